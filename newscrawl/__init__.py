@@ -1,0 +1,1 @@
+"""newscrawl: stories and related headlines from French-language news portals."""

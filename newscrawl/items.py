@@ -1,0 +1,49 @@
+"""The story: what the crawler emits, one JSONL line or one CSV row each.
+
+Field order is the CSV column order. ``story.schema.json`` beside this module
+describes the same fields; ``tests/test_schema.py`` keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Image:
+    url: str
+    caption: str | None = None
+
+
+@dataclass
+class RelatedHeadline:
+    title: str
+    url: str
+
+
+@dataclass
+class Story:
+    url: str
+    title: str
+    published_at: str
+    section: str | None = None
+    source: str | None = None
+    editors: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    summary: str | None = None
+    body: str = ""
+    images: list[dict[str, Any]] = field(default_factory=list)
+    related: list[dict[str, str]] = field(default_factory=list)
+    language: str = "fr"
+    word_count: int = 0
+    extraction: str = ""
+    crawled_at: str = ""
+    # Filled by the pipelines (issue 3/4); empty until then.
+    story_id: str = ""
+    revision: int = 1
+    previous_fingerprint: str | None = None
+
+
+# Fields that are lists of values or of objects: written as JSON text in a CSV cell.
+LIST_FIELDS = ("editors", "keywords", "images", "related")
