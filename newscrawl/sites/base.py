@@ -1,0 +1,101 @@
+"""What a site profile is: everything the crawler knows about one portal.
+
+The spider only navigates; it asks the profile what a URL is, what a page
+links to and what story a page holds. Every method is a pure function of the
+HTML and the URL, so a profile is tested against saved pages without Scrapy.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from typing import Any
+
+from parsel import Selector
+
+
+class PageKind(Enum):
+    FRONT = "front"
+    LISTING = "listing"
+    STORY = "story"
+    OTHER = "other"
+
+
+@dataclass
+class StoryPage:
+    """What one story page yields before it is merged with its later pages."""
+
+    url: str
+    title: str
+    published_at: str
+    section: str | None
+    source: str | None
+    editors: list[str]
+    keywords: list[str]
+    summary: str | None
+    paragraphs: list[str]
+    images: list[dict[str, Any]]
+    related: list[dict[str, str]]
+    # Which parts came from the profile's selectors and which from a fallback.
+    fallbacks: dict[str, str] = field(default_factory=dict)
+    # The template has a related block but this page's is empty (maybe script-written).
+    related_expected: bool = False
+    has_scripts: bool = False
+
+    @property
+    def extraction(self) -> str:
+        if not self.fallbacks:
+            return "profile"
+        parts = ",".join(f"{part}={how}" for part, how in sorted(self.fallbacks.items()))
+        return f"fallback({parts})"
+
+
+@dataclass(frozen=True)
+class NotAStory:
+    """A page that yields no story, and why (``no_title``, ``no_body``, ``no_date`` …)."""
+
+    reason: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+class SiteProfile(ABC):
+    """The interface a portal implements. One module per portal, registered in ``sites``."""
+
+    name: str
+    hosts: frozenset[str]
+    start_urls: tuple[str, ...]
+    language: str
+    utc_offset_hours: int
+
+    @abstractmethod
+    def classify(self, url: str) -> PageKind: ...
+
+    @abstractmethod
+    def canonical_url(self, url: str) -> str:
+        """The one spelling of a URL that the crawl schedules and compares."""
+
+    @abstractmethod
+    def story_date(self, url: str) -> date | None:
+        """The date a story URL carries, if any."""
+
+    @abstractmethod
+    def extract_story(self, page: Selector, url: str) -> StoryPage | NotAStory: ...
+
+    @abstractmethod
+    def later_pages(self, page: Selector, url: str) -> list[str]:
+        """URLs of a long story's later pages, in order (empty for a one-page story)."""
+
+    @abstractmethod
+    def listing_story_links(self, page: Selector, url: str) -> list[str]: ...
+
+    @abstractmethod
+    def listing_next_page(self, page: Selector, url: str) -> str | None: ...
+
+    def in_scope(self, url: str) -> bool:
+        """May the crawler request this URL at all? Only the portal's pages, never assets."""
+        from newscrawl.urls import WEB_SCHEMES, host_of, is_asset
+
+        scheme = url.split(":", 1)[0].lower()
+        return scheme in WEB_SCHEMES and host_of(url) in self.hosts and not is_asset(url)

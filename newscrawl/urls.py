@@ -1,0 +1,59 @@
+"""URL helpers every site profile shares: resolving links and keeping the crawl in scope."""
+
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+# Links to these are never pages: a crawler that fetched them would waste the portal's bandwidth.
+ASSET_EXTENSIONS = frozenset(
+    ".jpg .jpeg .png .gif .webp .bmp .svg .ico .pdf .doc .docx .xls .xlsx .ppt .pptx .zip .rar "
+    ".gz .mp3 .mp4 .avi .mov .wmv .flv .swf .css .js .xml .txt".split()
+)
+WEB_SCHEMES = frozenset({"http", "https"})
+
+
+def resolve(href: str | None, base_url: str) -> str | None:
+    """An absolute URL for a link, or None for links that lead to no page.
+
+    ``javascript:``, ``mailto:``, ``tel:``, ``data:`` and bare fragments are not pages.
+    """
+    if not href:
+        return None
+    href = href.strip()
+    if not href or href.startswith("#"):
+        return None
+    try:
+        absolute = urljoin(base_url, href)
+        parts = urlsplit(absolute)
+    except ValueError:  # e.g. an unbalanced IPv6 bracket in a hostile link
+        return None
+    if parts.scheme.lower() not in WEB_SCHEMES or not parts.hostname:
+        return None
+    return absolute
+
+
+def host_of(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return ""
+
+
+def is_asset(url: str) -> bool:
+    path = urlsplit(url).path.lower()
+    dot = path.rfind(".")
+    return dot != -1 and path[dot:] in ASSET_EXTENSIONS
+
+
+def is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def without_fragment(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
