@@ -18,8 +18,10 @@ if TYPE_CHECKING:
 
 Kind = Literal["rejected", "failed"]
 
-# Signal sent by the spider: kwargs ``outcome`` (an Outcome).
-url_outcome = object()
+# Signals sent by the spider to the ledger.
+url_met = object()  # kwargs: url, pending_reason (the rejection it gets if never resolved)
+url_outcome = object()  # kwargs: outcome (an Outcome)
+url_alias = object()  # kwargs: url, final_url (a redirect: the URL ends as final_url ends)
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,15 @@ def failed(url: str, reason: str, **details: Any) -> Outcome:
 def report(crawler: Crawler, outcome: Outcome) -> None:
     """Hand an outcome to the ledger (a no-op if no ledger is enabled)."""
     crawler.signals.send_catch_log(signal=url_outcome, outcome=outcome)
+
+
+def meet(crawler: Crawler, url: str, pending_reason: str = "not_fetched") -> None:
+    """Tell the ledger a story URL was met; it must end as a story, a rejection or a failure."""
+    crawler.signals.send_catch_log(signal=url_met, url=url, pending_reason=pending_reason)
+
+
+def alias(crawler: Crawler, url: str, final_url: str) -> None:
+    crawler.signals.send_catch_log(signal=url_alias, url=url, final_url=final_url)
 
 
 class StoryRejected(DropItem):

@@ -1,0 +1,58 @@
+"""Why a request failed, as a short reason word and details for the rejects file."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import (
+    ConnectError,
+    ConnectionLost,
+    DNSLookupError,
+    TCPTimedOutError,
+    TimeoutError,
+)
+from twisted.python.failure import Failure
+from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
+
+RETRIED_STATUSES = frozenset({500, 502, 503, 504, 522, 524, 408, 429})
+
+
+def failure_reason(failure: Failure) -> tuple[str, dict[str, Any]]:
+    """``http_404``, ``http_500_after_retries``, ``timeout``, ``connection_error`` …"""
+    request = getattr(failure, "request", None)
+    retries = request.meta.get("retry_times", 0) if request is not None else 0
+    details: dict[str, Any] = {}
+    if retries:
+        details["retries"] = retries
+    if failure.check(HttpError):
+        status = failure.value.response.status
+        details["status"] = status
+        suffix = "_after_retries" if status in RETRIED_STATUSES else ""
+        return f"http_{status}{suffix}", details
+    if failure.check(TimeoutError, TCPTimedOutError):
+        return "timeout", details
+    if failure.check(DNSLookupError):
+        return "dns_error", details
+    if failure.check(ConnectError, ConnectionLost, ResponseFailed, ResponseNeverReceived):
+        details["error"] = str(failure.value)[:300]
+        return "connection_error", details
+    if failure.check(IgnoreRequest):
+        details["error"] = str(failure.value)[:300]
+        return _ignored_reason(str(failure.value)), details
+    details["error"] = f"{type(failure.value).__name__}: {failure.value}"[:300]
+    return _snake(type(failure.value).__name__), details
+
+
+def _ignored_reason(message: str) -> str:
+    if "robots.txt" in message:
+        return "robots_txt"
+    if "maxsize" in message or "size" in message:
+        return "too_large"
+    return "ignored"
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()

@@ -1,0 +1,217 @@
+"""The ``related`` spider: stories, and the related headlines they link to.
+
+It only navigates. What a page holds is the site profile's business; what is
+emitted is the pipelines'; every story URL it meets is reported to the ledger
+so none ends without a story, a rejection or a failure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+
+from newscrawl.extraction.story import assemble_story
+from newscrawl.outcomes import alias, failed, meet, rejected, report
+from newscrawl.sites import NotAStory, PageKind, StoryPage, get_profile
+from newscrawl.spiders.arguments import CrawlArguments
+from newscrawl.spiders.failures import failure_reason
+
+STATS = "newscrawl"
+
+
+class RelatedSpider(scrapy.Spider):
+    name = "related"
+
+    def __init__(self, name: str | None = None, **kwargs: Any) -> None:
+        # Validated before anything else, so a bad -a stops the run before any request.
+        self.args = CrawlArguments.parse(kwargs)
+        super().__init__(name)
+        self.profile = get_profile(self.args.site)
+        # One timestamp for every file this run writes (feeds, rejects, manifest).
+        self.run_time = datetime.now(UTC).replace(microsecond=0).isoformat().replace(":", "-")
+        self._scheduled: set[str] = set()  # canonical story URLs requested or settled
+        self._beyond_depth: set[str] = set()
+
+    @staticmethod
+    def validate_arguments(raw: dict[str, Any]) -> None:
+        """Raises ArgumentError (a ValueError) with one line for the user."""
+        CrawlArguments.parse(raw)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> RelatedSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.max_story_pages = crawler.settings.getint("NEWSCRAWL_MAX_STORY_PAGES", 20)
+        spider.max_related = crawler.settings.getint("NEWSCRAWL_MAX_RELATED_PER_STORY", 100)
+        return spider
+
+    # --- start ----------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        for url in self.args.starts():
+            kind = self.profile.classify(url)
+            if kind is PageKind.STORY:
+                request = self._story_request(url, hop=0)
+                if request is not None:
+                    yield request
+            elif kind in (PageKind.FRONT, PageKind.LISTING) and self.profile.in_scope(url):
+                yield self._listing_request(url, page_number=1, start_page=True)
+            else:
+                self._settle(url, "rejected", "not_a_start_page", kind=kind.value)
+
+    def _listing_request(self, url: str, page_number: int, start_page: bool) -> scrapy.Request:
+        return scrapy.Request(
+            self.profile.canonical_url(url),
+            callback=self.parse_listing,
+            errback=self.on_listing_error,
+            priority=10,  # listings first: they seed hop 0
+            meta={"listing_page": page_number, "start_page": start_page},
+        )
+
+    def parse_listing(self, response: Response) -> Iterator[Any]:
+        if response.meta.get("start_page"):
+            self.crawler.stats.inc_value(f"{STATS}/start_pages/ok")
+        if not isinstance(response, TextResponse):
+            return
+        for link in self.profile.listing_story_links(response.selector, response.url):
+            request = self._story_request(link, hop=0)
+            if request is not None:
+                yield request
+        page_number = response.meta.get("listing_page", 1)
+        if page_number < self.args.max_listing_pages:
+            next_page = self.profile.listing_next_page(response.selector, response.url)
+            if next_page and self.profile.in_scope(next_page):
+                yield self._listing_request(next_page, page_number + 1, start_page=False)
+
+    def on_listing_error(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        reason, details = failure_reason(failure)
+        if request.meta.get("start_page"):
+            self.crawler.stats.inc_value(f"{STATS}/start_pages/failed")
+        report(self.crawler, failed(request.url, reason, page="listing", **details))
+
+    # --- story requests -------------------------------------------------------------------
+
+    def _story_request(self, url: str, hop: int) -> scrapy.Request | None:
+        """A request for a story URL met at ``hop``, or None if it is settled without one."""
+        canonical = self.profile.canonical_url(url)
+        if canonical in self._scheduled:
+            return None
+        if not self.profile.in_scope(canonical):
+            self._settle(canonical, "rejected", "off_portal")
+            return None
+        if self.profile.classify(canonical) is not PageKind.STORY:
+            self._settle(canonical, "rejected", "not_a_story_url")
+            return None
+        story_date = self.profile.story_date(canonical)
+        if self.args.since and story_date and story_date < self.args.since:
+            self._settle(canonical, "rejected", "before_since", date=story_date.isoformat())
+            return None
+        if hop > self.args.max_depth:
+            # Not settled yet: the same URL may still be met at a smaller hop.
+            if canonical not in self._beyond_depth:
+                self._beyond_depth.add(canonical)
+                meet(self.crawler, canonical, pending_reason="beyond_max_depth")
+            return None
+        self._scheduled.add(canonical)
+        meet(self.crawler, canonical)
+        return scrapy.Request(
+            canonical,
+            callback=self.parse_story,
+            errback=self.on_story_error,
+            priority=-hop,  # breadth first: a story is reached by its shortest path
+            meta={"hop": hop, "story_url": canonical},
+        )
+
+    def _settle(self, url: str, kind: str, reason: str, **details: Any) -> None:
+        self._scheduled.add(url)
+        meet(self.crawler, url)
+        outcome = rejected if kind == "rejected" else failed
+        report(self.crawler, outcome(url, reason, **details))
+
+    # --- story pages ----------------------------------------------------------------------
+
+    def parse_story(self, response: Response) -> Iterator[Any]:
+        requested = response.meta["story_url"]
+        url = self.profile.canonical_url(response.url)
+        if url != requested:  # redirected: the story's URL is the final one
+            alias(self.crawler, requested, url)
+            if url in self._scheduled:
+                report(self.crawler, rejected(url, "duplicate_url", duplicate_of=url, via=requested))
+                return
+            self._scheduled.add(url)
+            meet(self.crawler, url)
+        if not isinstance(response, TextResponse):
+            report(self.crawler, rejected(url, "not_html", content_type=_content_type(response)))
+            return
+        page = self.profile.extract_story(response.selector, response.url)
+        if isinstance(page, NotAStory):
+            self.crawler.stats.inc_value(f"{STATS}/extraction/none")
+            report(self.crawler, rejected(url, page.reason, **page.details))
+            return
+        kind = "fallback" if page.fallbacks else "profile"
+        self.crawler.stats.inc_value(f"{STATS}/extraction/{kind}")
+        yield from self._follow_related(page, response.meta["hop"])
+        later = self.profile.later_pages(response.selector, response.url)
+        yield from self._next_page_or_story([page], later[: self.max_story_pages - 1], url)
+
+    def _follow_related(self, page: StoryPage, hop: int) -> Iterator[scrapy.Request]:
+        for headline in page.related[: self.max_related]:
+            request = self._story_request(headline["url"], hop + 1)
+            if request is not None:
+                yield request
+
+    def _next_page_or_story(
+        self, pages: list[StoryPage], remaining: list[str], url: str
+    ) -> Iterator[Any]:
+        if remaining:
+            yield scrapy.Request(
+                remaining[0],
+                callback=self.parse_later_page,
+                errback=self.on_later_page_error,
+                priority=100,  # finish a story already started before opening new ones
+                meta={"pages": pages, "remaining": remaining[1:], "story_url": url},
+            )
+            return
+        story = assemble_story(pages, self.profile.language)
+        if self.args.since and _day(story.published_at) < self.args.since:
+            report(self.crawler, rejected(url, "before_since", published_at=story.published_at))
+            return
+        yield story
+
+    def parse_later_page(self, response: Response) -> Iterator[Any]:
+        url = response.meta["story_url"]
+        page = (
+            self.profile.extract_story(response.selector, response.url)
+            if isinstance(response, TextResponse)
+            else NotAStory("not_html")
+        )
+        if isinstance(page, NotAStory):
+            report(self.crawler, failed(url, "incomplete_story", page=response.url,
+                                        page_reason=page.reason))
+            return
+        pages = [*response.meta["pages"], page]
+        yield from self._next_page_or_story(pages, response.meta["remaining"], url)
+
+    def on_story_error(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        reason, details = failure_reason(failure)
+        report(self.crawler, failed(request.meta.get("story_url", request.url), reason, **details))
+
+    def on_later_page_error(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        reason, details = failure_reason(failure)
+        report(self.crawler, failed(request.meta["story_url"], "incomplete_story",
+                                    page=request.url, page_reason=reason, **details))
+
+
+def _day(published_at: str) -> date:
+    return date.fromisoformat(published_at[:10])
+
+
+def _content_type(response: Response) -> str:
+    return (response.headers.get("Content-Type") or b"").decode("latin-1")

@@ -1,0 +1,73 @@
+"""Spider arguments: a table of bad inputs and the one line each gets."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from newscrawl.spiders.arguments import DEFAULT_MAX_DEPTH, ArgumentError, CrawlArguments
+from newscrawl.spiders.related import RelatedSpider
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_defaults_start_from_front_page_and_sections() -> None:
+    args = CrawlArguments.parse({})
+    assert args.max_depth == DEFAULT_MAX_DEPTH
+    assert args.max_listing_pages == 1
+    assert args.starts()[0] == "http://french.peopledaily.com.cn/"
+    assert "http://french.peopledaily.com.cn/International/" in args.starts()
+
+
+def test_values_are_parsed() -> None:
+    args = CrawlArguments.parse({
+        "start_urls": " http://french.peopledaily.com.cn/International/ ,"
+                      "http://french.peopledaily.com.cn/Chine/",
+        "max_depth": "0", "since": "2021-12-01", "max_stories": "5", "max_listing_pages": "3",
+    })
+    assert args.start_urls == ("http://french.peopledaily.com.cn/International/",
+                               "http://french.peopledaily.com.cn/Chine/")
+    assert (args.max_depth, args.since, args.max_stories, args.max_listing_pages) == (
+        0, date(2021, 12, 1), 5, 3)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"since": "27/12/2021"}, "-a since=27/12/2021: not a date of the form YYYY-MM-DD"),
+        ({"since": "2021-13-01"}, "not a date"),
+        ({"max_depth": "-1"}, "-a max_depth=-1: must be at least 0"),
+        ({"max_depth": "two"}, "-a max_depth=two: not a whole number"),
+        ({"max_stories": "0"}, "must be at least 1"),
+        ({"max_listing_pages": "0"}, "must be at least 1"),
+        ({"site": "lemonde"}, "-a site=lemonde: unknown site"),
+        ({"render": "sometimes"}, "must be one of never, auto, always"),
+        ({"start_urls": "french.peopledaily.com.cn/Chine/"}, "not an absolute http(s) URL"),
+        ({"start_urls": "javascript:alert(1)"}, "not an absolute http(s) URL"),
+        ({"max_dept": "2"}, "unknown spider argument 'max_dept'"),
+    ],
+)
+def test_bad_arguments_get_one_clear_message(raw: dict[str, str], message: str) -> None:
+    with pytest.raises(ArgumentError, match=None) as error:
+        CrawlArguments.parse(raw)
+    assert message in str(error.value)
+    assert "\n" not in str(error.value)
+    with pytest.raises(ArgumentError):
+        RelatedSpider(**raw)
+
+
+def test_bad_argument_stops_scrapy_crawl_with_one_line_and_exit_2(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "related", "-a", "since=yesterday"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)},
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        "newscrawl: -a since=yesterday: not a date of the form YYYY-MM-DD"
+    )
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,324 @@
+"""Extraction against saved pages: pure functions, no engine."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+
+import pytest
+from parsel import Selector
+
+from newscrawl.extraction.dateline import DateLine, infer_year, parse_dateline, to_iso
+from newscrawl.extraction.story import assemble_story, decode_html, extract_page
+from newscrawl.sites import NotAStory, PageKind, StoryPage, get_profile
+
+FIXTURES = Path(__file__).parent / "fixtures" / "peopledaily_fr"
+PROFILE = get_profile("peopledaily_fr")
+STORY_URL = "http://french.peopledaily.com.cn/International/n3/2021/1227/c31356-9937465.html"
+
+
+def reference_html() -> str:
+    return (FIXTURES / "story.html").read_text(encoding="utf-8")
+
+
+def extract(html: str, url: str = STORY_URL) -> StoryPage:
+    page = extract_page(PROFILE, html, url)
+    assert isinstance(page, StoryPage), page
+    return page
+
+
+# --- the reference page -----------------------------------------------------------------------
+
+
+def test_reference_page_yields_expected_story_field_for_field() -> None:
+    expected = json.loads((FIXTURES / "story.expected.json").read_text(encoding="utf-8"))
+    story = asdict(assemble_story([extract(reference_html())], "fr"))
+    for name, value in expected.items():
+        assert story[name] == value, name
+    assert story["extraction"] == "profile"
+    assert story["crawled_at"].endswith("+00:00")
+
+
+def test_reference_related_excludes_wechat_most_read_and_share_links() -> None:
+    related = extract(reference_html()).related
+    urls = [r["url"] for r in related]
+    titles = [r["title"] for r in related]
+    assert len(related) == 12
+    assert not any("WeChat" in t for t in titles)
+    assert "http://french.peopledaily.com.cn/Chine/n3/2021/1226/c31357-9937350.html" not in urls
+    assert all(u.startswith("http://french.peopledaily.com.cn/") for u in urls)
+
+
+def test_editors_line_is_not_body_text() -> None:
+    page = extract(reference_html())
+    assert page.editors == ["Xiao Lu", "Wang Lin"]
+    assert "Rédacteurs" not in "\n".join(page.paragraphs)
+
+
+# --- date line and year -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Dernière mise à jour à 09h08 le 27/12", DateLine(9, 8, 27, 12)),
+        ("Dernière mise à jour à 9h08 le 2/1", DateLine(9, 8, 2, 1)),
+        ("mise à jour à 23 h 59 le 31 / 12", DateLine(23, 59, 31, 12)),
+        ("Dernière mise à jour à 09h08 le 27/12/2020", DateLine(9, 8, 27, 12, 2020)),
+        ("Dernière mise à jour à 25h08 le 27/12", None),
+        ("Dernière mise à jour à 09h08 le 27/13", None),
+        ("pas de date ici", None),
+        ("", None),
+    ],
+)
+def test_parse_dateline(text: str, expected: DateLine | None) -> None:
+    assert parse_dateline(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "anchor", "year"),
+    [
+        (DateLine(9, 8, 27, 12), date(2021, 12, 27), 2021),
+        (DateLine(9, 8, 2, 1), date(2021, 12, 31), 2022),  # edited after New Year
+        (DateLine(9, 8, 30, 12), date(2022, 1, 2), 2021),  # URL a day late, line in December
+        (DateLine(9, 8, 15, 6), date(2021, 6, 14), 2021),
+        (DateLine(9, 8, 29, 2), date(2024, 2, 28), 2024),  # leap day
+        (DateLine(9, 8, 1, 1, 2019), date(2021, 6, 1), 2019),  # a year printed wins
+    ],
+)
+def test_infer_year(line: DateLine, anchor: date, year: int) -> None:
+    assert infer_year(line, anchor) == year
+
+
+def test_iso_carries_portal_offset() -> None:
+    assert to_iso(DateLine(9, 8, 2, 1), date(2021, 12, 31), 8) == "2022-01-02T09:08:00+08:00"
+
+
+def test_story_updated_in_next_year_gets_next_year() -> None:
+    html = reference_html().replace("le 27/12", "le 02/01")
+    url = "http://french.peopledaily.com.cn/International/n3/2021/1231/c31356-9937465.html"
+    assert extract(html, url).published_at == "2022-01-02T09:08:00+08:00"
+
+
+# --- URLs -------------------------------------------------------------------------------------
+
+BASE = "http://french.peopledaily.com.cn/International/n3/2021/1227/c31356-9937465.html"
+CANON = "http://french.peopledaily.com.cn/Chine/n3/2021/1227/c31357-9937490.html"
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        CANON,
+        "/Chine/n3/2021/1227/c31357-9937490.html",
+        "//french.peopledaily.com.cn/Chine/n3/2021/1227/c31357-9937490.html",
+        "https://french.peopledaily.com.cn/Chine/n3/2021/1227/c31357-9937490.html",
+        "HTTP://French.PeopleDaily.com.cn/Chine/n3/2021/1227/c31357-9937490.html",
+        CANON + "?from=rel",
+        CANON + "#comments",
+        "../../../../Chine/n3/2021/1227/c31357-9937490.html?x=1#y",
+        "http://french.peopledaily.com.cn/Chine/n3/2021/1227/c31357-9937490-2.html",
+    ],
+)
+def test_every_spelling_of_a_story_link_has_one_canonical_url(spelling: str) -> None:
+    from newscrawl.urls import resolve
+
+    absolute = resolve(spelling, BASE)
+    assert absolute is not None
+    assert PROFILE.canonical_url(absolute) == CANON
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("http://french.peopledaily.com.cn/", PageKind.FRONT),
+        ("http://french.peopledaily.com.cn/International/", PageKind.LISTING),
+        ("http://french.peopledaily.com.cn/International/index2.html", PageKind.LISTING),
+        (CANON, PageKind.STORY),
+        ("http://french.peopledaily.com.cn/NMediaFile/2021/1224/FOREIGN2021.jpg", PageKind.OTHER),
+        ("http://en.people.cn/n3/2021/1227/c90000-9937465.html", PageKind.OTHER),
+    ],
+)
+def test_classify(url: str, kind: PageKind) -> None:
+    assert PROFILE.classify(url) is kind
+
+
+@pytest.mark.parametrize(
+    ("url", "in_scope"),
+    [
+        (CANON, True),
+        ("https://french.peopledaily.com.cn/Chine/", True),
+        ("http://en.people.cn/n3/2021/1227/c90000-9937465.html", False),
+        ("http://french.peopledaily.com.cn.evil.example/Chine/", False),
+        ("http://french.peopledaily.com.cn/NMediaFile/2021/1224/FOREIGN.jpg", False),
+        ("http://french.peopledaily.com.cn/docs/rapport.pdf", False),
+        ("ftp://french.peopledaily.com.cn/Chine/", False),
+        ("file:///etc/passwd", False),
+        ("http://127.0.0.1/Chine/", False),
+    ],
+)
+def test_scope(url: str, in_scope: bool) -> None:
+    assert PROFILE.in_scope(url) is in_scope
+
+
+@pytest.mark.parametrize(
+    "href", ["javascript:void(0)", "mailto:a@b.c", "#top", "", "   ", "data:text/html,x", "tel:1"]
+)
+def test_links_that_are_not_pages_resolve_to_none(href: str) -> None:
+    from newscrawl.urls import resolve
+
+    assert resolve(href, BASE) is None
+
+
+def test_story_date_from_url() -> None:
+    assert PROFILE.story_date(CANON) == date(2021, 12, 27)
+    assert PROFILE.story_date("http://french.peopledaily.com.cn/Chine/") is None
+
+
+def test_related_links_are_canonical_and_off_portal_ones_kept() -> None:
+    html = reference_html().replace(
+        'href="http://french.peopledaily.com.cn/Chine/n3/2021/1227/c31357-9937490.html"',
+        'href="//french.peopledaily.com.cn/Chine/n3/2021/1227/c31357-9937490.html?from=rel#x"',
+    ).replace(
+        'href="http://french.peopledaily.com.cn/Economie/n3/2021/1226/c31355-9937301.html"',
+        'href="http://en.people.cn/n3/2021/1226/c90000-9937301.html#top"',
+    )
+    related = extract(html).related
+    assert related[0]["url"] == CANON
+    assert related[1]["url"] == "http://en.people.cn/n3/2021/1226/c90000-9937301.html"
+
+
+# --- layouts, pages, pictures, charsets -------------------------------------------------------
+
+OLD_LAYOUT = """<html><head><meta http-equiv="content-type" content="text/html;charset={charset}"/>
+<title>{title} - Le Quotidien du Peuple en ligne</title>
+<meta name="publishdate" content="2014-03-05" /><meta name="source" content="Source: Xinhua" />
+<meta name="keywords" content="Chine,économie" /></head><body>
+<div class="clink">Accueil &gt;&gt; <a href="/Economie/">Économie</a></div>
+<div class="wb_12"><h1>{title}</h1><p class="wb_time">Mis à jour à 14h30 le 05/03</p>
+<div class="text_con"><p>{p1}</p><p>Deuxième paragraphe, assez long pour être le texte principal de la page.</p>
+<p>(Rédacteur : Li Wei)</p></div>
+<div class="wb_rel"><h3>Articles liés</h3><ul><li><a href="/Chine/n/2014/0304/c31357-8552001.html">Un autre</a></li></ul></div>
+<div class="foot"><p>Copyright</p></div></div></body></html>"""
+
+
+def old_page(charset: str = "UTF-8", title: str = "Une réforme économique",
+             p1: str = "Le gouvernement a présenté son rapport d'activité à l'Assemblée.") -> str:
+    return OLD_LAYOUT.format(charset=charset, title=title, p1=p1)
+
+
+def test_older_layout_falls_back_and_says_so() -> None:
+    url = "http://french.peopledaily.com.cn/Economie/n/2014/0305/c31355-8552100.html"
+    page = extract(old_page(), url)
+    assert page.title == "Une réforme économique"
+    assert page.published_at == "2014-03-05T14:30:00+08:00"
+    assert page.paragraphs[0].startswith("Le gouvernement")
+    assert len(page.paragraphs) == 2
+    assert page.editors == ["Li Wei"]
+    assert page.related[0]["url"].endswith("/Chine/n/2014/0304/c31357-8552001.html")
+    assert page.section == "Economie"  # from the URL: this layout has no div.path
+    assert page.source == "Xinhua"
+    assert page.extraction.startswith("fallback(")
+    assert "body=densest_paragraphs" in page.extraction
+    assert "title=h1" in page.extraction
+    assert "section=url" in page.extraction
+
+
+def test_latin1_page_declared_only_in_meta_decodes_right() -> None:
+    body = old_page(charset="ISO-8859-1", title="Élection à Genève").encode("latin-1")
+    html = decode_html(body, content_type="text/html")
+    url = "http://french.peopledaily.com.cn/Economie/n/2014/0305/c31355-8552100.html"
+    assert extract(html, url).title == "Élection à Genève"
+
+
+def test_page_without_body_is_not_a_story() -> None:
+    html = "<html><head><title>Rien</title></head><body><h1>Titre</h1><script>x()</script></body></html>"
+    result = extract_page(PROFILE, html, CANON)
+    assert isinstance(result, NotAStory)
+    assert result.reason == "no_body"
+    assert result.details == {"has_scripts": True}
+
+
+def test_page_without_title_is_not_a_story() -> None:
+    result = extract_page(PROFILE, "<html><body><p>Du texte.</p></body></html>", CANON)
+    assert result == NotAStory("no_title")
+
+
+def photo_page(pictures: list[tuple[str, str]], text: str = "Texte de l'article.") -> str:
+    block = "".join(
+        f'<p style="text-align: center;"><img src="{src}" /></p>'
+        f'<p style="text-align: center;">{caption}</p>'
+        for src, caption in pictures
+    )
+    return reference_html().replace(
+        '<div class="txt_con" id="rwb_zw">',
+        f'<div class="txt_con" id="rwb_zw">{block}<p>{text}</p>',
+    )
+
+
+def test_photo_story_pictures_with_captions_not_in_body() -> None:
+    html = photo_page([("/NMediaFile/2021/1224/FOREIGN1.jpg", "Neige à Harbin"),
+                       ("http://french.peopledaily.com.cn/NMediaFile/2021/1224/FOREIGN2.jpg",
+                        "Un pont illuminé")])
+    page = extract(html)
+    assert page.images == [
+        {"url": "http://french.peopledaily.com.cn/NMediaFile/2021/1224/FOREIGN1.jpg",
+         "caption": "Neige à Harbin"},
+        {"url": "http://french.peopledaily.com.cn/NMediaFile/2021/1224/FOREIGN2.jpg",
+         "caption": "Un pont illuminé"},
+    ]
+    assert "Neige à Harbin" not in page.paragraphs
+    assert page.paragraphs[0] == "Texte de l'article."
+
+
+def multipage(page_no: int, pages: int, text: str) -> str:
+    stem = "/Culture/n3/2021/1224/c31359-9937055"
+    links = "".join(
+        f'<a href="{stem}{"" if n == 1 else f"-{n}"}.html">{n}</a>' for n in range(1, pages + 1)
+    )
+    return reference_html().replace(
+        '<div class="txt_edit">', f'<p>{text}</p><div class="page_n">{links}</div><div class="txt_edit">'
+    )
+
+
+def test_later_pages_in_order_and_merged_into_one_story() -> None:
+    url = "http://french.peopledaily.com.cn/Culture/n3/2021/1224/c31359-9937055.html"
+    first = multipage(1, 3, "Fin de la page un.")
+    assert PROFILE.later_pages(Selector(first), url) == [
+        "http://french.peopledaily.com.cn/Culture/n3/2021/1224/c31359-9937055-2.html",
+        "http://french.peopledaily.com.cn/Culture/n3/2021/1224/c31359-9937055-3.html",
+    ]
+    pages = [extract(first, url)]
+    for n in (2, 3):
+        later_url = url.replace(".html", f"-{n}.html")
+        pages.append(extract(multipage(n, 3, f"Fin de la page {n}."), later_url))
+    story = assemble_story(pages, "fr")
+    assert story.url == url
+    assert story.body.index("Fin de la page un.") < story.body.index("Fin de la page 2.")
+    assert story.body.endswith("Fin de la page 3.")
+    assert story.word_count == len(story.body.split())
+
+
+# --- listings ---------------------------------------------------------------------------------
+
+
+def test_section_listing_story_links_and_next_page() -> None:
+    page = Selector((FIXTURES / "section.html").read_text(encoding="utf-8"))
+    url = "http://french.peopledaily.com.cn/International/"
+    links = PROFILE.listing_story_links(page, url)
+    assert len(links) == 6
+    assert links[0] == STORY_URL
+    # "Les plus lus" in the sidebar is not part of the listing
+    assert "http://french.peopledaily.com.cn/Chine/n3/2021/1226/c31357-9937350.html" not in links
+    assert PROFILE.listing_next_page(page, url) == (
+        "http://french.peopledaily.com.cn/International/index2.html"
+    )
+
+
+def test_front_page_story_links() -> None:
+    page = Selector((FIXTURES / "home.html").read_text(encoding="utf-8"))
+    links = PROFILE.listing_story_links(page, "http://french.peopledaily.com.cn/")
+    assert len(links) == 6
+    assert all(PROFILE.classify(link) is PageKind.STORY for link in links)
