@@ -167,8 +167,11 @@ class StoryWriter:
         return picks
 
     def teaser(self, row: int) -> tuple[str, str, str]:
+        """A photo story for the right column, never one of the related headlines."""
         rng = self.rng("teaser", row)
-        pick = rng.choice(self.photo_rows or [row])
+        taken = {row} | {rel.url for rel in self.related(row)}
+        free = [r for r in self.photo_rows if r not in taken and self.entries[r].url not in taken]
+        pick = rng.choice(free) if free else row
         entry = self.entries[pick]
         return self.story_title(pick), entry.url, picture_path(entry, 1)
 

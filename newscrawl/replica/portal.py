@@ -80,7 +80,8 @@ class Portal:
                         self.options.edition, self.base)
         self.writer = StoryWriter(seed, self.entries, self.base, self.specials)
         self.by_section: dict[str, list[int]] = {name: [] for name in SECTIONS}
-        for entry in self.entries:
+        # Oldest first by URL date (the rollover story's URL day is not its row's day).
+        for entry in sorted(self.entries, key=lambda e: (e.url_day, e.index)):
             self.by_section[entry.section].append(entry.index)
         self.old_ids = {self.entries[row].contentid - self.entries[row].contentid % 4
                         + idx.OLD_OFFSET: row for row in self.specials.redirect_targets}
