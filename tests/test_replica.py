@@ -8,8 +8,8 @@ import os
 import subprocess
 import sys
 import time
-from collections import Counter
 import urllib.request
+from collections import Counter
 from pathlib import Path
 from urllib.error import HTTPError
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -22,6 +22,7 @@ from newscrawl.replica import Portal, ReplicaOptions, ReplicaServer
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "tests" / "fixtures" / "peopledaily_fr" / "story.html"
 PORTAL = "http://french.peopledaily.com.cn"
+FULLWIDTH_COLON = "\uff1a"
 
 
 @pytest.fixture(scope="module")
@@ -48,10 +49,13 @@ def canonical(base: str, href: str) -> str:
 def parse_story(html: str, url: str) -> dict:
     """Independent parsel reading of the reference template (not the project's extractor)."""
     page = Selector(text=html)
-    paragraphs = [" ".join(p.xpath("string()").get().split())
-                  for p in page.css("div#rwb_zw > p:not([style])")]
-    related = [{"title": a.css("::text").get(), "url": canonical(url, a.attrib["href"])}
-               for a in page.css("div.d2_relevant ul.list_rel li a")]
+    paragraphs = [
+        " ".join(p.xpath("string()").get().split()) for p in page.css("div#rwb_zw > p:not([style])")
+    ]
+    related = [
+        {"title": a.css("::text").get(), "url": canonical(url, a.attrib["href"])}
+        for a in page.css("div.d2_relevant ul.list_rel li a")
+    ]
     return {
         "title": page.css("div.txt_t h1::text").get(),
         "date_line": page.css("div.txt_time::text").get(),
@@ -70,6 +74,7 @@ def expected_by_url(portal: Portal) -> dict[str, dict]:
 
 # ----- determinism and the reference template ------------------------------------------------
 
+
 def test_same_options_give_byte_identical_pages() -> None:
     first, second = Portal(ReplicaOptions(stories=60)), Portal(ReplicaOptions(stories=60))
     urls = [first.front_url, *first.section_urls, *first.story_urls()[:20]]
@@ -81,8 +86,9 @@ def test_same_options_give_byte_identical_pages() -> None:
 
 
 def test_story_pages_use_the_reference_template(portal: Portal) -> None:
-    reference_classes = set(Selector(text=REFERENCE.read_text("utf-8")).css("[class]::attr(class)")
-                            .getall())
+    reference_classes = set(
+        Selector(text=REFERENCE.read_text("utf-8")).css("[class]::attr(class)").getall()
+    )
     plain = [e for e in portal.entries if e.kind == "plain"][:5]
     for entry in plain:
         html = get(portal, entry.url).decode("utf-8")
@@ -103,7 +109,7 @@ def test_story_pages_parse_to_the_expected_story(portal: Portal) -> None:
         assert seen["related"] == story["related"]
         assert 4 <= len(story["related"]) <= 12
         assert seen["editors"] == f"(Rédacteurs :{', '.join(story['editors'])})"
-        assert seen["source"] == f"Source：{story['source']}"
+        assert seen["source"] == f"Source{FULLWIDTH_COLON}{story['source']}"
         assert seen["section"] == story["section"]
         hour, minute = story["published_at"][11:13], story["published_at"][14:16]
         day, month = story["published_at"][8:10], story["published_at"][5:7]
@@ -127,6 +133,7 @@ def test_related_links_use_every_spelling(portal: Portal) -> None:
 
 
 # ----- listings ---------------------------------------------------------------------------------
+
 
 def walk_section(portal: Portal, url: str) -> list[str]:
     stories, pages = [], 0
@@ -163,12 +170,25 @@ def test_front_page_links_every_section(portal: Portal) -> None:
 
 # ----- variations ----------------------------------------------------------------------------
 
+
 def test_every_variation_is_present_in_a_small_portal(portal: Portal) -> None:
-    for name in ("older_layout", "multipage", "photo", "duplicate", "near_duplicate", "latin1",
-                 "dead", "fails_once", "redirect", "year_rollover", "off_portal"):
+    for name in (
+        "older_layout",
+        "multipage",
+        "photo",
+        "duplicate",
+        "near_duplicate",
+        "latin1",
+        "dead",
+        "fails_once",
+        "redirect",
+        "year_rollover",
+        "off_portal",
+    ):
         assert portal.variants[name], name
     assert len(portal.duplicates) == len(portal.variants["duplicate"]) + len(
-        portal.variants["near_duplicate"])
+        portal.variants["near_duplicate"]
+    )
 
 
 def test_multipage_story_is_split_across_linked_pages(portal: Portal) -> None:
@@ -181,8 +201,11 @@ def test_multipage_story_is_split_across_linked_pages(portal: Portal) -> None:
             assert seen["title"] == expected[url]["title"]
             assert seen["related"] == expected[url]["related"]
             bodies.append(seen["body"])
-            nxt = Selector(text=html).xpath('//div[@class="page_n clearfix"]'
-                                            '/a[starts-with(., "Suivant")]/@href').get()
+            nxt = (
+                Selector(text=html)
+                .xpath('//div[@class="page_n clearfix"]/a[starts-with(., "Suivant")]/@href')
+                .get()
+            )
             page_url = urljoin(page_url, nxt) if nxt else ""
         assert len(bodies) >= 2
         assert "\n\n".join(bodies) == expected[url]["body"]
@@ -193,9 +216,14 @@ def test_photo_story_has_centred_pictures_with_captions(portal: Portal) -> None:
     for url in portal.variants["photo"]:
         page = Selector(text=get(portal, url).decode("utf-8"))
         centred = page.css('div#rwb_zw p[style="text-align: center;"]')
-        images = [{"url": urljoin(url, p.css("img::attr(src)").get()),
-                   "caption": centred[i + 1].css("::text").get()}
-                  for i, p in enumerate(centred) if p.css("img")]
+        images = [
+            {
+                "url": urljoin(url, p.css("img::attr(src)").get()),
+                "caption": centred[i + 1].css("::text").get(),
+            }
+            for i, p in enumerate(centred)
+            if p.css("img")
+        ]
         assert images and images == expected[url]["images"]
         assert all(img["caption"] not in expected[url]["body"] for img in images)
         picture = portal.respond("GET", images[0]["url"])
@@ -224,7 +252,7 @@ def test_latin1_pages_declare_their_charset_only_in_meta(portal: Portal) -> None
             page.body.decode("utf-8")
         seen = parse_story(page.body.decode("latin-1"), url)
         assert seen["body"] == expected[url]["body"]
-        assert seen["source"] == f"Source：{expected[url]['source']}"
+        assert seen["source"] == f"Source{FULLWIDTH_COLON}{expected[url]['source']}"
 
 
 def test_duplicates_share_text_in_two_sections(portal: Portal) -> None:
@@ -237,8 +265,9 @@ def test_duplicates_share_text_in_two_sections(portal: Portal) -> None:
         else:
             assert b["body"].endswith(" (Xinhua)")
             sentences_a = Counter(a["body"].replace("\n\n", " ").split(". "))
-            sentences_b = Counter(b["body"].removesuffix(" (Xinhua)").replace("\n\n", " ")
-                                  .split(". "))
+            sentences_b = Counter(
+                b["body"].removesuffix(" (Xinhua)").replace("\n\n", " ").split(". ")
+            )
             assert (sentences_a - sentences_b).total() == 1
 
 
@@ -289,6 +318,7 @@ def test_a_large_portal_is_cheap_to_build() -> None:
 
 # ----- the proxy server ------------------------------------------------------------------------
 
+
 @pytest.fixture()
 def server(tmp_path: Path):
     portal = Portal(ReplicaOptions(stories=60))
@@ -316,8 +346,10 @@ def test_proxy_serves_absolute_and_origin_form_on_one_connection(server: Replica
     assert status == 200 and again == body
     conn.close()
     records = server.requests
-    assert [(r.url, r.status, r.proxied) for r in records] == [(story, 200, True),
-                                                                (story, 200, False)]
+    assert [(r.url, r.status, r.proxied) for r in records] == [
+        (story, 200, True),
+        (story, 200, False),
+    ]
 
 
 def test_proxy_refuses_other_hosts_and_connect(server: ReplicaServer) -> None:
@@ -332,7 +364,8 @@ def test_proxy_refuses_other_hosts_and_connect(server: ReplicaServer) -> None:
 
 
 def test_urllib_through_the_proxy_sees_failures_redirects_and_dead_links(
-        server: ReplicaServer, tmp_path: Path) -> None:
+    server: ReplicaServer, tmp_path: Path
+) -> None:
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": server.proxy_url}))
     variants = server.portal.variants
     (flaky,) = variants["fails_once"]
@@ -350,8 +383,13 @@ def test_urllib_through_the_proxy_sees_failures_redirects_and_dead_links(
     assert dead.value.code == 404
     dead.value.close()
     statuses = [(r.url, r.status) for r in server.requests]
-    assert statuses == [(flaky, 500), (flaky, 200), (old, 301),
-                        (variants["redirect_target"][0], 200), (variants["dead"][0], 404)]
+    assert statuses == [
+        (flaky, 500),
+        (flaky, 200),
+        (old, 301),
+        (variants["redirect_target"][0], 200),
+        (variants["dead"][0], 404),
+    ]
     logged = [json.loads(line) for line in (tmp_path / "requests.jsonl").read_text().splitlines()]
     assert [(r["url"], r["status"]) for r in logged] == statuses
 
@@ -366,8 +404,9 @@ def test_redirect_answers_301_with_the_story_location(server: ReplicaServer) -> 
 def test_cli_prints_the_proxy_url_and_serves() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", "newscrawl.replica", "--stories", "30", "--port", "0"]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
-                          text=True) as process:
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True
+    ) as process:
         try:
             proxy = process.stdout.readline().strip()
             opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": proxy}))

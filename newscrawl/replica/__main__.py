@@ -1,4 +1,4 @@
-"""``python -m newscrawl.replica --stories 200 --port 8080``: serve the replica until interrupted."""
+"""``python -m newscrawl.replica --stories 200 --port 8080``: serve until interrupted."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from newscrawl.replica import Portal, ReplicaOptions, ReplicaServer
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m newscrawl.replica",
-                                     description="Serve an offline replica of the portal as an "
-                                                 "HTTP proxy (use it as http_proxy).")
+    parser = argparse.ArgumentParser(
+        prog="python -m newscrawl.replica",
+        description="Serve an offline replica of the portal as an "
+        "HTTP proxy (use it as http_proxy).",
+    )
     parser.add_argument("--stories", type=int, default=200)
     parser.add_argument("--port", type=int, default=8080, help="0 picks a free port")
     parser.add_argument("--host", default="127.0.0.1")
@@ -26,17 +28,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        options = ReplicaOptions(stories=args.stories, seed=args.seed, edition=args.edition,
-                                 layout=args.layout)
+        options = ReplicaOptions(
+            stories=args.stories, seed=args.seed, edition=args.edition, layout=args.layout
+        )
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     portal = Portal(options)
-    with ReplicaServer(portal, host=args.host, port=args.port,
-                       request_log=args.request_log) as server:
+    with ReplicaServer(
+        portal, host=args.host, port=args.port, request_log=args.request_log
+    ) as server:
         print(server.proxy_url, flush=True)
-        print(f"serving {len(portal.entries)} stories; front page {portal.front_url}",
-              file=sys.stderr, flush=True)
+        print(
+            f"serving {len(portal.entries)} stories; front page {portal.front_url}",
+            file=sys.stderr,
+            flush=True,
+        )
         try:
             while True:
                 time.sleep(3600)

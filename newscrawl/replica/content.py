@@ -6,6 +6,7 @@ never depends on which stories were built before it, and an edition leaves the o
 
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import dataclass
 from typing import Any
@@ -61,7 +62,11 @@ class StoryContent:
             "summary": self.summary,
             "body": body,
             "related": [{"title": rel.title, "url": rel.url} for rel in self.related],
-            "images": [{"url": ORIGIN + b.src, "caption": b.text} for b in blocks if b.kind == "img"],
+            "images": [
+                {"url": ORIGIN + block.src, "caption": block.text}
+                for block in blocks
+                if block.kind == "img"
+            ],
             "language": "fr",
             "word_count": len(body.split()),
         }
@@ -120,7 +125,8 @@ class StoryWriter:
             editors=editors,
             keywords=keywords,
             summary=paragraphs[0][0],
-            pages=split_pages(blocks, self.rng("pages", row)) if entry.kind == "multipage"
+            pages=split_pages(blocks, self.rng("pages", row))
+            if entry.kind == "multipage"
             else [blocks],
             related=self.related(row),
             most_read=self.most_read(row),
@@ -135,8 +141,9 @@ class StoryWriter:
             rng = self.rng("photo", entry.index)
             for number in range(rng.randint(2, 3), 0, -1):
                 at = 0 if number == 1 else rng.randrange(1, len(blocks))
-                blocks.insert(at, Block("img", rng.choice(textbank.CAPTIONS),
-                                        picture_path(entry, number)))
+                blocks.insert(
+                    at, Block("img", rng.choice(textbank.CAPTIONS), picture_path(entry, number))
+                )
         return blocks
 
     def related(self, row: int) -> list[RelatedHeadline]:
@@ -198,4 +205,4 @@ def split_pages(blocks: list[Block], rng: random.Random) -> list[list[Block]]:
     count = min(rng.randint(2, 3), len(starts) + 1)
     step = len(starts) / count
     cuts = [0] + [starts[int(step * k)] for k in range(1, count)] + [len(blocks)]
-    return [blocks[a:b] for a, b in zip(cuts, cuts[1:], strict=False) if a < b]
+    return [blocks[a:b] for a, b in itertools.pairwise(cuts) if a < b]

@@ -9,8 +9,8 @@ redirect.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from newscrawl.replica.textbank import OFF_PORTAL_TITLES
@@ -169,8 +169,9 @@ OFF_PORTAL_URLS = (
 )
 
 
-def assign_special_links(entries: list[StoryEntry], rng: random.Random, specials: Specials,
-                         titles: Callable[[int], str]) -> None:
+def assign_special_links(
+    entries: list[StoryEntry], rng: random.Random, specials: Specials, titles: Callable[[int], str]
+) -> None:
     """Put dead, redirecting and off-portal links into the related lists of plain stories."""
     hosts = plain_rows(entries, specials) or [e.index for e in entries]
     count = max(2, len(entries) // 40)
@@ -188,8 +189,9 @@ def assign_special_links(entries: list[StoryEntry], rng: random.Random, specials
         entry = entries[rng.randrange(len(entries))]
         shape = OFF_PORTAL_URLS[number % len(OFF_PORTAL_URLS)]
         day = entry.url_day
-        url = shape.format(y=day.year, md=f"{day:%m%d}", m=f"{day:%m}", d=f"{day:%d}",
-                           cid=entry.contentid + 7)
+        url = shape.format(
+            y=day.year, md=f"{day:%m%d}", m=f"{day:%m}", d=f"{day:%d}", cid=entry.contentid + 7
+        )
         title = OFF_PORTAL_TITLES[number % len(OFF_PORTAL_TITLES)]
         specials.off_portal.append((title, url))
         add_extra(specials, rng.choice(hosts), (title, url, url))
@@ -203,11 +205,13 @@ def add_extra(specials: Specials, host: int, link: tuple[str, str, str]) -> None
     specials.extra_related.setdefault(host, []).append(link)
 
 
-def add_edition(entries: list[StoryEntry], rng: random.Random, specials: Specials,
-                edition: int, base: int) -> None:
+def add_edition(
+    entries: list[StoryEntry], rng: random.Random, specials: Specials, edition: int, base: int
+) -> None:
     """Edition e edits one plain story (later date line) and adds two stories on top."""
-    candidates = [row for row in plain_rows(entries[:base], specials)
-                  if entries[row].published.hour < 20]
+    candidates = [
+        row for row in plain_rows(entries[:base], specials) if entries[row].published.hour < 20
+    ]
     rng.shuffle(candidates)
     last = entries[base - 1].published
     for number in range(1, edition + 1):

@@ -5,6 +5,9 @@ names, plain h1, same meta tags); ``redesigned_story_page`` a template with none
 landmarks and no ``<p>`` at all; ``listing_page`` section.html's; ``front_page`` home.html's.
 """
 
+# Markup lines are kept whole, as in the reference pages, so the two can be diffed.
+# ruff: noqa: E501
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -18,6 +21,7 @@ DOCTYPE = (
     '<html xmlns="http://www.w3.org/1999/xhtml" lang="fr">\n'
 )
 SITE_NAME = "Le Quotidien du Peuple en ligne"
+FULLWIDTH_COLON = "\uff1a"  # the portal writes its source meta as "Source" + this
 WECHAT = "Ceux qui veulent nous rejoindre sur la messagerie WeChat, scannez le code QR ci-contre."
 FOOTER = f"""<div class="footer">
   <p><a href="{ORIGIN}/about/">Qui sommes-nous</a> | <a href="{ORIGIN}/contact/">Contactez-nous</a></p>
@@ -28,8 +32,9 @@ FOOTER = f"""<div class="footer">
 
 def esc(text: str) -> str:
     """Escape as the portal does: &quot; for double quotes, apostrophes left alone."""
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;"))
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
 
 
 def charset_meta(charset: str) -> str:
@@ -38,7 +43,9 @@ def charset_meta(charset: str) -> str:
 
 def header() -> str:
     links = [f'      <a href="{ORIGIN}/">Accueil</a>']
-    links += [f'      <a href="{ORIGIN}/{name}/">{label}</a>' for name, (_, label) in SECTIONS.items()]
+    links += [
+        f'      <a href="{ORIGIN}/{name}/">{label}</a>' for name, (_, label) in SECTIONS.items()
+    ]
     nav = "\n".join(links)
     return f"""<div class="header">
   <div class="w1200 top clearfix">
@@ -52,8 +59,10 @@ def header() -> str:
 
 
 def breadcrumb(section: str, css: str = "w1200 path") -> str:
-    return (f'<div class="{css}"><a href="{ORIGIN}/" class="clink">Accueil</a>&gt;&gt;'
-            f'<a href="{ORIGIN}/{section}/" class="clink">{section}</a></div>\n')
+    return (
+        f'<div class="{css}"><a href="{ORIGIN}/" class="clink">Accueil</a>&gt;&gt;'
+        f'<a href="{ORIGIN}/{section}/" class="clink">{section}</a></div>\n'
+    )
 
 
 def date_line(story: StoryContent) -> str:
@@ -71,15 +80,17 @@ def story_meta(story: StoryContent) -> str:
 <meta name="contentid" content="{entry.contentid}" />
 <meta name="publishdate" content="{entry.url_day:%Y-%m-%d}" />
 <meta name="author" content="{esc(story.editors[0])}" />
-<meta name="source" content="Source：{esc(story.source)}" />
+<meta name="source" content="Source{FULLWIDTH_COLON}{esc(story.source)}" />
 """
 
 
 def story_head(story: StoryContent, charset: str) -> str:
-    return (f"{DOCTYPE}<head>\n{charset_meta(charset)}"
-            '<meta http-equiv="Content-Language" content="utf-8" />\n'
-            '<meta content="all" name="robots" />\n'
-            f"<title>{esc(story.title)} - {SITE_NAME}</title>\n{story_meta(story)}")
+    return (
+        f"{DOCTYPE}<head>\n{charset_meta(charset)}"
+        '<meta http-equiv="Content-Language" content="utf-8" />\n'
+        '<meta content="all" name="robots" />\n'
+        f"<title>{esc(story.title)} - {SITE_NAME}</title>\n{story_meta(story)}"
+    )
 
 
 def body_blocks(blocks: Sequence[Block], tab: bool = True) -> str:
@@ -107,16 +118,20 @@ def page_links(story: StoryContent, page: int) -> str:
         return ""
     stem = story.entry.path().rsplit("/", 1)[1][: -len(".html")]
     names = [f"{stem}.html"] + [f"{stem}-{n}.html" for n in range(2, count + 1)]
-    items = [f"<span>{n}</span>" if n == page else f'<a href="{names[n - 1]}">{n}</a>'
-             for n in range(1, count + 1)]
+    items = [
+        f"<span>{n}</span>" if n == page else f'<a href="{names[n - 1]}">{n}</a>'
+        for n in range(1, count + 1)
+    ]
     if page < count:
         items.append(f'<a href="{names[page]}">Suivant &gt;</a>')
     return '    <div class="page_n clearfix">\n      ' + "\n      ".join(items) + "\n    </div>\n"
 
 
 def related_items(links: Sequence) -> str:
-    return "".join(f'        <li><a href="{esc(rel.href)}" target="_blank">{esc(rel.title)}</a></li>\n'
-                   for rel in links)
+    return "".join(
+        f'        <li><a href="{esc(rel.href)}" target="_blank">{esc(rel.title)}</a></li>\n'
+        for rel in links
+    )
 
 
 def related_block(story: StoryContent) -> str:
@@ -197,11 +212,13 @@ def older_story_page(story: StoryContent, page: int = 1, charset: str = "UTF-8")
     entry = story.entry
     related = ""
     if entry.index % 2 == 0:
-        items = "".join(f'<li><a href="{esc(rel.href)}">{esc(rel.title)}</a></li>\n'
-                        for rel in story.related)
+        items = "".join(
+            f'<li><a href="{esc(rel.href)}">{esc(rel.title)}</a></li>\n' for rel in story.related
+        )
         related = f'<div class="rel_news"><h4>Lire aussi</h4>\n<ul>\n{items}</ul></div>\n'
-    picks = "".join(f'<li><a href="{url}">{esc(title)}</a></li>\n'
-                    for title, url in story.most_read)
+    picks = "".join(
+        f'<li><a href="{url}">{esc(title)}</a></li>\n' for title, url in story.most_read
+    )
     return f"""{story_head(story, charset)}<link href="/img/2011fr/style.css" type="text/css" rel="stylesheet" />
 </head>
 <body>
@@ -225,10 +242,14 @@ def older_story_page(story: StoryContent, page: int = 1, charset: str = "UTF-8")
 def redesigned_story_page(story: StoryContent, page: int = 1, charset: str = "UTF-8") -> str:
     """After a redesign: no txt_t, no h1, no rwb_zw, no <p>: text lives in div.st-para."""
     entry = story.entry
-    paras = "".join(f'<div class="st-para">{esc(block.text)}</div>\n'
-                    for block in story.pages[page - 1] if block.kind == "p")
-    links = "".join(f'<a class="st-link" href="{esc(rel.href)}">{esc(rel.title)}</a>\n'
-                    for rel in story.related)
+    paras = "".join(
+        f'<div class="st-para">{esc(block.text)}</div>\n'
+        for block in story.pages[page - 1]
+        if block.kind == "p"
+    )
+    links = "".join(
+        f'<a class="st-link" href="{esc(rel.href)}">{esc(rel.title)}</a>\n' for rel in story.related
+    )
     return f"""<!DOCTYPE html>
 <html lang="fr">
 <head>
@@ -269,15 +290,23 @@ def pagination(section: str, page: int, pages: int) -> str:
     if page > 1:
         items.append(f'<a href="{listing_page_path(section, page - 1)}">&lt; Précédent</a>')
     for number in range(max(1, page - 4), min(pages, page + 4) + 1):
-        items.append(f"<span>{number}</span>" if number == page
-                     else f'<a href="{listing_page_path(section, number)}">{number}</a>')
+        items.append(
+            f"<span>{number}</span>"
+            if number == page
+            else f'<a href="{listing_page_path(section, number)}">{number}</a>'
+        )
     if page < pages:
         items.append(f'<a href="{listing_page_path(section, page + 1)}">Suivant &gt;</a>')
     return '    <div class="page_n clearfix">\n      ' + "\n      ".join(items) + "\n    </div>\n"
 
 
-def listing_page(section: str, rows: Sequence[tuple[str, str, str]], page: int, pages: int,
-                 most_read: Sequence[tuple[str, str]]) -> str:
+def listing_page(
+    section: str,
+    rows: Sequence[tuple[str, str, str]],
+    page: int,
+    pages: int,
+    most_read: Sequence[tuple[str, str]],
+) -> str:
     catalog = SECTIONS[section][0]
     return f"""{DOCTYPE}<head>
 {charset_meta("UTF-8")}<title>{section} - {SITE_NAME}</title>
@@ -299,18 +328,25 @@ def listing_page(section: str, rows: Sequence[tuple[str, str, str]], page: int, 
 """
 
 
-def front_page(focus: tuple[str, str, str], news: Sequence[tuple[str, str]],
-               blocks: Sequence[tuple[str, Sequence[tuple[str, str]]]]) -> str:
+def front_page(
+    focus: tuple[str, str, str],
+    news: Sequence[tuple[str, str]],
+    blocks: Sequence[tuple[str, Sequence[tuple[str, str]]]],
+) -> str:
     """focus = (title, url, picture); news = (title, url); blocks = (section, stories)."""
+
     def items(rows: Sequence[tuple[str, str]]) -> str:
         return "".join(f'      <li><a href="{url}">{esc(title)}</a></li>\n' for title, url in rows)
 
-    sections = "".join(f"""  <div class="p1_block">
+    sections = "".join(
+        f"""  <div class="p1_block">
     <h3><a href="{ORIGIN}/{name}/">{SECTIONS[name][1]}</a></h3>
     <ul class="list_14">
 {items(rows)}    </ul>
   </div>
-""" for name, rows in blocks)
+"""
+        for name, rows in blocks
+    )
     title, url, picture = focus
     return f"""{DOCTYPE}<head>
 {charset_meta("UTF-8")}<title>{SITE_NAME}</title>

@@ -76,15 +76,22 @@ class Portal:
         idx.assign_variations(self.entries, rng, self.specials)
         titles = StoryWriter(seed, self.entries, self.base, self.specials).title
         idx.assign_special_links(self.entries, rng, self.specials, titles)
-        idx.add_edition(self.entries, random.Random(f"{seed}:edition"), self.specials,
-                        self.options.edition, self.base)
+        idx.add_edition(
+            self.entries,
+            random.Random(f"{seed}:edition"),
+            self.specials,
+            self.options.edition,
+            self.base,
+        )
         self.writer = StoryWriter(seed, self.entries, self.base, self.specials)
         self.by_section: dict[str, list[int]] = {name: [] for name in SECTIONS}
         # Oldest first by URL date (the rollover story's URL day is not its row's day).
         for entry in sorted(self.entries, key=lambda e: (e.url_day, e.index)):
             self.by_section[entry.section].append(entry.index)
-        self.old_ids = {self.entries[row].contentid - self.entries[row].contentid % 4
-                        + idx.OLD_OFFSET: row for row in self.specials.redirect_targets}
+        self.old_ids = {
+            self.entries[row].contentid - self.entries[row].contentid % 4 + idx.OLD_OFFSET: row
+            for row in self.specials.redirect_targets
+        }
         self._failed_once: set[int] = set()
         self._lock = threading.Lock()
         self.content = lru_cache(maxsize=512)(self.writer.content)
@@ -106,21 +113,26 @@ class Portal:
 
     @property
     def duplicates(self) -> list[tuple[str, str, str]]:
-        return [(self.entries[a].url, self.entries[b].url, kind)
-                for a, b, kind in self.specials.pairs]
+        return [
+            (self.entries[a].url, self.entries[b].url, kind) for a, b, kind in self.specials.pairs
+        ]
 
     @property
     def variants(self) -> dict[str, list[str]]:
         def urls(rows: list[int]) -> list[str]:
             return [self.entries[row].url for row in rows]
 
-        kinds = {kind: [e.url for e in self.entries if e.kind == kind]
-                 for kind in (*idx.PAGE_KINDS, "duplicate", "near_duplicate")}
+        kinds = {
+            kind: [e.url for e in self.entries if e.kind == kind]
+            for kind in (*idx.PAGE_KINDS, "duplicate", "near_duplicate")
+        }
         dead = [self.entries[row] for row in self.specials.dead]
         return {
             **kinds,
-            "dead": [ORIGIN + e.path(contentid=e.contentid - e.contentid % 4 + idx.DEAD_OFFSET)
-                     for e in dead],
+            "dead": [
+                ORIGIN + e.path(contentid=e.contentid - e.contentid % 4 + idx.DEAD_OFFSET)
+                for e in dead
+            ],
             "fails_once": urls(self.specials.fails_once),
             "redirect": [idx.old_url(self.entries[row]) for row in self.specials.redirect_targets],
             "redirect_target": urls(self.specials.redirect_targets),
@@ -137,7 +149,9 @@ class Portal:
         if host != HOST:
             return page(403, b"Forbidden: not the portal\n", "text/plain; charset=utf-8")
         if method not in ("GET", "HEAD"):
-            return page(405, b"Method not allowed\n", "text/plain; charset=utf-8", Allow="GET, HEAD")
+            return page(
+                405, b"Method not allowed\n", "text/plain; charset=utf-8", Allow="GET, HEAD"
+            )
         answer = self.route(parts.path or "/")
         if method == "HEAD":
             return Page(answer.status, answer.headers, b"")
@@ -180,7 +194,11 @@ class Portal:
         entry = self.entries[row]
         day = f"{entry.url_day:%m%d}"
         if (entry.section, str(entry.url_day.year), day, str(entry.catalog)) != (
-                match["section"], match["year"], match["day"], match["catalog"]):
+            match["section"],
+            match["year"],
+            match["day"],
+            match["catalog"],
+        ):
             return None
         return entry
 
@@ -228,10 +246,11 @@ class Portal:
         count = max(1, -(-len(rows) // PER_PAGE))
         if not 1 <= number <= count:
             return self.not_found()
-        chunk = rows[(number - 1) * PER_PAGE: number * PER_PAGE]
+        chunk = rows[(number - 1) * PER_PAGE : number * PER_PAGE]
         most_read = self.content(self.entries[rows[0]].index).most_read if rows else []
-        html = pages.listing_page(section, [self.listing_row(r) for r in chunk], number, count,
-                                  most_read)
+        html = pages.listing_page(
+            section, [self.listing_row(r) for r in chunk], number, count, most_read
+        )
         return page(200, html.encode("utf-8"))
 
     def link(self, row: int) -> tuple[str, str]:
@@ -241,6 +260,8 @@ class Portal:
         latest = self.entries[-1]
         focus = (*self.link(latest.index), picture_path(latest, 1))
         news = [self.link(e.index) for e in self.entries[-11:-1][::-1]]
-        blocks = [(name, [self.link(row) for row in rows[::-1][:5]])
-                  for name, rows in self.by_section.items()]
+        blocks = [
+            (name, [self.link(row) for row in rows[::-1][:5]])
+            for name, rows in self.by_section.items()
+        ]
         return pages.front_page(focus, news, blocks)

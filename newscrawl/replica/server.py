@@ -64,7 +64,7 @@ def make_handler(portal: Portal, log: RequestLog) -> type[BaseHTTPRequestHandler
         disable_nagle_algorithm = True  # header and body go out in two writes
         server_version = "newscrawl-replica"
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             """Silence: the request log is the record."""
 
         def target(self) -> tuple[str, bool]:
@@ -75,8 +75,11 @@ def make_handler(portal: Portal, log: RequestLog) -> type[BaseHTTPRequestHandler
         def answer(self) -> None:
             url, proxied = self.target()
             if (urlsplit(url).hostname or "").lower() != HOST:
-                reply = page(403, b"Forbidden: the replica only serves the portal\n",
-                             "text/plain; charset=utf-8")
+                reply = page(
+                    403,
+                    b"Forbidden: the replica only serves the portal\n",
+                    "text/plain; charset=utf-8",
+                )
             else:
                 reply = portal.respond(self.command, url)
             log.add(RequestRecord(self.command, url, reply.status, proxied))
@@ -90,12 +93,15 @@ def make_handler(portal: Portal, log: RequestLog) -> type[BaseHTTPRequestHandler
             if reply.body:
                 self.wfile.write(reply.body)
 
-        def do_CONNECT(self) -> None:  # noqa: N802
+        def do_CONNECT(self) -> None:
             log.add(RequestRecord("CONNECT", f"https://{self.path}/", 405, True))
-            self.send(page(405, b"CONNECT not supported\n", "text/plain; charset=utf-8",
-                           Allow="GET, HEAD"))
+            self.send(
+                page(
+                    405, b"CONNECT not supported\n", "text/plain; charset=utf-8", Allow="GET, HEAD"
+                )
+            )
 
-        do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_OPTIONS = answer  # noqa: N815
+        do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_OPTIONS = answer
 
     return ProxyHandler
 
@@ -108,8 +114,13 @@ class ProxyServer(ThreadingHTTPServer):
 class ReplicaServer:
     """``with ReplicaServer(portal) as server:`` serves on a thread until the block ends."""
 
-    def __init__(self, portal: Portal, host: str = "127.0.0.1", port: int = 0,
-                 request_log: str | Path | None = None):
+    def __init__(
+        self,
+        portal: Portal,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        request_log: str | Path | None = None,
+    ):
         self.portal = portal
         self._log = RequestLog(request_log)
         self._httpd = ProxyServer((host, port), make_handler(portal, self._log))
@@ -132,8 +143,9 @@ class ReplicaServer:
         return [record for record in self.requests if record.host != HOST]
 
     def start(self) -> ReplicaServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="replica",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, name="replica", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -148,6 +160,10 @@ class ReplicaServer:
     def __enter__(self) -> ReplicaServer:
         return self.start()
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         self.stop()

@@ -9,46 +9,104 @@ from __future__ import annotations
 import random
 
 SUBJECTS = (
-    "Le gouvernement chinois", "La ville de Shanghai", "Les autorités locales",
-    "Le ministère du Commerce", "Une délégation africaine", "L'Agence spatiale chinoise",
-    "Les entreprises françaises", "Le Conseil des affaires d'Etat", "La province du Yunnan",
-    "Le président de l'Assemblée nationale", "Une équipe de chercheurs", "La Banque populaire de Chine",
-    "Les agriculteurs du Henan", "Le comité d'organisation", "La municipalité de Beijing",
-    "Les exportateurs chinois", "Un groupe d'experts internationaux", "Le ministre des Affaires étrangères",
-    "L'Union africaine", "La région autonome du Tibet", "Les étudiants de l'université Tsinghua",
-    "La compagnie ferroviaire nationale", "Le musée du Palais", "L'équipe nationale de football",
+    "Le gouvernement chinois",
+    "La ville de Shanghai",
+    "Les autorités locales",
+    "Le ministère du Commerce",
+    "Une délégation africaine",
+    "L'Agence spatiale chinoise",
+    "Les entreprises françaises",
+    "Le Conseil des affaires d'Etat",
+    "La province du Yunnan",
+    "Le président de l'Assemblée nationale",
+    "Une équipe de chercheurs",
+    "La Banque populaire de Chine",
+    "Les agriculteurs du Henan",
+    "Le comité d'organisation",
+    "La municipalité de Beijing",
+    "Les exportateurs chinois",
+    "Un groupe d'experts internationaux",
+    "Le ministre des Affaires étrangères",
+    "L'Union africaine",
+    "La région autonome du Tibet",
+    "Les étudiants de l'université Tsinghua",
+    "La compagnie ferroviaire nationale",
+    "Le musée du Palais",
+    "L'équipe nationale de football",
 )
 
 VERBS = (
-    "a annoncé", "a présenté", "prévoit", "a inauguré", "a salué", "a lancé", "examine",
-    "a signé", "a dévoilé", "soutient", "a renforcé", "a célébré", "a achevé", "encourage",
-    "a réaffirmé", "a accéléré", "a mis en service", "a reçu",
+    "a annoncé",
+    "a présenté",
+    "prévoit",
+    "a inauguré",
+    "a salué",
+    "a lancé",
+    "examine",
+    "a signé",
+    "a dévoilé",
+    "soutient",
+    "a renforcé",
+    "a célébré",
+    "a achevé",
+    "encourage",
+    "a réaffirmé",
+    "a accéléré",
+    "a mis en service",
+    "a reçu",
 )
 
 OBJECTS = (
-    "un nouveau plan de développement", "une coopération renforcée avec ses partenaires",
-    "le plus grand parc éolien de la région", "un accord de libre-échange",
-    "une ligne ferroviaire à grande vitesse", "un programme de lutte contre la pauvreté",
-    "une exposition consacrée à la calligraphie", "des mesures de soutien aux petites entreprises",
-    "un satellite d'observation de la Terre", "la rénovation du centre historique",
-    "un festival de lanternes", "un réseau 5G couvrant les zones rurales",
-    "une campagne de reboisement", "le premier marathon de l'année",
-    "un projet de coopération sanitaire", "une zone pilote de commerce électronique",
-    "la protection des pandas géants", "un fonds pour l'innovation technologique",
+    "un nouveau plan de développement",
+    "une coopération renforcée avec ses partenaires",
+    "le plus grand parc éolien de la région",
+    "un accord de libre-échange",
+    "une ligne ferroviaire à grande vitesse",
+    "un programme de lutte contre la pauvreté",
+    "une exposition consacrée à la calligraphie",
+    "des mesures de soutien aux petites entreprises",
+    "un satellite d'observation de la Terre",
+    "la rénovation du centre historique",
+    "un festival de lanternes",
+    "un réseau 5G couvrant les zones rurales",
+    "une campagne de reboisement",
+    "le premier marathon de l'année",
+    "un projet de coopération sanitaire",
+    "une zone pilote de commerce électronique",
+    "la protection des pandas géants",
+    "un fonds pour l'innovation technologique",
 )
 
 COMPLEMENTS = (
-    "dans la région du Xinjiang", "d'ici la fin de l'année", "selon l'Agence de presse Xinhua",
-    "à l'occasion du nouvel an lunaire", "malgré la pandémie", "pour la troisième année consécutive",
-    "dans le cadre de l'initiative « la Ceinture et la Route »", "avec le soutien des autorités",
-    "au cours du premier semestre", "dans plusieurs villes du pays", "à Guangzhou",
-    "lors d'une conférence de presse", "en présence de nombreux invités", "à Addis-Abeba",
-    "à Dakar", "sur les bords du fleuve Yangtsé", "à Paris", "dans le delta de la rivière des Perles",
+    "dans la région du Xinjiang",
+    "d'ici la fin de l'année",
+    "selon l'Agence de presse Xinhua",
+    "à l'occasion du nouvel an lunaire",
+    "malgré la pandémie",
+    "pour la troisième année consécutive",
+    "dans le cadre de l'initiative « la Ceinture et la Route »",
+    "avec le soutien des autorités",
+    "au cours du premier semestre",
+    "dans plusieurs villes du pays",
+    "à Guangzhou",
+    "lors d'une conférence de presse",
+    "en présence de nombreux invités",
+    "à Addis-Abeba",
+    "à Dakar",
+    "sur les bords du fleuve Yangtsé",
+    "à Paris",
+    "dans le delta de la rivière des Perles",
 )
 
 PEOPLE = (
-    "M. Wang Yi", "Mme Hua Chunying", "M. Li Qiang", "le porte-parole Zhao Lijian",
-    "Mme Sun Chunlan", "M. Moussa Faki Mahamat", "le directeur Zhang Wei", "Mme Chen Jing",
+    "M. Wang Yi",
+    "Mme Hua Chunying",
+    "M. Li Qiang",
+    "le porte-parole Zhao Lijian",
+    "Mme Sun Chunlan",
+    "M. Moussa Faki Mahamat",
+    "le directeur Zhang Wei",
+    "Mme Chen Jing",
 )
 
 SAYINGS = (
@@ -62,26 +120,61 @@ SAYINGS = (
 )
 
 FIGURES = (
-    "3,5 %", "12 milliards de yuans", "plus de 1 200 personnes", "450 kilomètres",
-    "près de 80 000 visiteurs", "6,8 %", "2 300 entreprises", "15 millions de tonnes",
+    "3,5 %",
+    "12 milliards de yuans",
+    "plus de 1 200 personnes",
+    "450 kilomètres",
+    "près de 80 000 visiteurs",
+    "6,8 %",
+    "2 300 entreprises",
+    "15 millions de tonnes",
 )
 
 WHEN = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
 EDITORS = (
-    "Xiao Lu", "Wang Lin", "Zhang Jun", "Liu Xia", "Chen Yan", "Li Min", "Huang Jie",
-    "Zhao Qing", "Yang Mei", "Sun Hao",
+    "Xiao Lu",
+    "Wang Lin",
+    "Zhang Jun",
+    "Liu Xia",
+    "Chen Yan",
+    "Li Min",
+    "Huang Jie",
+    "Zhao Qing",
+    "Yang Mei",
+    "Sun Hao",
 )
 
 SOURCES = (
-    "Agence de presse Xinhua", "Agence de presse Xinhua", "Agence de presse Xinhua",
-    "Le Quotidien du Peuple en ligne", "CGTN", "China.org.cn",
+    "Agence de presse Xinhua",
+    "Agence de presse Xinhua",
+    "Agence de presse Xinhua",
+    "Le Quotidien du Peuple en ligne",
+    "CGTN",
+    "China.org.cn",
 )
 
 KEYWORDS = (
-    "Chine", "économie", "coopération", "Afrique", "culture", "sport", "innovation",
-    "environnement", "commerce", "santé", "espace", "tourisme", "agriculture", "énergie",
-    "Beijing", "Shanghai", "Xinjiang", "Tibet", "technologie", "éducation",
+    "Chine",
+    "économie",
+    "coopération",
+    "Afrique",
+    "culture",
+    "sport",
+    "innovation",
+    "environnement",
+    "commerce",
+    "santé",
+    "espace",
+    "tourisme",
+    "agriculture",
+    "énergie",
+    "Beijing",
+    "Shanghai",
+    "Xinjiang",
+    "Tibet",
+    "technologie",
+    "éducation",
 )
 
 CAPTIONS = (
@@ -105,7 +198,9 @@ def _capitalise(text: str) -> str:
 
 
 PLURAL_VERBS = {
-    "prévoit": "prévoient", "examine": "examinent", "soutient": "soutiennent",
+    "prévoit": "prévoient",
+    "examine": "examinent",
+    "soutient": "soutiennent",
     "encourage": "encouragent",
 }
 
@@ -143,7 +238,8 @@ def sentence(rng: random.Random) -> str:
         figure = rng.choice(FIGURES)
         return f"Le chiffre a atteint {figure} en {rng.choice(('2020', '2021', '2022'))}, {where}."
     if form == 4:
-        return f"{_capitalise(where)}, {main[0].lower()}{main[1:]}, a-t-on appris {rng.choice(WHEN)}."
+        lowered = main[0].lower() + main[1:]
+        return f"{_capitalise(where)}, {lowered}, a-t-on appris {rng.choice(WHEN)}."
     return f"{main} {where}."
 
 
