@@ -125,29 +125,66 @@ def other_section(section: str, rng: random.Random) -> str:
     return rng.choice([name for name in SECTION_NAMES if name != section])
 
 
+class RowPool:
+    """Rows not yet given a variation, taken at random or near a given row."""
+
+    def __init__(self, rows: int, rng: random.Random):
+        self.order = list(range(rows))
+        rng.shuffle(self.order)
+        self.free = set(self.order)
+
+    def take(self) -> int | None:
+        while self.order:
+            row = self.order.pop()
+            if row in self.free:
+                self.free.discard(row)
+                return row
+        return None
+
+    def take_after(self, row: int, window: int = 40) -> int | None:
+        """The nearest free row after ``row``: a copy is published soon after its original."""
+        for near in range(row + 1, row + window):
+            if near in self.free:
+                self.free.discard(near)
+                return near
+        return self.take()
+
+    def take_nearest(self, entries: list[StoryEntry], day: datetime) -> int | None:
+        if not self.free:
+            return None
+        row = min(self.free, key=lambda r: (abs(entries[r].url_day - day), r))
+        self.free.discard(row)
+        return row
+
+
 def assign_variations(entries: list[StoryEntry], rng: random.Random, specials: Specials) -> None:
     """Give page kinds and duplicate pairs to disjoint random rows; the rest stay plain."""
-    pool = list(range(len(entries)))
-    rng.shuffle(pool)
+    pool = RowPool(len(entries), rng)
     count = variation_count(len(entries))
     for kind in PAGE_KINDS:
         for _ in range(count):
-            if pool:
-                entries[pool.pop()].kind = kind
+            row = pool.take()
+            if row is not None:
+                entries[row].kind = kind
     for kind in ("duplicate", "near_duplicate"):
         for _ in range(count):
-            if len(pool) < 2:
+            first = pool.take()
+            copy = None if first is None else pool.take_after(first)
+            if first is None or copy is None:
                 break
-            first, copy = sorted((pool.pop(), pool.pop()))
+            first, copy = sorted((first, copy))
             entries[copy].kind = kind
             entries[copy].text_of = first
             entries[copy].section = other_section(entries[first].section, rng)
             specials.pairs.append((first, copy, kind))
     specials.pairs.sort()
-    for name in ("fails_once", "redirect_targets", "rollover"):
-        if pool:
-            getattr(specials, name).append(pool.pop())
-    for row in specials.rollover:
+    for name in ("fails_once", "redirect_targets"):
+        row = pool.take()
+        if row is not None:
+            getattr(specials, name).append(row)
+    row = pool.take_nearest(entries, ROLLOVER_DAY)
+    if row is not None:
+        specials.rollover.append(row)
         make_rollover(entries[row], rng)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
+import traceback
 from dataclasses import asdict, dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -81,9 +82,16 @@ def make_handler(portal: Portal, log: RequestLog) -> type[BaseHTTPRequestHandler
                     "text/plain; charset=utf-8",
                 )
             else:
-                reply = portal.respond(self.command, url)
+                reply = self.respond(url)
             log.add(RequestRecord(self.command, url, reply.status, proxied))
             self.send(reply)
+
+        def respond(self, url: str) -> Page:
+            try:
+                return portal.respond(self.command, url)
+            except Exception:  # a replica bug shows as a logged 500, not a dropped connection
+                traceback.print_exc()
+                return page(500, b"replica error\n", "text/plain; charset=utf-8")
 
         def send(self, reply: Page) -> None:
             self.send_response(reply.status)
@@ -122,6 +130,7 @@ class ReplicaServer:
         request_log: str | Path | None = None,
     ):
         self.portal = portal
+        self._host = host
         self._log = RequestLog(request_log)
         self._httpd = ProxyServer((host, port), make_handler(portal, self._log))
         self._thread: threading.Thread | None = None
@@ -132,7 +141,7 @@ class ReplicaServer:
 
     @property
     def proxy_url(self) -> str:
-        return f"http://{self._httpd.server_address[0]}:{self.port}"
+        return f"http://{self._host}:{self.port}"
 
     @property
     def requests(self) -> list[RequestRecord]:
