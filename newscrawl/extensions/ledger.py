@@ -55,6 +55,7 @@ class OutcomeLedger:
             (ledger.item_scraped, signals.item_scraped),
             (ledger.item_dropped, signals.item_dropped),
             (ledger.response_received, signals.response_received),
+            (ledger.request_dropped, signals.request_dropped),
             (ledger.met, url_met),
             (ledger.record, url_outcome),
             (ledger.alias, url_alias),
@@ -115,6 +116,14 @@ class OutcomeLedger:
         else:
             url = getattr(item, "url", None) or "?"
             self.record(rejected(url, "dropped", message=str(exception)[:300]))
+
+    def request_dropped(self, request: Any) -> None:
+        """The scheduler's duplicate filter dropped a request: typically a redirect to a
+        story already requested under its own URL."""
+        story_url = request.meta.get("story_url")
+        if story_url and story_url in self.pending:
+            self.record(rejected(story_url, "duplicate_url", duplicate_of=request.url,
+                                 via="redirect" if request.url != story_url else "request"))
 
     def response_received(self, response: Any) -> None:
         self.stats.inc_value("newscrawl/responses/total")

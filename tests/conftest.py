@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from newscrawl.replica import Portal, ReplicaOptions, ReplicaServer
+
+
+@pytest.fixture
+def replica_of() -> Iterator:
+    """Start replicas of any options; every one is stopped at the end of the test."""
+    servers: list[ReplicaServer] = []
+
+    def start(**options: object) -> ReplicaServer:
+        server = ReplicaServer(Portal(ReplicaOptions(**options)))  # type: ignore[arg-type]
+        server.__enter__()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.__exit__(None, None, None)

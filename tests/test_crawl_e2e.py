@@ -1,0 +1,204 @@
+"""End to end: a real ``scrapy crawl related`` against the replica, through http_proxy only."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from newscrawl.replica import ReplicaServer
+from tests.crawl import CrawlRun, run_crawl
+
+pytestmark = pytest.mark.e2e
+
+# Fields the replica's ground truth and the crawl's stories share.
+TRUTH_FIELDS = ("url", "title", "published_at", "section", "source", "editors", "keywords",
+                "summary", "body", "images", "related", "language", "word_count")
+WHOLE_PORTAL = ("max_depth=20", "max_listing_pages=20")
+
+
+@pytest.fixture(scope="module")
+def whole_crawl(tmp_path_factory: pytest.TempPathFactory) -> tuple[ReplicaServer, CrawlRun]:
+    """The whole 60-story replica, crawled once for the tests of this module that only read."""
+    from newscrawl.replica import Portal, ReplicaOptions
+
+    with ReplicaServer(Portal(ReplicaOptions(stories=60))) as server:
+        run = run_crawl(server.proxy_url, tmp_path_factory.mktemp("whole"), *WHOLE_PORTAL)
+        server.records = server.requests  # type: ignore[attr-defined]  # snapshot before stop
+    return server, run
+
+
+def test_whole_replica_ends_every_story_url_once(whole_crawl) -> None:
+    server, run = whole_crawl
+    assert run.returncode == 0, run.log[-3000:]
+    portal = server.portal
+    outcomes = run.outcomes()
+    copies = {copy: (kind, first) for first, copy, kind in portal.duplicates}
+    for expected in portal.expected_stories():
+        url = expected["url"]
+        assert url in outcomes, url
+        if url in copies:
+            assert outcomes[url] in ("story", f"rejected:{copies[url][0]}"), url
+        else:
+            assert outcomes[url] == "story", (url, outcomes[url])
+    # no URL ends twice
+    ended = [s["url"] for s in run.stories] + [r["url"] for r in run.rejects]
+    assert len(ended) == len(set(ended))
+
+
+def test_stories_match_the_replica_field_for_field(whole_crawl) -> None:
+    server, run = whole_crawl
+    truth = {story["url"]: story for story in server.portal.expected_stories()}
+    assert run.stories
+    for story in run.stories:
+        expected = truth[story["url"]]
+        for name in TRUTH_FIELDS:
+            assert story[name] == expected[name], (story["url"], name)
+
+
+def test_variations_are_extracted(whole_crawl) -> None:
+    server, run = whole_crawl
+    stories = run.by_url()
+    variants = server.portal.variants
+    for url in variants["older_layout"]:
+        assert stories[url]["extraction"].startswith("fallback("), url
+    for url in variants["multipage"]:
+        assert "-2.html" not in url and url in stories
+    for url in variants["photo"]:
+        assert stories[url]["images"] and all(i["caption"] for i in stories[url]["images"])
+    for url in variants["latin1"]:
+        assert "Ã" not in stories[url]["body"]
+    for url in variants["year_rollover"]:
+        assert stories[url]["published_at"][:4] == str(int(urlsplit(url).path.split("/")[3]) + 1)
+
+
+def test_failures_and_off_portal_links_have_reasons(whole_crawl) -> None:
+    server, run = whole_crawl
+    outcomes = run.outcomes()
+    for url in server.portal.variants["dead"]:
+        assert outcomes[url] == "failed:http_404"
+    for url in server.portal.variants["off_portal"]:
+        assert outcomes[url] == "rejected:off_portal"
+    for url in server.portal.variants["fails_once"]:
+        assert outcomes[url] == "story"  # retried after the first 500
+
+
+def test_redirected_story_has_its_final_url(whole_crawl) -> None:
+    server, run = whole_crawl
+    outcomes = run.outcomes()
+    for old, new in zip(server.portal.variants["redirect"],
+                        server.portal.variants["redirect_target"], strict=True):
+        assert old not in run.by_url()
+        assert outcomes[new] == "story"
+        assert outcomes.get(old, "alias") in ("alias", "rejected:duplicate_url")
+
+
+def test_nothing_out_of_scope_is_requested(whole_crawl) -> None:
+    server, run = whole_crawl
+    records = server.records
+    assert not server.out_of_scope
+    paths = [urlsplit(r.url) for r in records]
+    assert all(p.hostname == "french.peopledaily.com.cn" for p in paths)
+    assert all(p.scheme == "http" for p in paths)
+    assert not [p for p in paths if p.path.lower().endswith((".jpg", ".png", ".pdf", ".gif"))]
+    assert not [p for p in paths if p.query or p.fragment]
+    assert "/robots.txt" in {p.path for p in paths}
+    # each page once, except the page that fails once (fetched again after its 500)
+    fetched = [r.url for r in records]
+    twice = {u for u in fetched if fetched.count(u) > 1}
+    assert twice <= set(server.portal.variants["fails_once"])
+
+
+def test_csv_holds_the_same_stories_losslessly(whole_crawl) -> None:
+    _, run = whole_crawl
+    assert len(run.csv_rows) == len(run.stories)
+    by_url = run.by_url()
+    for row in run.csv_rows:
+        story = by_url[row["url"]]
+        for name in ("editors", "keywords", "images", "related"):
+            assert json.loads(row[name]) == story[name]
+        assert row["body"] == story["body"]
+        assert int(row["word_count"]) == story["word_count"]
+
+
+def test_feed_files_are_named_by_run_time(whole_crawl) -> None:
+    _, run = whole_crawl
+    names = sorted(p.name for p in run.files if p.parent.name == "related")
+    stamp = names[0].split(".")[0]
+    assert names == [f"{stamp}.csv", f"{stamp}.jsonl", f"{stamp}.rejects.jsonl"]
+    assert "newscrawl summary:" in run.log
+
+
+# --- arguments on a crawl ----------------------------------------------------------------------
+
+
+def test_max_depth_is_never_exceeded(replica_of, tmp_path: Path) -> None:
+    server = replica_of(stories=60)
+    seed = server.portal.story_urls()[5]
+    run = run_crawl(server.proxy_url, tmp_path, f"start_urls={seed}", "max_depth=1")
+    truth = {s["url"]: s for s in server.portal.expected_stories()}
+    hop1 = {r["url"] for r in truth[seed]["related"]} & set(truth)
+    requested = {r.url for r in server.requests}
+    assert set(run.by_url()) <= {seed} | hop1
+    assert seed in run.by_url()
+    hop2 = {r["url"] for u in hop1 for r in truth[u]["related"]} - hop1 - {seed}
+    assert hop2, "the replica's graph should reach beyond one hop"
+    assert not (hop2 & requested)  # one hop beyond the limit is never requested
+    beyond = {r["url"] for r in run.rejects if r["reason"] == "beyond_max_depth"}
+    assert beyond == (hop2 & set(truth)) | (hop2 - set(truth)) - {
+        u for u in hop2 if not u.startswith("http://french.peopledaily.com.cn/")}
+
+
+def test_max_depth_zero_fetches_only_the_seeds(replica_of, tmp_path: Path) -> None:
+    server = replica_of(stories=60)
+    seeds = server.portal.story_urls()[:2]
+    run = run_crawl(server.proxy_url, tmp_path, "start_urls=" + ",".join(seeds), "max_depth=0")
+    assert sorted(run.by_url()) == sorted(seeds)
+    story_requests = [r for r in server.requests if r.url.endswith(".html")]
+    assert sorted(r.url for r in story_requests) == sorted(seeds)
+
+
+def test_since_neither_requests_nor_emits_older_stories(replica_of, tmp_path: Path) -> None:
+    server = replica_of(stories=60)
+    run = run_crawl(server.proxy_url, tmp_path, "since=2022-06-01", *WHOLE_PORTAL)
+    assert run.stories
+    assert all(s["published_at"] >= "2022-06-01" for s in run.stories)
+    for record in server.requests:
+        parts = urlsplit(record.url).path.split("/")
+        if len(parts) > 4 and parts[2] == "n3":
+            assert parts[3] + parts[4] >= "20220601", record.url
+    assert any(r["reason"] == "before_since" for r in run.rejects)
+
+
+def test_max_stories_stops_after_exactly_n(replica_of, tmp_path: Path) -> None:
+    server = replica_of(stories=60)
+    run = run_crawl(server.proxy_url, tmp_path, "max_stories=5", *WHOLE_PORTAL)
+    assert run.returncode == 0
+    assert len(run.stories) == 5
+    # It stopped: at most the requests already in flight (CONCURRENT_REQUESTS=16) went on.
+    story_requests = [r for r in server.requests if "/n3/" in r.url]
+    assert len(story_requests) <= 5 + 2 * 16
+
+
+def test_listing_pagination_is_bounded(replica_of, tmp_path: Path) -> None:
+    server = replica_of(stories=400)
+    start = "http://french.peopledaily.com.cn/International/"
+    run_crawl(server.proxy_url, tmp_path / "one", f"start_urls={start}", "max_depth=0")
+    one = {r.url for r in server.requests if "/International/index" in r.url}
+    assert not one
+    run_crawl(server.proxy_url, tmp_path / "two", f"start_urls={start}", "max_depth=0",
+              "max_listing_pages=2")
+    two = {r.url for r in server.requests if "/International/index" in r.url}
+    assert two == {"http://french.peopledaily.com.cn/International/index2.html"}
+
+
+def test_production_settings_crawl_the_replica(replica_of, tmp_path: Path) -> None:
+    """No setting changed at all: robots.txt, AutoThrottle and delays as in production."""
+    server = replica_of(stories=10)
+    seed = server.portal.story_urls()[0]
+    run = run_crawl(server.proxy_url, tmp_path, f"start_urls={seed}", "max_depth=0", fast=False)
+    assert run.returncode == 0
+    assert list(run.by_url()) == [seed]
+    assert server.requests[0].url == "http://french.peopledaily.com.cn/robots.txt"
