@@ -234,3 +234,16 @@ def test_a_writer_killed_by_sigkill_leaves_a_sound_database(
         last = store.lookup(f"http://x/{count - 1}")
         assert last is not None and last.fingerprint == f"fp{count - 1}"
         assert last.minhash == bytes(1024)
+
+
+def test_registered_feeds_are_what_the_next_run_reconciles(
+    store: StateStore, tmp_path: Path
+) -> None:
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    store.register_feed(first, NOW)
+    store.register_feed(second, NOW + timedelta(hours=1))
+    store.register_feed(first, NOW + timedelta(hours=2))  # once is enough
+    assert store.registered_feeds() == [first.resolve(), second.resolve()]
+    first.write_text(feed_line(URL + "1", "un"))
+    second.write_text(feed_line(URL + "2", "deux")[:10])  # killed before one whole line
+    assert store.reconcile_with_feeds(store.registered_feeds(), NOW, body_fingerprint) == 1

@@ -48,11 +48,12 @@ CREATE TABLE IF NOT EXISTS stories (
     emitted_at TEXT NOT NULL,
     minhash BLOB
 );
--- Feeds already reconciled, by size: an unchanged feed is not read again.
-CREATE TABLE IF NOT EXISTS reconciled_feeds (
+-- The feeds runs wrote (registered before their first story), and the size each had when it
+-- was last reconciled: an unchanged feed is not read again.
+CREATE TABLE IF NOT EXISTS feeds (
     path TEXT PRIMARY KEY,
-    size INTEGER NOT NULL,
-    reconciled_at TEXT NOT NULL
+    registered_at TEXT NOT NULL,
+    reconciled_size INTEGER
 );
 """
 
@@ -226,6 +227,19 @@ class StateStore:
         with self._transaction() as db:
             db.execute("UPDATE stories SET last_seen = ? WHERE url = ?", (_iso(now), url))
 
+    def register_feed(self, path: str | Path, now: datetime) -> None:
+        """This run will write stories to ``path``: the next run reconciles with it."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO feeds (path, registered_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (str(Path(path).resolve()), _iso(now)),
+            )
+
+    def registered_feeds(self) -> list[Path]:
+        """Every feed registered by a run, oldest first (the ones still on disk or not)."""
+        rows = self._db.execute("SELECT path FROM feeds ORDER BY registered_at, path")
+        return [Path(path) for (path,) in rows]
+
     def reconcile_with_feeds(
         self,
         paths: Iterable[str | Path],
@@ -253,7 +267,7 @@ class StateStore:
             return 0
         size = path.stat().st_size
         seen = self._db.execute(
-            "SELECT size FROM reconciled_feeds WHERE path = ?", (str(path.resolve()),)
+            "SELECT reconciled_size FROM feeds WHERE path = ?", (str(path.resolve()),)
         ).fetchone()
         if seen is not None and seen[0] == size:
             return 0
@@ -273,10 +287,9 @@ class StateStore:
                     )
                     recorded += 1
             db.execute(
-                "INSERT INTO reconciled_feeds (path, size, reconciled_at) VALUES (?, ?, ?)"
-                " ON CONFLICT(path) DO UPDATE SET size = excluded.size,"
-                " reconciled_at = excluded.reconciled_at",
-                (str(path.resolve()), size, _iso(now)),
+                "INSERT INTO feeds (path, registered_at, reconciled_size) VALUES (?, ?, ?)"
+                " ON CONFLICT(path) DO UPDATE SET reconciled_size = excluded.reconciled_size",
+                (str(path.resolve()), _iso(now), size),
             )
         if recorded:
             logger.info("newscrawl: state reconciled %d stories from %s", recorded, path)
