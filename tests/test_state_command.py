@@ -6,6 +6,7 @@ A tiny spider in a throw-away project (the project's settings, its ``crawl`` com
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -26,7 +27,12 @@ SETTINGS = """
 from newscrawl.settings import *  # noqa: F403
 
 SPIDER_MODULES = ["probeproject.spiders"]
-EXTENSIONS = {**EXTENSIONS, "newscrawl.extensions.health.HealthCheck": 500}  # noqa: F405
+EXTENSIONS = {
+    **EXTENSIONS,  # noqa: F405
+    "newscrawl.extensions.state.RunState": 50,
+    "newscrawl.extensions.health.HealthCheck": 500,
+    "newscrawl.extensions.manifest.RunManifest": 600,
+}
 ROBOTSTXT_OBEY = False
 RETRY_ENABLED = False
 AUTOTHROTTLE_ENABLED = False
@@ -115,6 +121,10 @@ def test_a_run_whose_start_page_fails_exits_unhealthy_and_says_why(
     assert run.returncode == EXIT_UNHEALTHY, run.stderr[-3000:]
     assert "newscrawl: run unhealthy: all 1 start pages failed" in last_line(run.stderr)
     assert "error responses dominate: 1 of 1" in last_line(run.stderr)
+    manifest = json.loads((project / "output/probe/run.manifest.json").read_text())
+    assert (manifest["exit_status"], manifest["healthy"]) == (EXIT_UNHEALTHY, False)
+    assert manifest["reasons"][0] == "all 1 start pages failed"
+    assert manifest["requests"] == 1
 
 
 def test_a_healthy_run_exits_0(project: Path, portal: str) -> None:
@@ -135,5 +145,14 @@ def test_a_run_against_a_locked_state_stops_at_once(
         run.stderr
     )
     assert Portal.requested == []  # not one request was made
-    # Once the lock is free, the same run goes ahead.
-    assert crawl(project, f"{portal}/ok/", f"NEWSCRAWL_STATE={state}").returncode == 0
+    assert not (project / "output/probe/run.manifest.json").exists()
+    # Once the lock is free, the same run goes ahead, and keeps its state.
+    run = crawl(project, f"{portal}/ok/", f"NEWSCRAWL_STATE={state}")
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert state.is_file()
+    manifest = json.loads((project / "output/probe/run.manifest.json").read_text())
+    assert (manifest["exit_status"], manifest["healthy"], manifest["state"]) == (
+        0,
+        True,
+        str(state),
+    )
