@@ -38,6 +38,7 @@ class Command(ScrapyCrawlCommand):
                 print(f"newscrawl: {error}", file=sys.stderr)
                 self.exitcode = EXIT_BAD_ARGUMENTS
                 return
+        assert self.settings is not None
         try:
             with run_lock_for(self.settings.get("NEWSCRAWL_STATE")):
                 self._crawl(args[0], opts)
