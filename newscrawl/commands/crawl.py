@@ -2,19 +2,26 @@
 
 Scrapy's own command exits 0 whatever the crawl found. Here:
 - a wrong ``-a`` value prints one line and exits 2 before any request;
+- with ``-s NEWSCRAWL_STATE=…`` the run holds the state's run lock for the whole crawl; if
+  another run holds it, one line names that run and the process exits 75 (``EXIT_LOCKED``)
+  before any request;
 - a run's components may set the stat ``newscrawl/exit_status`` (the health
-  check, the run lock), and the process exits with it.
+  check: 3), and the process exits with it.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
+from newscrawl.state.lock import EXIT_LOCKED, StateLocked, run_lock_for
+
 EXIT_BAD_ARGUMENTS = 2
+logger = logging.getLogger(__name__)
 
 
 class Command(ScrapyCrawlCommand):
@@ -31,7 +38,17 @@ class Command(ScrapyCrawlCommand):
                 print(f"newscrawl: {error}", file=sys.stderr)
                 self.exitcode = EXIT_BAD_ARGUMENTS
                 return
-        crawler = self._create_crawler(args[0])
+        assert self.settings is not None
+        try:
+            with run_lock_for(self.settings.get("NEWSCRAWL_STATE")):
+                self._crawl(args[0], opts)
+        except StateLocked as locked:
+            logger.error(str(locked))
+            self.exitcode = EXIT_LOCKED
+
+    def _crawl(self, spider_name: str, opts: argparse.Namespace) -> None:
+        assert self.crawler_process
+        crawler = self._create_crawler(spider_name)
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed:

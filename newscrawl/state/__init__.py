@@ -1,0 +1,8 @@
+"""Incremental state of scheduled crawls (issue 4).
+
+- :mod:`newscrawl.state.store`: the SQLite state store (what earlier runs emitted);
+- :mod:`newscrawl.state.lock`: the run lock that keeps two runs off one state;
+- :mod:`newscrawl.state.feed`: the durable JSONL writer (a story is in the feed before the
+  state says it was emitted);
+- :mod:`newscrawl.state.manifest`: the small JSON manifest written beside a run's feed.
+"""

@@ -1,0 +1,341 @@
+"""The state store: what earlier runs emitted, so a scheduled run emits only what is new.
+
+SQLite in WAL mode, every write in one ``BEGIN IMMEDIATE`` transaction, so a run killed at
+any moment (SIGKILL included) leaves the database as it was after its last commit.
+
+``synchronous=NORMAL``: in WAL mode a commit is in the WAL (in the OS page cache) before it
+returns, so a killed *process* never loses a committed transaction; only a power cut or an OS
+crash can lose the last few commits, and never corrupts the file. That loss is repaired on the
+next start by :meth:`StateStore.reconcile_with_feeds`, because the feed is written with an
+fsync per story *before* the state records it (:mod:`newscrawl.state.feed`). ``FULL`` would add
+a second fsync per story for a guarantee the feeds already give.
+
+Near-duplicates across runs: the dedup pipeline may hand :meth:`StateStore.record_emitted` the
+story's MinHash as bytes (its ``hashvalues`` array, e.g. ``numpy.uint64`` ``tobytes()``: 1 KiB at
+128 permutations). Reloading that is one ``numpy.frombuffer`` per story, much cheaper than
+keeping the bodies and re-shingling them; the store treats the blob as opaque.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS stories (
+    url TEXT PRIMARY KEY,
+    story_id TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    published_at TEXT,
+    revision INTEGER NOT NULL DEFAULT 1,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    emitted_at TEXT NOT NULL,
+    minhash BLOB
+);
+-- The feeds runs wrote (registered before their first story), and the size each had when it
+-- was last reconciled: an unchanged feed is not read again.
+CREATE TABLE IF NOT EXISTS feeds (
+    path TEXT PRIMARY KEY,
+    registered_at TEXT NOT NULL,
+    reconciled_size INTEGER
+);
+"""
+
+Classification = Literal["new", "unchanged", "revised"]
+FingerprintOf = Callable[[Mapping[str, Any]], str]
+MinhashOf = Callable[[Mapping[str, Any]], bytes | None]
+
+
+class StateSchemaError(RuntimeError):
+    """The state file was written by a newer (or unknown) version of newscrawl."""
+
+
+@dataclass(frozen=True)
+class StoredStory:
+    url: str
+    story_id: str
+    fingerprint: str
+    published_at: str | None
+    revision: int
+    first_seen: str
+    last_seen: str
+    emitted_at: str
+    minhash: bytes | None = None
+
+
+def _iso(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("state times must be timezone-aware")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _parse_time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class StateStore:
+    """One SQLite file. Open with :meth:`open`; use as a context manager or call :meth:`close`."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self._db = connection
+        self.path = path
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path) -> StateStore:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Autocommit mode: transactions are explicit (BEGIN IMMEDIATE), never implicit.
+        connection = sqlite3.connect(path, isolation_level=None, timeout=30)
+        try:
+            mode = connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                raise sqlite3.OperationalError(f"{path}: cannot use WAL mode (got {mode})")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            store = cls(connection, path)
+            store._migrate()
+        except BaseException:
+            connection.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> StateStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        # IMMEDIATE: take the write lock at BEGIN, so a transaction never fails half-way
+        # because another connection wrote first.
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        with self._transaction() as db:
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if row is None:
+                db.execute(
+                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?)",
+                    (str(SCHEMA_VERSION),),
+                )
+            elif int(row[0]) != SCHEMA_VERSION:
+                raise StateSchemaError(
+                    f"{self.path}: state schema version {row[0]}, this newscrawl knows "
+                    f"{SCHEMA_VERSION}"
+                )
+
+    @property
+    def schema_version(self) -> int:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0])
+
+    # --- questions -----------------------------------------------------------------------
+
+    def lookup(self, url: str) -> StoredStory | None:
+        row = self._db.execute(
+            "SELECT url, story_id, fingerprint, published_at, revision, first_seen,"
+            " last_seen, emitted_at, minhash FROM stories WHERE url = ?",
+            (url,),
+        ).fetchone()
+        return StoredStory(*row) if row else None
+
+    def should_fetch(self, url: str, now: datetime, refresh_hours: float) -> bool:
+        """Is this story page worth requesting? Ask it for story pages only, never listings.
+
+        A story not stored yet: yes. A stored story: only while it is younger than
+        ``refresh_hours`` (by ``published_at``, or by when it was first seen if the date is
+        missing), since young stories are the ones the portal still edits.
+        """
+        stored = self.lookup(url)
+        if stored is None:
+            return True
+        born = _parse_time(stored.published_at) or _parse_time(stored.first_seen)
+        if born is None:
+            return True
+        return now - born < timedelta(hours=refresh_hours)
+
+    def classify(self, url: str, fingerprint: str) -> tuple[Classification, StoredStory | None]:
+        """What a story about to be emitted is, compared with what earlier runs emitted."""
+        stored = self.lookup(url)
+        if stored is None:
+            return "new", None
+        if stored.fingerprint == fingerprint:
+            return "unchanged", stored
+        return "revised", stored
+
+    def known_fingerprints(self) -> Iterator[tuple[str, str, bytes | None]]:
+        """(url, fingerprint, minhash blob or None) of every story earlier runs emitted."""
+        yield from self._db.execute("SELECT url, fingerprint, minhash FROM stories ORDER BY url")
+
+    def __len__(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM stories").fetchone()[0])
+
+    # --- changes -------------------------------------------------------------------------
+
+    def record_emitted(
+        self,
+        url: str,
+        story_id: str,
+        fingerprint: str,
+        published_at: str | None,
+        revision: int,
+        now: datetime,
+        minhash: bytes | None = None,
+    ) -> None:
+        """The story is durably in the feed: remember it. Call only after the feed's fsync."""
+        with self._transaction() as db:
+            _upsert(db, url, story_id, fingerprint, published_at, revision, _iso(now), minhash)
+
+    def touch(self, url: str, now: datetime) -> None:
+        """A stored story was seen again unchanged: move its ``last_seen``."""
+        with self._transaction() as db:
+            db.execute("UPDATE stories SET last_seen = ? WHERE url = ?", (_iso(now), url))
+
+    def register_feed(self, path: str | Path, now: datetime) -> None:
+        """This run will write stories to ``path``: the next run reconciles with it."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO feeds (path, registered_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (str(Path(path).resolve()), _iso(now)),
+            )
+
+    def registered_feeds(self) -> list[Path]:
+        """Every feed registered by a run, oldest first (the ones still on disk or not)."""
+        rows = self._db.execute("SELECT path FROM feeds ORDER BY registered_at, path")
+        return [Path(path) for (path,) in rows]
+
+    def reconcile_with_feeds(
+        self,
+        paths: Iterable[str | Path],
+        now: datetime,
+        fingerprint: FingerprintOf,
+        minhash: MinhashOf | None = None,
+    ) -> int:
+        """Record as emitted every story in earlier runs' feeds the state does not know.
+
+        A run killed after its feed's fsync but before the state's commit left stories in the
+        feed the state does not know; without this they would be emitted again. A story whose
+        feed line carries a higher ``revision`` than the state also wins. Lines that are not
+        JSON (the half line a SIGKILL leaves at the end) are skipped. ``fingerprint`` must be
+        the dedup pipeline's fingerprint of a story dict. Returns how many stories were recorded.
+        """
+        recorded = 0
+        for path in map(Path, paths):
+            recorded += self._reconcile_feed(path, now, fingerprint, minhash)
+        return recorded
+
+    def _reconcile_feed(
+        self, path: Path, now: datetime, fingerprint: FingerprintOf, minhash: MinhashOf | None
+    ) -> int:
+        if not path.is_file():
+            return 0
+        size = path.stat().st_size
+        seen = self._db.execute(
+            "SELECT reconciled_size FROM feeds WHERE path = ?", (str(path.resolve()),)
+        ).fetchone()
+        if seen is not None and seen[0] == size:
+            return 0
+        recorded = 0
+        with self._transaction() as db:
+            for story in read_feed(path):
+                if _feed_story_is_news(db, story):
+                    _upsert(
+                        db,
+                        story["url"],
+                        str(story.get("story_id") or ""),
+                        fingerprint(story),
+                        story.get("published_at"),
+                        int(story.get("revision") or 1),
+                        _iso(now),
+                        minhash(story) if minhash else None,
+                    )
+                    recorded += 1
+            db.execute(
+                "INSERT INTO feeds (path, registered_at, reconciled_size) VALUES (?, ?, ?)"
+                " ON CONFLICT(path) DO UPDATE SET reconciled_size = excluded.reconciled_size",
+                (str(path.resolve()), _iso(now), size),
+            )
+        if recorded:
+            logger.info("newscrawl: state reconciled %d stories from %s", recorded, path)
+        return recorded
+
+
+def _upsert(
+    db: sqlite3.Connection,
+    url: str,
+    story_id: str,
+    fingerprint: str,
+    published_at: str | None,
+    revision: int,
+    now: str,
+    minhash: bytes | None,
+) -> None:
+    # first_seen survives revisions: it is when the story was first emitted.
+    db.execute(
+        "INSERT INTO stories (url, story_id, fingerprint, published_at, revision, first_seen,"
+        " last_seen, emitted_at, minhash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT(url) DO UPDATE SET story_id = excluded.story_id,"
+        " fingerprint = excluded.fingerprint, published_at = excluded.published_at,"
+        " revision = excluded.revision, last_seen = excluded.last_seen,"
+        " emitted_at = excluded.emitted_at, minhash = excluded.minhash",
+        (url, story_id, fingerprint, published_at, revision, now, now, now, minhash),
+    )
+
+
+def _feed_story_is_news(db: sqlite3.Connection, story: Mapping[str, Any]) -> bool:
+    row = db.execute("SELECT revision FROM stories WHERE url = ?", (story["url"],)).fetchone()
+    return row is None or int(story.get("revision") or 1) > row[0]
+
+
+def read_feed(path: str | Path) -> Iterator[dict[str, Any]]:
+    """The stories of a JSONL feed, skipping lines that are not a JSON object with a url.
+
+    The last line of a feed whose run was SIGKILLed may be cut anywhere; it is not a story.
+    """
+    with Path(path).open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                story = json.loads(raw)
+            except ValueError:
+                logger.warning("newscrawl: %s line %d is not a whole story; skipped", path, number)
+                continue
+            if isinstance(story, dict) and isinstance(story.get("url"), str):
+                yield story

@@ -1,0 +1,95 @@
+"""The health verdict: which runs are broken, and why."""
+
+from __future__ import annotations
+
+import pytest
+from scrapy.settings import Settings
+
+from newscrawl.health import EXIT_UNHEALTHY, HealthThresholds, HealthVerdict, assess
+
+DEFAULT = HealthThresholds()
+
+
+def pages(profile: int = 0, fallback: int = 0, no_body: int = 0) -> dict[str, int]:
+    return {
+        "newscrawl/extraction/profile": profile,
+        "newscrawl/extraction/fallback": fallback,
+        "newscrawl/rejected/no_body": no_body,
+    }
+
+
+def responses(total: int, errors: int) -> dict[str, int]:
+    return {"newscrawl/responses/total": total, "newscrawl/responses/error": errors}
+
+
+@pytest.mark.parametrize(
+    ("stats", "reason"),
+    [
+        ({"newscrawl/start_pages/failed": 3}, "all 3 start pages failed"),
+        ({**pages(profile=2, fallback=3)}, "3 of 5 story pages (60%) missed the site profile"),
+        ({**pages(profile=2, no_body=3)}, "3 of 5 story pages (60%) missed the site profile"),
+        ({**pages(profile=4, fallback=3, no_body=3)}, "6 of 10 story pages"),
+        (responses(total=10, errors=6), "error responses dominate: 6 of 10 (60%"),
+    ],
+)
+def test_a_broken_run_is_unhealthy_and_says_why(stats: dict, reason: str) -> None:
+    verdict = assess({"newscrawl/start_pages/ok": 0, **stats}, DEFAULT)
+    assert not verdict.ok
+    assert len(verdict.reasons) == 1
+    assert reason in verdict.reasons[0]
+    assert verdict.exit_status == EXIT_UNHEALTHY
+    assert verdict.log_line() == "newscrawl: run unhealthy: " + verdict.reasons[0]
+
+
+@pytest.mark.parametrize(
+    "stats",
+    [
+        {},  # nothing counted at all
+        {"newscrawl/start_pages/ok": 1, "newscrawl/stories": 0},  # healthy, nothing new
+        {"newscrawl/start_pages/ok": 1, "newscrawl/start_pages/failed": 5},  # one start page did
+        pages(profile=0, fallback=4),  # too few story pages to judge the layout
+        pages(profile=5, fallback=5),  # exactly at the limit is still healthy
+        responses(total=10, errors=5),
+        {**responses(total=0, errors=0)},
+    ],
+)
+def test_a_working_run_is_healthy(stats: dict) -> None:
+    verdict = assess(stats, DEFAULT)
+    assert verdict == HealthVerdict(ok=True, reasons=[])
+    assert verdict.exit_status == 0
+    assert verdict.log_line() == "newscrawl: run healthy"
+
+
+def test_every_failure_is_named() -> None:
+    stats = {
+        "newscrawl/start_pages/failed": 1,
+        **pages(profile=0, fallback=5),
+        **responses(total=4, errors=4),
+    }
+    assert len(assess(stats, DEFAULT).reasons) == 3
+
+
+def test_thresholds_are_settings() -> None:
+    settings = Settings(
+        {
+            "NEWSCRAWL_HEALTH_MAX_LAYOUT_MISS": "0.2",
+            "NEWSCRAWL_HEALTH_MIN_PAGES": "2",
+            "NEWSCRAWL_HEALTH_MAX_ERROR_RATE": "0.9",
+        }
+    )
+    thresholds = HealthThresholds.from_settings(settings)
+    assert thresholds == HealthThresholds(max_layout_miss=0.2, min_pages=2, max_error_rate=0.9)
+    assert not assess(pages(profile=2, fallback=1), thresholds).ok
+    assert assess(responses(total=10, errors=8), thresholds).ok
+
+
+def test_the_defaults_are_documented_values() -> None:
+    assert HealthThresholds.from_settings(Settings()) == HealthThresholds(0.5, 5, 0.5)
+
+
+@pytest.mark.parametrize(
+    "bad", [{"max_layout_miss": 1.5}, {"max_error_rate": -0.1}, {"min_pages": 0}]
+)
+def test_nonsense_thresholds_are_refused(bad: dict) -> None:
+    with pytest.raises(ValueError, match="must be"):
+        HealthThresholds(**bad)

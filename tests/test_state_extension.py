@@ -1,0 +1,71 @@
+"""The RunState extension: the state a crawler sees, reconciled before the first request."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.test import get_crawler
+
+from newscrawl.extensions.state import RunState, StateConfig
+from newscrawl.state.lock import lock_path_for
+from newscrawl.state.store import StateStore
+
+URL = "http://french.peopledaily.com.cn/International/n3/2026/1127/c31356-"
+
+
+def body_fingerprint(story: Mapping[str, Any]) -> str:
+    return "fp:" + story["body"]
+
+
+def crawler_with(**settings: Any):
+    return get_crawler(settings_dict=settings)
+
+
+def test_without_a_state_the_extension_is_off() -> None:
+    with pytest.raises(NotConfigured):
+        RunState.from_crawler(crawler_with())
+
+
+def test_a_negative_refresh_window_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="NEWSCRAWL_REFRESH_HOURS"):
+        StateConfig(tmp_path / "s.sqlite", refresh_hours=-1)
+
+
+def test_the_state_is_reconciled_with_earlier_feeds_when_the_crawler_is_built(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "state.sqlite"
+    feed = tmp_path / "output" / "run1.jsonl"
+    feed.parent.mkdir()
+    # Run 1 registered its feed, wrote two stories, and was killed before recording them.
+    with StateStore.open(path) as store:
+        store.register_feed(feed, datetime(2026, 11, 27, tzinfo=UTC))
+    feed.write_text(
+        "".join(
+            json.dumps({"url": f"{URL}{n}.html", "body": f"texte {n}", "revision": 1}) + "\n"
+            for n in (1, 2)
+        )
+    )
+    state = RunState.from_crawler(
+        crawler_with(
+            NEWSCRAWL_STATE=str(path),
+            NEWSCRAWL_REFRESH_HOURS="0",
+            NEWSCRAWL_STATE_FINGERPRINT=f"{__name__}.body_fingerprint",
+        )
+    )
+    try:
+        assert state.reconciled == 2
+        assert state.store.classify(f"{URL}1.html", "fp:texte 1")[0] == "unchanged"
+        assert not state.should_fetch(f"{URL}2.html")  # stored, and no refresh window
+        assert state.should_fetch(f"{URL}3.html")
+        assert f'"pid": {os.getpid()}' in lock_path_for(path).read_text()
+    finally:
+        state.engine_stopped()
+    assert lock_path_for(path).read_text() == ""  # released: the holder's line is gone
