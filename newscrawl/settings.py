@@ -36,8 +36,19 @@ ITEM_PIPELINES = {
     "newscrawl.pipelines.limit.StoryLimitPipeline": 900,
 }
 EXTENSIONS = {
+    "newscrawl.extensions.state.RunState": 50,  # first: lock + reconcile before any request
     "newscrawl.extensions.ledger.OutcomeLedger": 100,
+    "newscrawl.extensions.health.HealthCheck": 500,
+    "newscrawl.extensions.manifest.RunManifest": 600,  # after the health verdict
 }
+
+# --- Scheduled runs (see README, "Scheduled crawls") -----------------------------------------
+NEWSCRAWL_STATE = None  # path of the SQLite state; unset = a plain one-off crawl
+NEWSCRAWL_REFRESH_HOURS = 48  # stored stories younger than this are fetched again
+# A run fails (exit 3, reason on the last log line) when:
+NEWSCRAWL_HEALTH_MAX_LAYOUT_MISS = 0.5  # more story pages than this missed the site profile
+NEWSCRAWL_HEALTH_MIN_PAGES = 5  # ... counted only once this many story pages were seen
+NEWSCRAWL_HEALTH_MAX_ERROR_RATE = 0.5  # more responses than this were errors
 
 # --- Feeds -------------------------------------------------------------------------------------
 # One file per run, named by the run's UTC start time; rejections go beside them

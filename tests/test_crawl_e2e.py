@@ -127,8 +127,12 @@ def test_feed_files_are_named_by_run_time(whole_crawl) -> None:
     _, run = whole_crawl
     names = sorted(p.name for p in run.files if p.parent.name == "related")
     stamp = names[0].split(".")[0]
-    assert names == [f"{stamp}.csv", f"{stamp}.jsonl", f"{stamp}.rejects.jsonl"]
+    assert names == [f"{stamp}.csv", f"{stamp}.jsonl", f"{stamp}.manifest.json",
+                     f"{stamp}.rejects.jsonl"]
     assert "newscrawl summary:" in run.log
+    manifest = json.loads((run.files[0].parent / f"{stamp}.manifest.json").read_text())
+    assert manifest["stories_new"] == len(run.stories)
+    assert manifest["healthy"] is True
 
 
 # --- arguments on a crawl ----------------------------------------------------------------------
