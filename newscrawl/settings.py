@@ -1,4 +1,7 @@
-"""Every default of the project, grouped. Production settings: the replica changes only http_proxy."""
+"""Every default of the project, grouped.
+
+These are the production settings; a crawl of the replica changes only ``http_proxy``.
+"""
 
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["newscrawl.spiders"]

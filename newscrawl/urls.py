@@ -7,8 +7,37 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 # Links to these are never pages: a crawler that fetched them would waste the portal's bandwidth.
 ASSET_EXTENSIONS = frozenset(
-    ".jpg .jpeg .png .gif .webp .bmp .svg .ico .pdf .doc .docx .xls .xlsx .ppt .pptx .zip .rar "
-    ".gz .mp3 .mp4 .avi .mov .wmv .flv .swf .css .js .xml .txt".split()
+    [
+        ".jpg",
+        ".jpeg",
+        ".png",
+        ".gif",
+        ".webp",
+        ".bmp",
+        ".svg",
+        ".ico",
+        ".pdf",
+        ".doc",
+        ".docx",
+        ".xls",
+        ".xlsx",
+        ".ppt",
+        ".pptx",
+        ".zip",
+        ".rar",
+        ".gz",
+        ".mp3",
+        ".mp4",
+        ".avi",
+        ".mov",
+        ".wmv",
+        ".flv",
+        ".swf",
+        ".css",
+        ".js",
+        ".xml",
+        ".txt",
+    ]
 )
 WEB_SCHEMES = frozenset({"http", "https"})
 

@@ -24,15 +24,26 @@ def test_defaults_start_from_front_page_and_sections() -> None:
 
 
 def test_values_are_parsed() -> None:
-    args = CrawlArguments.parse({
-        "start_urls": " http://french.peopledaily.com.cn/International/ ,"
-                      "http://french.peopledaily.com.cn/Chine/",
-        "max_depth": "0", "since": "2021-12-01", "max_stories": "5", "max_listing_pages": "3",
-    })
-    assert args.start_urls == ("http://french.peopledaily.com.cn/International/",
-                               "http://french.peopledaily.com.cn/Chine/")
+    args = CrawlArguments.parse(
+        {
+            "start_urls": " http://french.peopledaily.com.cn/International/ ,"
+            "http://french.peopledaily.com.cn/Chine/",
+            "max_depth": "0",
+            "since": "2021-12-01",
+            "max_stories": "5",
+            "max_listing_pages": "3",
+        }
+    )
+    assert args.start_urls == (
+        "http://french.peopledaily.com.cn/International/",
+        "http://french.peopledaily.com.cn/Chine/",
+    )
     assert (args.max_depth, args.since, args.max_stories, args.max_listing_pages) == (
-        0, date(2021, 12, 1), 5, 3)
+        0,
+        date(2021, 12, 1),
+        5,
+        3,
+    )
 
 
 @pytest.mark.parametrize(
@@ -63,7 +74,10 @@ def test_bad_arguments_get_one_clear_message(raw: dict[str, str], message: str) 
 def test_bad_argument_stops_scrapy_crawl_with_one_line_and_exit_2(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "related", "-a", "since=yesterday"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)},
     )
     assert result.returncode == 2

@@ -14,8 +14,21 @@ from tests.crawl import CrawlRun, run_crawl
 pytestmark = pytest.mark.e2e
 
 # Fields the replica's ground truth and the crawl's stories share.
-TRUTH_FIELDS = ("url", "title", "published_at", "section", "source", "editors", "keywords",
-                "summary", "body", "images", "related", "language", "word_count")
+TRUTH_FIELDS = (
+    "url",
+    "title",
+    "published_at",
+    "section",
+    "source",
+    "editors",
+    "keywords",
+    "summary",
+    "body",
+    "images",
+    "related",
+    "language",
+    "word_count",
+)
 WHOLE_PORTAL = ("max_depth=20", "max_listing_pages=20")
 
 
@@ -88,15 +101,16 @@ def test_failures_and_off_portal_links_have_reasons(whole_crawl) -> None:
 def test_redirected_story_has_its_final_url(whole_crawl) -> None:
     server, run = whole_crawl
     outcomes = run.outcomes()
-    for old, new in zip(server.portal.variants["redirect"],
-                        server.portal.variants["redirect_target"], strict=True):
+    for old, new in zip(
+        server.portal.variants["redirect"], server.portal.variants["redirect_target"], strict=True
+    ):
         assert old not in run.by_url()
         assert outcomes[new] == "story"
         assert outcomes.get(old, "alias") in ("alias", "rejected:duplicate_url")
 
 
 def test_nothing_out_of_scope_is_requested(whole_crawl) -> None:
-    server, run = whole_crawl
+    server, _ = whole_crawl
     records = server.records
     assert not server.out_of_scope
     paths = [urlsplit(r.url) for r in records]
@@ -127,8 +141,12 @@ def test_feed_files_are_named_by_run_time(whole_crawl) -> None:
     _, run = whole_crawl
     names = sorted(p.name for p in run.files if p.parent.name == "related")
     stamp = names[0].split(".")[0]
-    assert names == [f"{stamp}.csv", f"{stamp}.jsonl", f"{stamp}.manifest.json",
-                     f"{stamp}.rejects.jsonl"]
+    assert names == [
+        f"{stamp}.csv",
+        f"{stamp}.jsonl",
+        f"{stamp}.manifest.json",
+        f"{stamp}.rejects.jsonl",
+    ]
     assert "newscrawl summary:" in run.log
     manifest = json.loads((run.files[0].parent / f"{stamp}.manifest.json").read_text())
     assert manifest["stories_new"] == len(run.stories)
@@ -152,7 +170,8 @@ def test_max_depth_is_never_exceeded(replica_of, tmp_path: Path) -> None:
     assert not (hop2 & requested)  # one hop beyond the limit is never requested
     beyond = {r["url"] for r in run.rejects if r["reason"] == "beyond_max_depth"}
     assert beyond == (hop2 & set(truth)) | (hop2 - set(truth)) - {
-        u for u in hop2 if not u.startswith("http://french.peopledaily.com.cn/")}
+        u for u in hop2 if not u.startswith("http://french.peopledaily.com.cn/")
+    }
 
 
 def test_max_depth_zero_fetches_only_the_seeds(replica_of, tmp_path: Path) -> None:
@@ -192,8 +211,13 @@ def test_listing_pagination_is_bounded(replica_of, tmp_path: Path) -> None:
     run_crawl(server.proxy_url, tmp_path / "one", f"start_urls={start}", "max_depth=0")
     one = {r.url for r in server.requests if "/International/index" in r.url}
     assert not one
-    run_crawl(server.proxy_url, tmp_path / "two", f"start_urls={start}", "max_depth=0",
-              "max_listing_pages=2")
+    run_crawl(
+        server.proxy_url,
+        tmp_path / "two",
+        f"start_urls={start}",
+        "max_depth=0",
+        "max_listing_pages=2",
+    )
     two = {r.url for r in server.requests if "/International/index" in r.url}
     assert two == {"http://french.peopledaily.com.cn/International/index2.html"}
 
@@ -206,3 +230,19 @@ def test_production_settings_crawl_the_replica(replica_of, tmp_path: Path) -> No
     assert run.returncode == 0
     assert list(run.by_url()) == [seed]
     assert server.requests[0].url == "http://french.peopledaily.com.cn/robots.txt"
+
+
+def test_start_urls_are_canonicalised_and_non_pages_rejected(replica_of, tmp_path: Path) -> None:
+    server = replica_of(stories=20)
+    seed = server.portal.story_urls()[3]
+    spellings = [seed + "?from=home#top", seed.replace("http://", "https://"), seed]
+    others = ["http://french.peopledaily.com.cn/about/", "http://en.people.cn/"]
+    run = run_crawl(
+        server.proxy_url, tmp_path, "start_urls=" + ",".join(spellings + others), "max_depth=0"
+    )
+    assert list(run.by_url()) == [seed]
+    assert [r.url for r in server.requests if "/n3/" in r.url] == [seed]
+    outcomes = run.outcomes()
+    assert outcomes["http://french.peopledaily.com.cn/about/"] == "rejected:not_a_start_page"
+    assert outcomes["http://en.people.cn/"] == "rejected:not_a_start_page"
+    assert not server.out_of_scope

@@ -14,11 +14,17 @@ from newscrawl.items import LIST_FIELDS, Story
 def story(**overrides: object) -> Story:
     base = Story(
         url="http://french.peopledaily.com.cn/Chine/n3/2021/1227/c31357-9937490.html",
-        title="Titre", published_at="2021-12-27T09:08:00+08:00", section="Chine",
-        editors=["Xiao Lu", "Wang Lin"], keywords=["Irak", "OTAN"], body="Un.\n\nDeux, «trois».",
+        title="Titre",
+        published_at="2021-12-27T09:08:00+08:00",
+        section="Chine",
+        editors=["Xiao Lu", "Wang Lin"],
+        keywords=["Irak", "OTAN"],
+        body="Un.\n\nDeux, «trois».",
         images=[{"url": "http://french.peopledaily.com.cn/NMediaFile/a.jpg", "caption": "Légende"}],
-        related=[{"title": "Autre, \"cité\"", "url": "http://french.peopledaily.com.cn/x.html"}],
-        word_count=3, extraction="profile", crawled_at="2026-11-28T00:00:00+00:00",
+        related=[{"title": 'Autre, "cité"', "url": "http://french.peopledaily.com.cn/x.html"}],
+        word_count=3,
+        extraction="profile",
+        crawled_at="2026-11-28T00:00:00+00:00",
     )
     for name, value in overrides.items():
         setattr(base, name, value)
@@ -52,8 +58,8 @@ def test_csv_columns_are_story_fields_in_order_and_lists_round_trip() -> None:
 
 
 def test_formula_cells_are_neutralised_in_csv_only() -> None:
-    row = export(story(title="=HYPERLINK(\"http://x\")", section="+33", source="@cmd"))[0]
-    assert row["title"] == "'=HYPERLINK(\"http://x\")"
+    row = export(story(title='=HYPERLINK("http://x")', section="+33", source="@cmd"))[0]
+    assert row["title"] == '\'=HYPERLINK("http://x")'
     assert row["section"] == "'+33"
     assert row["source"] == "'@cmd"
 

@@ -178,12 +178,16 @@ def test_story_date_from_url() -> None:
 
 
 def test_related_links_are_canonical_and_off_portal_ones_kept() -> None:
-    html = reference_html().replace(
-        'href="http://french.peopledaily.com.cn/Chine/n3/2021/1227/c31357-9937490.html"',
-        'href="//french.peopledaily.com.cn/Chine/n3/2021/1227/c31357-9937490.html?from=rel#x"',
-    ).replace(
-        'href="http://french.peopledaily.com.cn/Economie/n3/2021/1226/c31355-9937301.html"',
-        'href="http://en.people.cn/n3/2021/1226/c90000-9937301.html#top"',
+    html = (
+        reference_html()
+        .replace(
+            'href="http://french.peopledaily.com.cn/Chine/n3/2021/1227/c31357-9937490.html"',
+            'href="//french.peopledaily.com.cn/Chine/n3/2021/1227/c31357-9937490.html?from=rel#x"',
+        )
+        .replace(
+            'href="http://french.peopledaily.com.cn/Economie/n3/2021/1226/c31355-9937301.html"',
+            'href="http://en.people.cn/n3/2021/1226/c90000-9937301.html#top"',
+        )
     )
     related = extract(html).related
     assert related[0]["url"] == CANON
@@ -198,14 +202,19 @@ OLD_LAYOUT = """<html><head><meta http-equiv="content-type" content="text/html;c
 <meta name="keywords" content="Chine,économie" /></head><body>
 <div class="clink">Accueil &gt;&gt; <a href="/Economie/">Économie</a></div>
 <div class="wb_12"><h1>{title}</h1><p class="wb_time">Mis à jour à 14h30 le 05/03</p>
-<div class="text_con"><p>{p1}</p><p>Deuxième paragraphe, assez long pour être le texte principal de la page.</p>
+<div class="text_con"><p>{p1}</p>
+<p>Deuxième paragraphe, assez long pour être le texte principal de la page.</p>
 <p>(Rédacteur : Li Wei)</p></div>
-<div class="wb_rel"><h3>Articles liés</h3><ul><li><a href="/Chine/n/2014/0304/c31357-8552001.html">Un autre</a></li></ul></div>
+<div class="wb_rel"><h3>Articles liés</h3>
+<ul><li><a href="/Chine/n/2014/0304/c31357-8552001.html">Un autre</a></li></ul></div>
 <div class="foot"><p>Copyright</p></div></div></body></html>"""
 
 
-def old_page(charset: str = "UTF-8", title: str = "Une réforme économique",
-             p1: str = "Le gouvernement a présenté son rapport d'activité à l'Assemblée.") -> str:
+def old_page(
+    charset: str = "UTF-8",
+    title: str = "Une réforme économique",
+    p1: str = "Le gouvernement a présenté son rapport d'activité à l'Assemblée.",
+) -> str:
     return OLD_LAYOUT.format(charset=charset, title=title, p1=p1)
 
 
@@ -234,7 +243,7 @@ def test_latin1_page_declared_only_in_meta_decodes_right() -> None:
 
 
 def test_page_without_body_is_not_a_story() -> None:
-    html = "<html><head><title>Rien</title></head><body><h1>Titre</h1><script>x()</script></body></html>"
+    html = "<html><head><title>R</title></head><body><h1>T</h1><script>x()</script></body></html>"
     result = extract_page(PROFILE, html, CANON)
     assert isinstance(result, NotAStory)
     assert result.reason == "no_body"
@@ -259,15 +268,25 @@ def photo_page(pictures: list[tuple[str, str]], text: str = "Texte de l'article.
 
 
 def test_photo_story_pictures_with_captions_not_in_body() -> None:
-    html = photo_page([("/NMediaFile/2021/1224/FOREIGN1.jpg", "Neige à Harbin"),
-                       ("http://french.peopledaily.com.cn/NMediaFile/2021/1224/FOREIGN2.jpg",
-                        "Un pont illuminé")])
+    html = photo_page(
+        [
+            ("/NMediaFile/2021/1224/FOREIGN1.jpg", "Neige à Harbin"),
+            (
+                "http://french.peopledaily.com.cn/NMediaFile/2021/1224/FOREIGN2.jpg",
+                "Un pont illuminé",
+            ),
+        ]
+    )
     page = extract(html)
     assert page.images == [
-        {"url": "http://french.peopledaily.com.cn/NMediaFile/2021/1224/FOREIGN1.jpg",
-         "caption": "Neige à Harbin"},
-        {"url": "http://french.peopledaily.com.cn/NMediaFile/2021/1224/FOREIGN2.jpg",
-         "caption": "Un pont illuminé"},
+        {
+            "url": "http://french.peopledaily.com.cn/NMediaFile/2021/1224/FOREIGN1.jpg",
+            "caption": "Neige à Harbin",
+        },
+        {
+            "url": "http://french.peopledaily.com.cn/NMediaFile/2021/1224/FOREIGN2.jpg",
+            "caption": "Un pont illuminé",
+        },
     ]
     assert "Neige à Harbin" not in page.paragraphs
     assert page.paragraphs[0] == "Texte de l'article."
@@ -279,7 +298,8 @@ def multipage(page_no: int, pages: int, text: str) -> str:
         f'<a href="{stem}{"" if n == 1 else f"-{n}"}.html">{n}</a>' for n in range(1, pages + 1)
     )
     return reference_html().replace(
-        '<div class="txt_edit">', f'<p>{text}</p><div class="page_n">{links}</div><div class="txt_edit">'
+        '<div class="txt_edit">',
+        f'<p>{text}</p><div class="page_n">{links}</div><div class="txt_edit">',
     )
 
 

@@ -17,7 +17,6 @@ from scrapy.commands import ScrapyCommand
 from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.settings import Settings
 
-
 DEMO_FEEDS = {
     "output/demo/%(run_time)s.jsonl": {"format": "jsonlines", "encoding": "utf-8",
                                         "item_classes": ["newscrawl.items.Story"]},
@@ -43,6 +42,7 @@ class Command(ScrapyCommand):
         # Imported here: `scrapy <any command>` loads every command module.
         from newscrawl.replica import Portal, ReplicaOptions, ReplicaServer
 
+        assert self.settings is not None
         settings = demo_settings(self.settings)
         portal = Portal(ReplicaOptions(stories=opts.stories, seed=opts.seed))
         with ReplicaServer(portal) as server:

@@ -23,7 +23,8 @@ def squash(text: str) -> str:
 
 
 def text_of(node: Selector) -> str:
-    return squash(" ".join(node.xpath(".//text()[not(ancestor::script or ancestor::style)]").getall()))
+    texts = node.xpath(".//text()[not(ancestor::script or ancestor::style)]").getall()
+    return squash(" ".join(texts))
 
 
 @dataclass

@@ -14,7 +14,13 @@ from urllib.parse import urlsplit, urlunsplit
 from parsel import Selector
 
 from newscrawl.extraction.dateline import midnight_iso, parse_dateline, to_iso
-from newscrawl.extraction.paragraphs import densest_paragraph_block, read_body, squash, text_of
+from newscrawl.extraction.paragraphs import (
+    Body,
+    densest_paragraph_block,
+    read_body,
+    squash,
+    text_of,
+)
 from newscrawl.sites.base import NotAStory, PageKind, SiteProfile, StoryPage
 from newscrawl.urls import host_of, resolve, without_fragment
 
@@ -118,7 +124,7 @@ class PeopleDailyFrench(SiteProfile):
         )
 
     def _title(self, page: Selector, fallbacks: dict[str, str]) -> str:
-        title = text_of(page.css("div.txt_t h1")[0]) if page.css("div.txt_t h1") else ""
+        title = _first_text(page, "div.txt_t h1")
         if title:
             return title
         h1 = page.css("h1")
@@ -133,9 +139,9 @@ class PeopleDailyFrench(SiteProfile):
 
     def _published_at(self, page: Selector, url: str, fallbacks: dict[str, str]) -> str | None:
         anchor = self.story_date(url) or _meta_date(page)
-        line = parse_dateline(text_of(page.css("div.txt_time")[0])) if page.css("div.txt_time") else None
+        line = parse_dateline(_first_text(page, "div.txt_time"))
         if line is None:
-            candidates = page.xpath("//body//text()[contains(., 'le ') and contains(., 'h')]").getall()
+            candidates = page.xpath("//body//text()[contains(., 'le ')]").getall()
             line = next((found for t in candidates if (found := parse_dateline(t))), None)
             if line is not None:
                 fallbacks["published_at"] = "page_text"
@@ -146,8 +152,8 @@ class PeopleDailyFrench(SiteProfile):
             return midnight_iso(anchor, self.utc_offset_hours)
         return None
 
-    def _body(self, page: Selector, url: str, fallbacks: dict[str, str]):
-        nodes = page.xpath(f"//div[@id='rwb_zw']//p[not({NOT_BODY})]")
+    def _body(self, page: Selector, url: str, fallbacks: dict[str, str]) -> Body:
+        nodes: list[Selector] = list(page.xpath(f"//div[@id='rwb_zw']//p[not({NOT_BODY})]"))
         body = read_body(nodes, url)
         if body.paragraphs:
             return _without_editors_line(body)
@@ -169,7 +175,7 @@ class PeopleDailyFrench(SiteProfile):
         return None
 
     def _related(self, page: Selector, url: str, fallbacks: dict[str, str]) -> list[dict[str, str]]:
-        links = page.css("div.d2_relevant ul.list_rel li a")
+        links: list[Selector] = list(page.css("div.d2_relevant ul.list_rel li a"))
         if not links:
             links = _links_under_heading(page, RELATED_HEADINGS)
             if links:
@@ -223,6 +229,11 @@ class PeopleDailyFrench(SiteProfile):
         return None
 
 
+def _first_text(page: Selector, css: str) -> str:
+    nodes = page.css(css)
+    return text_of(nodes[0]) if nodes else ""
+
+
 def _meta(page: Selector, name: str) -> str:
     return squash(page.xpath(f"//meta[@name='{name}']/@content").get() or "")
 
@@ -255,7 +266,7 @@ def _editors(page: Selector) -> list[str]:
     return []
 
 
-def _without_editors_line(body):
+def _without_editors_line(body: Body) -> Body:
     body.paragraphs = [p for p in body.paragraphs if not EDITORS_RE.fullmatch(p)]
     return body
 

@@ -28,7 +28,7 @@ def failure_reason(failure: Failure) -> tuple[str, dict[str, Any]]:
     if retries:
         details["retries"] = retries
     if failure.check(HttpError):
-        status = failure.value.response.status
+        status = failure.value.response.status  # type: ignore[union-attr]
         details["status"] = status
         suffix = "_after_retries" if status in RETRIED_STATUSES else ""
         return f"http_{status}{suffix}", details

@@ -35,6 +35,8 @@ class RelatedSpider(scrapy.Spider):
         # One timestamp for every file this run writes (feeds, rejects, manifest).
         self.run_time = datetime.now(UTC).replace(microsecond=0).isoformat().replace(":", "-")
         self._scheduled: set[str] = set()  # canonical story URLs requested or settled
+        self.max_story_pages = 20  # replaced from settings in from_crawler
+        self.max_related = 100
         self._beyond_depth: set[str] = set()
 
     @staticmethod
@@ -61,7 +63,7 @@ class RelatedSpider(scrapy.Spider):
             elif kind in (PageKind.FRONT, PageKind.LISTING) and self.profile.in_scope(url):
                 yield self._listing_request(url, page_number=1, start_page=True)
             else:
-                self._settle(url, "rejected", "not_a_start_page", kind=kind.value)
+                self._settle(url, "rejected", "not_a_start_page", page_kind=kind.value)
 
     def _listing_request(self, url: str, page_number: int, start_page: bool) -> scrapy.Request:
         return scrapy.Request(
@@ -127,10 +129,10 @@ class RelatedSpider(scrapy.Spider):
             meta={"hop": hop, "story_url": canonical},
         )
 
-    def _settle(self, url: str, kind: str, reason: str, **details: Any) -> None:
+    def _settle(self, url: str, outcome_kind: str, reason: str, **details: Any) -> None:
         self._scheduled.add(url)
         meet(self.crawler, url)
-        outcome = rejected if kind == "rejected" else failed
+        outcome = rejected if outcome_kind == "rejected" else failed
         report(self.crawler, outcome(url, reason, **details))
 
     # --- story pages ----------------------------------------------------------------------
@@ -141,7 +143,8 @@ class RelatedSpider(scrapy.Spider):
         if url != requested:  # redirected: the story's URL is the final one
             alias(self.crawler, requested, url)
             if url in self._scheduled:
-                report(self.crawler, rejected(url, "duplicate_url", duplicate_of=url, via=requested))
+                duplicate = rejected(url, "duplicate_url", duplicate_of=url, via=requested)
+                report(self.crawler, duplicate)
                 return
             self._scheduled.add(url)
             meet(self.crawler, url)
