@@ -176,9 +176,15 @@ class StoryWriter:
     def teaser(self, row: int) -> tuple[str, str, str]:
         """A photo story for the right column, never one of the related headlines."""
         rng = self.rng("teaser", row)
-        taken = {row} | {rel.url for rel in self.related(row)}
-        free = [r for r in self.photo_rows if r not in taken and self.entries[r].url not in taken]
-        pick = rng.choice(free) if free else row
+        taken = {self.entries[row].url} | {rel.url for rel in self.related(row)}
+        pick = row
+        for _ in range(20):  # a few random tries: scanning all photo stories is O(portal)
+            if not self.photo_rows:
+                break
+            candidate = rng.choice(self.photo_rows)
+            if self.entries[candidate].url not in taken:
+                pick = candidate
+                break
         entry = self.entries[pick]
         return self.story_title(pick), entry.url, picture_path(entry, 1)
 
