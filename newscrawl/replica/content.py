@@ -46,6 +46,7 @@ class StoryContent:
     related: list[RelatedHeadline]
     most_read: list[tuple[str, str]]  # (title, url)
     teaser: tuple[str, str, str]  # (title, url, picture path)
+    shows_related: bool = True  # False: an older layout without a related block
 
     def expected(self) -> dict[str, Any]:
         """The story a correct crawler emits for this page (article.expected.json's shape)."""
@@ -61,7 +62,9 @@ class StoryContent:
             "keywords": list(self.keywords),
             "summary": self.summary,
             "body": body,
-            "related": [{"title": rel.title, "url": rel.url} for rel in self.related],
+            "related": [{"title": rel.title, "url": rel.url} for rel in self.related]
+            if self.shows_related
+            else [],
             "images": [
                 {"url": ORIGIN + block.src, "caption": block.text}
                 for block in blocks
@@ -94,6 +97,9 @@ class StoryWriter:
         self.specials = specials
         self.edited = set(specials.edited)
         self.photo_rows = [e.index for e in entries[:base] if e.kind == "photo"]
+        # Every other older-layout story has no related block at all.
+        older = [e.index for e in entries if e.kind == "older_layout"]
+        self.without_related = set(older[1::2])
 
     def rng(self, purpose: str, row: int) -> random.Random:
         return random.Random(f"{self.seed}:{purpose}:{row}")
@@ -131,6 +137,7 @@ class StoryWriter:
             related=self.related(row),
             most_read=self.most_read(row),
             teaser=self.teaser(row),
+            shows_related=row not in self.without_related,
         )
 
     def blocks(self, entry: StoryEntry, texts: list[str]) -> list[Block]:
