@@ -233,6 +233,7 @@ def test_photo_story_has_centred_pictures_with_captions(portal: Portal) -> None:
 
 def test_older_layout_keeps_meta_tags_but_not_the_landmarks(portal: Portal) -> None:
     expected = expected_by_url(portal)
+    blocks = []
     for url in portal.variants["older_layout"]:
         page = Selector(text=get(portal, url).decode("utf-8"))
         assert not page.css("div.txt_t, div#rwb_zw, div.d2_relevant")
@@ -240,6 +241,10 @@ def test_older_layout_keeps_meta_tags_but_not_the_landmarks(portal: Portal) -> N
         assert page.css('meta[name="contentid"]') and page.css('meta[name="publishdate"]')
         paragraphs = [" ".join(t.split()) for t in page.css("div#p_content > p::text").getall()]
         assert "\n\n".join(p for p in paragraphs if p) == expected[url]["body"]
+        related = [canonical(url, h) for h in page.css("div.rel_news a::attr(href)").getall()]
+        assert related == [rel["url"] for rel in expected[url]["related"]]
+        blocks.append(bool(related))
+    assert sorted(set(blocks)) == [False, True]  # with and without a related block
 
 
 def test_latin1_pages_declare_their_charset_only_in_meta(portal: Portal) -> None:
@@ -353,6 +358,14 @@ def test_proxy_serves_absolute_and_origin_form_on_one_connection(server: Replica
     ]
 
 
+def test_head_gets_headers_only(server: ReplicaServer) -> None:
+    conn = connect(server)
+    status, headers, body = request(conn, "HEAD", server.portal.front_url)
+    conn.close()
+    assert status == 200 and body == b""
+    assert int(headers["Content-Length"]) == len(get(server.portal, server.portal.front_url))
+
+
 def test_proxy_refuses_other_hosts_and_connect(server: ReplicaServer) -> None:
     conn = connect(server)
     status, _, _ = request(conn, "GET", "http://www.xinhuanet.com/french/")
@@ -400,6 +413,14 @@ def test_redirect_answers_301_with_the_story_location(server: ReplicaServer) -> 
     status, headers, _ = request(conn, "GET", server.portal.variants["redirect"][0])
     conn.close()
     assert status == 301 and headers["Location"] == server.portal.variants["redirect_target"][0]
+
+
+def test_cli_rejects_a_bad_option_in_one_line() -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "newscrawl.replica", "--stories", "5", "--port", "0"]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.strip() == "error: stories must be between 10 and 1,000,000, not 5"
 
 
 def test_cli_prints_the_proxy_url_and_serves() -> None:

@@ -1,4 +1,56 @@
-"""An offline replica of the portal: a deterministic generator and a proxy server for it."""
+"""An offline replica of the portal: a deterministic generator and an HTTP proxy that serves it.
+
+    from newscrawl.replica import Portal, ReplicaOptions, ReplicaServer
+
+    portal = Portal(ReplicaOptions(stories=60, seed=2021, edition=0, layout="current"))
+    with ReplicaServer(portal) as server:        # 127.0.0.1, free port, serving on a thread
+        ...crawl with http_proxy=server.proxy_url...
+        server.requests, server.out_of_scope     # RequestRecord(method, url, status, proxied)
+    portal.expected_stories()                    # ground truth, article.expected.json's shape
+    portal.variants, portal.duplicates           # which URLs carry which variation
+
+Command line: ``python -m newscrawl.replica --stories 200 --port 8080 [--seed N]
+[--edition N] [--layout current|changed] [--request-log requests.jsonl]`` prints the proxy URL
+and serves until interrupted.
+
+What it serves (``http://french.peopledaily.com.cn`` only; other hosts get 403, CONNECT 405):
+
+- ``/`` (home.html's template), ``/{Section}/`` and ``/{Section}/index{N}.html`` (section.html's,
+  20 stories a page, newest first, ``div.page_n`` with "Suivant >"), ``/robots.txt``
+  (``Disallow: /private/``), pictures under ``/NMediaFile/`` (image/jpeg), 404 for the rest.
+- Stories at ``/{Section}/n3/{YYYY}/{MMDD}/c{catalog}-{contentid}.html`` in article.html's
+  template, with 4 to 12 related headlines spelled absolute, root-relative, protocol-relative,
+  ``https://``, ``?from=rel`` or ``#rel``.
+
+Variations (``portal.variants`` keys), about 5% of the stories each, at least one:
+
+- ``older_layout``: no ``div.txt_t``/``div#rwb_zw``/``div.d2_relevant``; a plain ``h1``, the
+  date line in ``div.wb_info``, paragraphs (no tab) in ``div.text_con#p_content`` ending with
+  ``div.edit`` "(Rédacteurs :…)", breadcrumb ``div.wb_path``; every other one has its related
+  headlines in ``div.rel_news ul`` (no WeChat box), the others none (ground truth ``[]``).
+  Meta tags are unchanged.
+- ``multipage``: 2 or 3 pages ``…-2.html``, ``…-3.html`` linked (relative hrefs) from a
+  ``div.page_n`` right after ``div#rwb_zw``; each page repeats title, date line, editors and the
+  related block.
+- ``photo``: ``<p style="text-align: center;"><img src="/NMediaFile/…jpg" /></p>`` then a centred
+  caption paragraph.
+- ``latin1``: bytes in ISO-8859-1, declared only by the ``<meta http-equiv>``; the HTTP
+  Content-Type is ``text/html`` without charset; the full-width colon of the source meta is
+  written ``&#65306;``.
+- ``duplicate`` / ``near_duplicate``: copy URLs; ``portal.duplicates`` lists
+  ``(first_url, copy_url, kind)``. A near duplicate has one sentence changed and `` (Xinhua)``
+  appended to its last paragraph. Copies are in another section.
+- ``dead`` (linked, 404), ``fails_once`` (500 on its first request, then 200; ``portal.reset()``
+  forgets), ``redirect`` (old URL, 301 to ``redirect_target``), ``year_rollover`` (URL says
+  ``/2021/1231/``, date line ``le 02/01``), ``off_portal`` (en.people.cn, xinhuanet.com,
+  french.cri.cn links in related lists).
+- ``edited`` / ``added``: with ``edition=N``, N stories get one sentence changed and a later
+  date line, and 2N new stories top their sections' listings.
+
+``layout="changed"`` serves every story in a redesigned template with no ``h1``, no ``<p>`` and
+none of the profile's landmarks; ``expected_stories()`` still describes the content, which an
+extractor is expected to reject as "no body".
+"""
 
 from newscrawl.replica.portal import Page, Portal, ReplicaOptions
 from newscrawl.replica.server import ReplicaServer, RequestRecord

@@ -46,6 +46,7 @@ class StoryContent:
     related: list[RelatedHeadline]
     most_read: list[tuple[str, str]]  # (title, url)
     teaser: tuple[str, str, str]  # (title, url, picture path)
+    shows_related: bool = True  # False: an older layout without a related block
 
     def expected(self) -> dict[str, Any]:
         """The story a correct crawler emits for this page (article.expected.json's shape)."""
@@ -61,7 +62,9 @@ class StoryContent:
             "keywords": list(self.keywords),
             "summary": self.summary,
             "body": body,
-            "related": [{"title": rel.title, "url": rel.url} for rel in self.related],
+            "related": [{"title": rel.title, "url": rel.url} for rel in self.related]
+            if self.shows_related
+            else [],
             "images": [
                 {"url": ORIGIN + block.src, "caption": block.text}
                 for block in blocks
@@ -94,6 +97,9 @@ class StoryWriter:
         self.specials = specials
         self.edited = set(specials.edited)
         self.photo_rows = [e.index for e in entries[:base] if e.kind == "photo"]
+        # Every other older-layout story has no related block at all.
+        older = [e.index for e in entries if e.kind == "older_layout"]
+        self.without_related = set(older[1::2])
 
     def rng(self, purpose: str, row: int) -> random.Random:
         return random.Random(f"{self.seed}:{purpose}:{row}")
@@ -131,6 +137,7 @@ class StoryWriter:
             related=self.related(row),
             most_read=self.most_read(row),
             teaser=self.teaser(row),
+            shows_related=row not in self.without_related,
         )
 
     def blocks(self, entry: StoryEntry, texts: list[str]) -> list[Block]:
@@ -176,9 +183,15 @@ class StoryWriter:
     def teaser(self, row: int) -> tuple[str, str, str]:
         """A photo story for the right column, never one of the related headlines."""
         rng = self.rng("teaser", row)
-        taken = {row} | {rel.url for rel in self.related(row)}
-        free = [r for r in self.photo_rows if r not in taken and self.entries[r].url not in taken]
-        pick = rng.choice(free) if free else row
+        taken = {self.entries[row].url} | {rel.url for rel in self.related(row)}
+        pick = row
+        for _ in range(20):  # a few random tries: scanning all photo stories is O(portal)
+            if not self.photo_rows:
+                break
+            candidate = rng.choice(self.photo_rows)
+            if self.entries[candidate].url not in taken:
+                pick = candidate
+                break
         entry = self.entries[pick]
         return self.story_title(pick), entry.url, picture_path(entry, 1)
 

@@ -211,7 +211,7 @@ def older_story_page(story: StoryContent, page: int = 1, charset: str = "UTF-8")
     """An older layout: same content and meta tags, other wrappers; related block optional."""
     entry = story.entry
     related = ""
-    if entry.index % 2 == 0:
+    if story.shows_related:
         items = "".join(
             f'<li><a href="{esc(rel.href)}">{esc(rel.title)}</a></li>\n' for rel in story.related
         )

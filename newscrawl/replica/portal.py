@@ -11,7 +11,7 @@ import random
 import re
 import threading
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -111,13 +111,13 @@ class Portal:
     def expected_stories(self) -> list[dict[str, Any]]:
         return [self.content(entry.index).expected() for entry in self.entries]
 
-    @property
+    @cached_property
     def duplicates(self) -> list[tuple[str, str, str]]:
         return [
             (self.entries[a].url, self.entries[b].url, kind) for a, b, kind in self.specials.pairs
         ]
 
-    @property
+    @cached_property
     def variants(self) -> dict[str, list[str]]:
         def urls(rows: list[int]) -> list[str]:
             return [self.entries[row].url for row in rows]
@@ -218,6 +218,11 @@ class Portal:
         if match["page"] is not None and not 2 <= number <= len(story.pages):
             return self.not_found()
         return self.story_page(story, number)
+
+    def reset(self) -> None:
+        """Forget which stories already failed once, as a freshly started portal would."""
+        with self._lock:
+            self._failed_once.clear()
 
     def first_request(self, row: int) -> bool:
         with self._lock:

@@ -74,6 +74,10 @@ def make_handler(portal: Portal, log: RequestLog) -> type[BaseHTTPRequestHandler
             return ORIGIN + self.path, False
 
         def answer(self) -> None:
+            # Drain a request body so the kept-alive connection stays in step.
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:
+                self.rfile.read(length)
             url, proxied = self.target()
             if (urlsplit(url).hostname or "").lower() != HOST:
                 reply = page(

@@ -132,6 +132,13 @@ FIGURES = (
 
 WHEN = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
+MONEY = (
+    "12 milliards de yuans",
+    "3,2 milliards de yuans",
+    "450 millions d'euros",
+    "80 millions de dollars",
+)
+
 EDITORS = (
     "Xiao Lu",
     "Wang Lin",
@@ -233,7 +240,7 @@ def sentence(rng: random.Random) -> str:
     if form == 1:
         return f'Selon {rng.choice(PEOPLE)}, "{rng.choice(SAYINGS)}".'
     if form == 2:
-        return f"{main}, un investissement de {rng.choice(FIGURES)} {where}."
+        return f"{main}, un investissement de {rng.choice(MONEY)} {where}."
     if form == 3:
         figure = rng.choice(FIGURES)
         return f"Le chiffre a atteint {figure} en {rng.choice(('2020', '2021', '2022'))}, {where}."
