@@ -142,6 +142,13 @@ def test_garbled_text_is_rejected_not_emitted(field, garbled):
     assert rejection.value.outcome.details["field"] == field
 
 
+def test_mojibake_rejection_quotes_the_garbled_paragraph():
+    body = "Un paragraphe propre.\n\nLe cafã© de l'ã©tã©."
+    with pytest.raises(StoryRejected) as rejection:
+        clean(story(body=body))
+    assert rejection.value.outcome.details["sample"] == "Le cafã© de l'ã©tã©."
+
+
 def test_legit_french_typography_is_kept():
     body = "L\u2019OTAN « discute » \u2013 n° 3, 1er, 20 €, cœur, Œuvre, À bientôt…"
     assert clean(story(body=body)).body == body

@@ -57,6 +57,7 @@ WECHAT_SENTENCE = re.compile(
 # apostrophe stay as written; HTML is unescaped before ftfy, by us, so ftfy does not guess.
 FTFY_CONFIG = ftfy.TextFixerConfig(unescape_html=False, uncurl_quotes=False, explain=False)
 _MAX_UNESCAPE_ROUNDS = 3  # double-escaped entities (&amp;nbsp;) are common in CMS output
+_SAMPLE_CHARS = 120  # of a garbled line, quoted in the rejection
 
 
 class Mojibake(ValueError):
@@ -88,11 +89,20 @@ def unescape(text: str) -> str:
     return text
 
 
+def garbled_line(text: str) -> str | None:
+    """The first line that still looks like mojibake, or holds letters already lost (U+FFFD)."""
+    for line in text.splitlines():
+        if "\ufffd" in line or is_bad(line):
+            return line
+    return None
+
+
 def repair(text: str, field: str) -> str:
     """Entities decoded, mojibake repaired, NFC; raises :class:`Mojibake` if still garbled."""
     fixed = unicodedata.normalize("NFC", ftfy.fix_text(unescape(text), FTFY_CONFIG))
-    if "\ufffd" in fixed or is_bad(fixed):
-        raise Mojibake(field, fixed[:80])
+    garbled = garbled_line(fixed)
+    if garbled is not None:
+        raise Mojibake(field, garbled[:_SAMPLE_CHARS])
     return fixed
 
 
@@ -128,7 +138,9 @@ def clean_images(images: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def clean_related(related: list[dict[str, str]]) -> list[dict[str, str]]:
     """Headlines with cleaned titles; an entry left without a title (the WeChat box) is dropped."""
-    cleaned = [{**link, "title": clean_line(link.get("title", ""), "related")} for link in related]
+    cleaned = [
+        {**link, "title": clean_line(link.get("title") or "", "related")} for link in related
+    ]
     return [link for link in cleaned if link["title"]]
 
 
