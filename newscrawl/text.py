@@ -54,4 +54,8 @@ def comparable_words(body: str) -> list[str]:
 
 def body_fingerprint(body: str) -> str:
     """sha1 (hex) of the body's comparable words: equal for the same text under any URL."""
-    return hashlib.sha1(" ".join(comparable_words(body)).encode("utf-8")).hexdigest()
+    return fingerprint_of_words(comparable_words(body))
+
+
+def fingerprint_of_words(words: list[str]) -> str:
+    return hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()

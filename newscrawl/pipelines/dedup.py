@@ -32,7 +32,7 @@ from scrapy.crawler import Crawler
 
 from newscrawl.items import Story
 from newscrawl.outcomes import StoryRejected
-from newscrawl.text import body_fingerprint, comparable_words
+from newscrawl.text import comparable_words, fingerprint_of_words
 
 # Signal sent when the pipeline opens, kwarg ``index`` (a DedupIndex): the state store
 # connects to it to preload the stories of earlier runs with DedupIndex.add_known.
@@ -130,8 +130,9 @@ class DedupIndex:
         )
         self._urls_this_run: set[str] = set()
         self._first_url_of: dict[str, str] = {}  # fingerprint -> first URL with that text
-        # url -> signature, kept to verify LSH candidates (uint32: half of datasketch's copy)
+        # url -> signature, kept to verify LSH candidates; url -> when it was stored
         self._signatures: dict[str, np.ndarray] = {}
+        self._order: dict[str, int] = {}
 
     def __len__(self) -> int:
         return len(self._signatures)
@@ -145,7 +146,7 @@ class DedupIndex:
             scheme=MINHASH_SCHEME,
         )
         minhash.update_batch(shingles(words, self.config.shingle_size))
-        return Sketch(body_fingerprint(body), minhash)
+        return Sketch(fingerprint_of_words(words), minhash)
 
     def seen(self, url: str) -> bool:
         """Was a story with this URL emitted in this run?"""
@@ -156,16 +157,16 @@ class DedupIndex:
         first = self._first_url_of.get(sketch.fingerprint)
         if first is not None and first != url:
             return Match("duplicate", first, 1.0)
-        best: tuple[float, str] | None = None
-        for candidate in self._lsh.query(sketch.minhash):
-            if candidate == url:
-                continue
-            similarity = self.similarity(candidate, sketch)
-            if similarity >= self.config.threshold and (best is None or similarity > best[0]):
-                best = (similarity, candidate)
-        if best is None:
+        # Most similar first; among equals the earliest stored, so the outcome is deterministic.
+        scored = [
+            (self.similarity(candidate, sketch), -self._order[candidate], candidate)
+            for candidate in self._lsh.query(sketch.minhash)
+            if candidate != url
+        ]
+        similarity, _, best = max(scored, default=(0.0, 0, ""))
+        if similarity < self.config.threshold:
             return None
-        return Match("near_duplicate", best[1], round(best[0], 3))
+        return Match("near_duplicate", best, round(similarity, 3))
 
     def similarity(self, url: str, sketch: Sketch) -> float:
         """Estimated Jaccard similarity of a stored story's shingles and the sketch's."""
@@ -211,6 +212,7 @@ class DedupIndex:
             self._lsh.remove(url)
         self._lsh.insert(url, sketch.minhash, check_duplication=False)
         self._signatures[url] = sketch.minhash.hashvalues.astype(np.uint32, copy=True)
+        self._order.setdefault(url, len(self._order))
 
 
 class DeduplicatePipeline:
