@@ -97,13 +97,21 @@ def garbled_line(text: str) -> str | None:
     return None
 
 
-def repair(text: str, field: str) -> str:
-    """Entities decoded, mojibake repaired, NFC; raises :class:`Mojibake` if still garbled."""
-    fixed = unicodedata.normalize("NFC", ftfy.fix_text(unescape(text), FTFY_CONFIG))
-    garbled = garbled_line(fixed)
+def repair(text: str) -> str:
+    """Entities decoded, mojibake repaired, NFC."""
+    return unicodedata.normalize("NFC", ftfy.fix_text(unescape(text), FTFY_CONFIG))
+
+
+def readable(text: str, field: str) -> str:
+    """The text itself, or :class:`Mojibake` if it still looks garbled.
+
+    Checked on the final text, not before white space is squashed, so that what passes
+    once passes again (ftfy's heuristic looks at neighbouring characters).
+    """
+    garbled = garbled_line(text)
     if garbled is not None:
         raise Mojibake(field, garbled[:_SAMPLE_CHARS])
-    return fixed
+    return text
 
 
 def tidy(text: str) -> str:
@@ -112,7 +120,7 @@ def tidy(text: str) -> str:
 
 
 def clean_line(text: str, field: str) -> str:
-    return tidy(repair(text, field))
+    return readable(tidy(repair(text)), field)
 
 
 def clean_optional(text: str | None, field: str) -> str | None:
@@ -120,10 +128,9 @@ def clean_optional(text: str | None, field: str) -> str | None:
 
 
 def clean_body(body: str, config: CleanConfig) -> str:
-    paragraphs = [tidy(p) for p in split_paragraphs(repair(body, "body"))]
-    return join_paragraphs(
-        [p for p in paragraphs if p and not any(b.fullmatch(p) for b in config.boilerplate)]
-    )
+    paragraphs = [tidy(p) for p in split_paragraphs(repair(body))]
+    kept = [p for p in paragraphs if p and not any(b.fullmatch(p) for b in config.boilerplate)]
+    return readable(join_paragraphs(kept), "body")
 
 
 def clean_list(values: list[str], field: str) -> list[str]:
