@@ -1,0 +1,70 @@
+"""Validation: a story is emitted only if it matches the package's JSON Schema.
+
+The schema (``newscrawl/story.schema.json``) is the single description of a story's
+fields; this pipeline only adds the minimum body length, which is a setting. A story
+whose body is empty or shorter than ``NEWSCRAWL_MIN_BODY_CHARS`` is rejected with reason
+``no_body``; any other mismatch with reason ``invalid`` and the failed check.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from jsonschema.exceptions import ValidationError, best_match
+from scrapy.crawler import Crawler
+
+from newscrawl.items import Story
+from newscrawl.outcomes import StoryRejected
+from newscrawl.schema import story_validator
+
+# Less than this is a teaser or a broken extraction, not a story (the reference story: 1,647).
+DEFAULT_MIN_BODY_CHARS = 200
+_MAX_MESSAGE_CHARS = 200  # a failed check quotes the value; keep the rejects file readable
+
+
+@dataclass(frozen=True)
+class ValidateConfig:
+    min_body_chars: int = DEFAULT_MIN_BODY_CHARS
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> ValidateConfig:
+        min_body_chars = settings.getint("NEWSCRAWL_MIN_BODY_CHARS", DEFAULT_MIN_BODY_CHARS)
+        if min_body_chars < 0:
+            raise ValueError(f"NEWSCRAWL_MIN_BODY_CHARS must be >= 0, got {min_body_chars}")
+        return cls(min_body_chars=min_body_chars)
+
+
+def describe(error: ValidationError) -> dict[str, str]:
+    """Where and which check failed: ``$.published_at: pattern`` and the message."""
+    return {
+        "check": f"{error.json_path}: {error.validator}",
+        "message": error.message[:_MAX_MESSAGE_CHARS],
+    }
+
+
+def check_story(story: Story, config: ValidateConfig) -> None:
+    """Raise :class:`StoryRejected` unless the story is fit to emit."""
+    body = story.body if isinstance(story.body, str) else ""
+    if len(body.strip()) < max(config.min_body_chars, 1):
+        raise StoryRejected(
+            story.url, "no_body", body_chars=len(body.strip()), min_body_chars=config.min_body_chars
+        )
+    error = best_match(story_validator().iter_errors(dataclasses.asdict(story)))
+    if error is not None:
+        raise StoryRejected(story.url, "invalid", **describe(error))
+
+
+class ValidateStoryPipeline:
+    def __init__(self, config: ValidateConfig) -> None:
+        self.config = config
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ValidateStoryPipeline:
+        return cls(ValidateConfig.from_settings(crawler.settings))
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, Story):
+            check_story(item, self.config)
+        return item

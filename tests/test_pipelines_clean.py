@@ -1,0 +1,199 @@
+"""CleanStoryPipeline: entities, mojibake, white space, boilerplate; idempotent."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+from scrapy.utils.test import get_crawler
+
+from newscrawl.items import Story
+from newscrawl.outcomes import StoryRejected
+from newscrawl.pipelines.clean import CleanStoryPipeline
+
+REFERENCE = Path(__file__).parent / "fixtures" / "peopledaily_fr" / "story.expected.json"
+URL = "http://french.peopledaily.com.cn/Chine/n3/2021/1227/c31357-9937490.html"
+WECHAT = "Ceux qui veulent nous rejoindre sur la messagerie WeChat, scannez le code QR ci-contre."
+
+
+def pipeline(settings: dict | None = None) -> CleanStoryPipeline:
+    return CleanStoryPipeline.from_crawler(get_crawler(settings_dict=settings or {}))
+
+
+def story(body: str = "Un paragraphe.", title: str = "Titre", **fields) -> Story:
+    return Story(URL, title, "2021-12-27T09:08:00+08:00", body=body, **fields)
+
+
+def clean(item: Story, settings: dict | None = None) -> Story:
+    return pipeline(settings).process_item(item)
+
+
+def test_reference_story_is_left_byte_identical():
+    raw = REFERENCE.read_text(encoding="utf-8")
+    expected = json.loads(raw)
+    cleaned = clean(Story(**expected))
+    as_written = {name: getattr(cleaned, name) for name in expected}
+    assert json.dumps(as_written, indent=2, ensure_ascii=False) == raw
+
+
+def test_html_entities_are_decoded_everywhere():
+    cleaned = clean(
+        story(
+            body="L&#39;Irak &amp; l&rsquo;OTAN &eacute;changent.",
+            summary="R&eacute;sum&eacute;",
+            editors=["Xiao&nbsp;Lu"],
+            keywords=["s&eacute;curit&eacute;"],
+            images=[{"url": "http://x/a.jpg", "caption": "L&#39;image"}],
+            related=[{"title": "Qui va nourrir les Chinois&nbsp;?", "url": "http://x/b.html"}],
+        )
+    )
+    assert cleaned.body == "L'Irak & l\u2019OTAN échangent."
+    assert cleaned.summary == "Résumé"
+    assert cleaned.editors == ["Xiao Lu"]
+    assert cleaned.keywords == ["sécurité"]
+    assert cleaned.images[0]["caption"] == "L'image"
+    assert cleaned.related[0]["title"] == "Qui va nourrir les Chinois ?"
+
+
+def test_double_escaped_entities_are_decoded():
+    assert clean(story(body="caf&amp;eacute; cr&amp;amp;egrave;me")).body == "café crème"
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\u202f", "\u2007", "&nbsp;", "\t", "  \u00a0 "])
+def test_every_kind_of_space_before_french_punctuation_becomes_one_plain_space(space):
+    cleaned = clean(story(body=f"Chine{space}: l'indice{space}? «{space}oui{space}»{space}!"))
+    assert cleaned.body == "Chine : l'indice ? « oui » !"
+
+
+def test_runs_of_white_space_collapse_inside_a_paragraph_and_breaks_stay():
+    cleaned = clean(story(body="\tPremier   paragraphe\nsur deux lignes.\n\n  Second.  "))
+    assert cleaned.body == "Premier paragraphe sur deux lignes.\n\nSecond."
+
+
+def test_empty_paragraphs_are_dropped():
+    cleaned = clean(story(body="Un.\n\n&nbsp;\n\n\u00a0\u202f\n\n\n\n\nDeux."))
+    assert cleaned.body == "Un.\n\nDeux."
+    assert cleaned.word_count == 2
+
+
+@pytest.mark.parametrize(
+    "boilerplate",
+    [
+        WECHAT,
+        "Partager :",
+        "Partager sur : Facebook Twitter WeChat",
+        "(Rédacteurs :Xiao Lu, Wang Lin)",
+        "(Rédacteur : Xiao Lu)",
+        "(Rédacteurs\uff1aXiao Lu)",
+        "(Photo : Xinhua)",
+        "(Photo: Xinhua/Li Ming)",
+    ],
+)
+def test_boilerplate_paragraphs_are_removed_wherever_they_are(boilerplate):
+    body = f"{boilerplate}\n\nDébut.\n\n{boilerplate}\n\nFin.\n\n{boilerplate}"
+    cleaned = clean(story(body=body))
+    assert cleaned.body == "Début.\n\nFin."
+    assert cleaned.word_count == 2
+
+
+def test_wechat_sentence_glued_to_text_is_cut_out():
+    cleaned = clean(story(body=f"Fin de l'article. {WECHAT}"))
+    assert cleaned.body == "Fin de l'article."
+
+
+def test_photo_credit_inside_a_sentence_is_body_text():
+    body = "Le pont, inauguré hier (Photo : Xinhua), relie les deux rives."
+    assert clean(story(body=body)).body == body
+
+
+def test_wechat_box_is_not_a_related_headline():
+    related = [{"title": WECHAT, "url": URL}, {"title": "Vrai titre", "url": URL}]
+    assert clean(story(related=related)).related == [{"title": "Vrai titre", "url": URL}]
+
+
+def test_word_count_is_recomputed_from_the_clean_body():
+    cleaned = clean(story(body="Un deux trois.\n\n(Photo : Xinhua)", word_count=99))
+    assert cleaned.word_count == 3
+
+
+def test_mojibake_is_repaired():
+    cleaned = clean(story(body="L'Ã©tÃ© Ã  PÃ©kin", title="Les Ã©lÃ¨ves"))
+    assert cleaned.body == "L'été à Pékin"
+    assert cleaned.title == "Les élèves"
+
+
+@pytest.mark.parametrize(
+    ("field", "garbled"),
+    [
+        ("body", "L'ã©tã© ã  pã©kin, dans le cafã©"),  # mojibake whose case was lost
+        ("body", "Le pr\ufffdsident a d\ufffdclar\ufffd"),  # letters already replaced
+        # mojibake of mojibake, cut short
+        ("title", "Le prÃ©sident Ã¢â\u201a¬Å\u201cciteÃ¢â\u201a¬Â"),
+    ],
+)
+def test_garbled_text_is_rejected_not_emitted(field, garbled):
+    with pytest.raises(StoryRejected) as rejection:
+        clean(story(**{field: garbled}))
+    assert rejection.value.outcome.reason == "mojibake"
+    assert rejection.value.outcome.details["field"] == field
+
+
+def test_mojibake_rejection_quotes_the_garbled_paragraph():
+    body = "Un paragraphe propre.\n\nLe cafã© de l'ã©tã©."
+    with pytest.raises(StoryRejected) as rejection:
+        clean(story(body=body))
+    assert rejection.value.outcome.details["sample"] == "Le cafã© de l'ã©tã©."
+
+
+def test_legit_french_typography_is_kept():
+    body = "L\u2019OTAN « discute » \u2013 n° 3, 1er, 20 €, cœur, Œuvre, À bientôt…"
+    assert clean(story(body=body)).body == body
+
+
+def test_text_is_nfc():
+    assert clean(story(body="e\u0301te\u0301")).body == "été"
+
+
+def test_items_other_than_stories_pass_unchanged():
+    other = {"url": URL, "body": "Ã©tÃ©"}
+    assert pipeline().process_item(other) is other
+
+
+def test_boilerplate_patterns_setting_replaces_the_portal_list():
+    item = story(body="Publicité\n\nTexte.\n\nPartager :")
+    cleaned = clean(item, {"NEWSCRAWL_BOILERPLATE_PATTERNS": [r"Publicit[ée]"]})
+    assert cleaned.body == "Texte.\n\nPartager :"
+
+
+def test_cleaning_is_idempotent_on_a_dirty_story():
+    dirty = story(
+        body=f"  Ã©tÃ©&nbsp;:\u202fchaud\n\n\n(Photo : X)\n\nSuite &amp;amp; fin. {WECHAT}",
+        title="Qui va nourrir les Chinois&nbsp;?",
+        editors=["", "Xiao Lu", "Xiao Lu"],
+    )
+    once = clean(dirty)
+    assert clean(once) == once
+    assert once.editors == ["Xiao Lu"]
+
+
+french_text = st.lists(
+    st.sampled_from(
+        [*"abcdeéèêàçôùœ ABCÉÀ'«»:;!?.,-\n\t", "\u2019", "\xa0", "\u202f", "&nbsp;", "&amp;", "Ã©"]
+    ),
+    max_size=120,
+).map("".join)
+
+
+@given(body=french_text, title=french_text)
+@example(body="", title="œ\na")  # garbled only once squashed: must be judged on the final text
+def test_cleaning_is_idempotent(body, title):
+    try:
+        once = clean(story(body=body, title=title))
+    except StoryRejected:
+        return
+    assert clean(once) == once
+    assert dataclasses.replace(once) == once

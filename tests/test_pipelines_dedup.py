@@ -1,0 +1,206 @@
+"""DeduplicatePipeline: each story once, by URL, by text, by nearly the same text."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+from scrapy.utils.test import get_crawler
+
+from newscrawl.items import Story
+from newscrawl.outcomes import StoryRejected
+from newscrawl.pipelines.dedup import DedupConfig, DedupIndex, DeduplicatePipeline
+
+REFERENCE = Path(__file__).parent / "fixtures" / "peopledaily_fr" / "story.expected.json"
+FIRST = "http://french.peopledaily.com.cn/International/n3/2021/1227/c31356-9937465.html"
+SECOND = "http://french.peopledaily.com.cn/Chine/n3/2021/1227/c31357-9937500.html"
+THIRD = "http://french.peopledaily.com.cn/Afrique/n3/2021/1228/c31358-9937600.html"
+EDITED_SENTENCE = (
+    "Le 5 janvier 2020, le parlement irakien a adopté une résolution exigeant",
+    "Le 5 janvier 2020, les députés irakiens avaient voté une résolution demandant",
+)
+OTHER_BODY = (
+    "Le réseau 5G couvrira 430 millions de Chinois d'ici 2025, selon un plan publié lundi par "
+    "le ministère de l'Industrie et des Technologies de l'information.\n\n"
+    "Le plan prévoit la construction de nouvelles stations de base dans les zones rurales, où la "
+    "couverture reste inégale, ainsi qu'un soutien aux entreprises qui développent des "
+    "applications industrielles de la cinquième génération de télécommunications mobiles."
+)
+
+
+def reference_body() -> str:
+    return json.loads(REFERENCE.read_text(encoding="utf-8"))["body"]
+
+
+def near_copy(body: str) -> str:
+    """The portal's republication: one sentence edited and a signature added."""
+    assert EDITED_SENTENCE[0] in body
+    return body.replace(*EDITED_SENTENCE) + " (Xinhua)"
+
+
+def story(url: str, body: str) -> Story:
+    return Story(url, "Titre", "2021-12-27T09:08:00+08:00", body=body)
+
+
+def pipeline(settings: dict | None = None) -> DeduplicatePipeline:
+    return DeduplicatePipeline.from_crawler(get_crawler(settings_dict=settings or {}))
+
+
+def rejection(dedup: DeduplicatePipeline, item: Story) -> StoryRejected:
+    with pytest.raises(StoryRejected) as raised:
+        dedup.process_item(item)
+    return raised.value
+
+
+def test_same_url_twice_is_emitted_once():
+    dedup = pipeline()
+    dedup.process_item(story(FIRST, reference_body()))
+    outcome = rejection(dedup, story(FIRST, OTHER_BODY)).outcome
+    assert (outcome.reason, outcome.details) == ("duplicate_url", {"duplicate_of": FIRST})
+
+
+def test_exact_copy_under_another_url_is_a_duplicate_of_the_first():
+    dedup = pipeline()
+    dedup.process_item(story(FIRST, reference_body()))
+    outcome = rejection(dedup, story(SECOND, reference_body())).outcome
+    assert (outcome.url, outcome.reason, outcome.details) == (
+        SECOND,
+        "duplicate",
+        {"duplicate_of": FIRST},
+    )
+
+
+def test_copy_differing_in_case_spaces_and_punctuation_is_an_exact_duplicate():
+    dedup = pipeline()
+    dedup.process_item(story(FIRST, reference_body()))
+    respelled = reference_body().upper().replace("'", "\u2019").replace("\n\n", " ")
+    assert rejection(dedup, story(SECOND, respelled)).outcome.reason == "duplicate"
+
+
+def test_near_copy_is_rejected_with_its_similarity():
+    dedup = pipeline()
+    dedup.process_item(story(FIRST, reference_body()))
+    outcome = rejection(dedup, story(SECOND, near_copy(reference_body()))).outcome
+    assert outcome.reason == "near_duplicate"
+    assert outcome.details["duplicate_of"] == FIRST
+    similarity = outcome.details["similarity"]
+    assert 0.8 <= similarity < 1.0
+    assert similarity == round(similarity, 3)
+
+
+def test_different_stories_are_all_kept():
+    dedup = pipeline()
+    first = dedup.process_item(story(FIRST, reference_body()))
+    second = dedup.process_item(story(SECOND, OTHER_BODY))
+    assert first.story_id and second.story_id and first.story_id != second.story_id
+
+
+def test_threshold_setting_changes_the_outcome():
+    strict = pipeline({"NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD": 0.99})
+    strict.process_item(story(FIRST, reference_body()))
+    kept = strict.process_item(story(SECOND, near_copy(reference_body())))
+    assert kept.url == SECOND
+
+
+def test_story_id_is_stable_across_runs():
+    first_run = pipeline().process_item(story(FIRST, reference_body()))
+    second_run = pipeline().process_item(story(FIRST, reference_body()))
+    assert first_run.story_id == second_run.story_id
+    assert len(first_run.story_id) == 16
+
+
+def test_story_id_is_the_same_for_the_same_text_under_two_urls():
+    # Two runs, because within one run the second URL would be rejected as a duplicate.
+    under_first = pipeline().process_item(story(FIRST, reference_body()))
+    under_second = pipeline().process_item(story(SECOND, reference_body()))
+    assert under_first.story_id == under_second.story_id
+
+
+def test_rejected_copies_are_not_indexed_so_duplicate_of_names_an_emitted_story():
+    dedup = pipeline()
+    dedup.process_item(story(FIRST, reference_body()))
+    rejection(dedup, story(SECOND, near_copy(reference_body())))
+    outcome = rejection(dedup, story(THIRD, near_copy(reference_body()))).outcome
+    assert outcome.details["duplicate_of"] == FIRST
+
+
+def test_the_emitted_story_is_otherwise_unchanged():
+    item = story(FIRST, reference_body())
+    emitted = pipeline().process_item(item)
+    assert dataclasses.replace(emitted, story_id="") == item
+
+
+def test_items_other_than_stories_pass_unchanged():
+    other = {"url": FIRST}
+    dedup = pipeline()
+    assert dedup.process_item(other) is other
+    assert dedup.process_item(other) is other
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD": 0},
+        {"NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD": 1.5},
+        {"NEWSCRAWL_SHINGLE_SIZE": 0},
+        {"NEWSCRAWL_MINHASH_PERMUTATIONS": 4},
+    ],
+)
+def test_bad_settings_are_refused_at_start(settings):
+    with pytest.raises(ValueError, match=next(iter(settings))):
+        pipeline(settings)
+
+
+# The index the state store preloads with earlier runs' stories.
+
+
+def test_known_story_from_an_earlier_run_catches_a_copy_by_body():
+    index = DedupIndex(DedupConfig())
+    index.add_known(FIRST, body=reference_body())
+    sketch = index.sketch(near_copy(reference_body()))
+    match = index.match(SECOND, sketch)
+    assert match is not None
+    assert (match.reason, match.duplicate_of) == ("near_duplicate", FIRST)
+
+
+def test_known_story_can_be_preloaded_from_its_stored_signature():
+    earlier = DedupIndex(DedupConfig())
+    stored = earlier.sketch(reference_body())
+    index = DedupIndex(DedupConfig())
+    index.add_known(
+        FIRST, fingerprint=stored.fingerprint, signature=list(stored.minhash.hashvalues)
+    )
+    match = index.match(SECOND, index.sketch(reference_body()))
+    assert match is not None and (match.reason, match.duplicate_of) == ("duplicate", FIRST)
+    near = index.match(SECOND, index.sketch(near_copy(reference_body())))
+    assert near is not None and near.reason == "near_duplicate"
+
+
+def test_story_of_an_earlier_run_crawled_again_is_not_a_duplicate_of_itself():
+    index = DedupIndex(DedupConfig())
+    index.add_known(FIRST, body=reference_body())
+    assert not index.seen(FIRST)
+    assert index.match(FIRST, index.sketch(reference_body())) is None
+    assert index.match(FIRST, index.sketch(near_copy(reference_body()))) is None
+
+
+def test_add_known_needs_a_body_or_a_signature():
+    with pytest.raises(ValueError, match="add_known"):
+        DedupIndex(DedupConfig()).add_known(FIRST, fingerprint="abc")
+
+
+def test_pipeline_announces_its_index_when_it_opens():
+    from newscrawl.pipelines.dedup import dedup_index_opened
+
+    crawler = get_crawler(settings_dict={})
+    announced: list[DedupIndex] = []
+
+    def preload(index: DedupIndex) -> None:  # a named handler: signals hold weak references
+        announced.append(index)
+
+    crawler.signals.connect(preload, signal=dedup_index_opened)
+    dedup = DeduplicatePipeline.from_crawler(crawler)
+    dedup.open_spider()
+    assert announced == [dedup.index]
