@@ -36,8 +36,16 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
 # --- Components --------------------------------------------------------------------------------
 ITEM_PIPELINES = {
+    "newscrawl.pipelines.clean.CleanStoryPipeline": 100,
+    "newscrawl.pipelines.validate.ValidateStoryPipeline": 200,
+    "newscrawl.pipelines.dedup.DeduplicatePipeline": 300,
     "newscrawl.pipelines.limit.StoryLimitPipeline": 900,
 }
+# Cleaning, validation and deduplication (see README, "Pipelines").
+NEWSCRAWL_MIN_BODY_CHARS = 200  # a shorter body is rejected as no_body
+NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD = 0.8  # estimated Jaccard similarity of word shingles
+NEWSCRAWL_SHINGLE_SIZE = 5  # words per shingle
+NEWSCRAWL_MINHASH_PERMUTATIONS = 128  # MinHash size: 64 is ~8% faster, misses more near copies
 EXTENSIONS = {
     "newscrawl.extensions.state.RunState": 50,  # first: lock + reconcile before any request
     "newscrawl.extensions.ledger.OutcomeLedger": 100,

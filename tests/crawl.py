@@ -86,3 +86,10 @@ def run_crawl(
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def plain_story_urls(portal: Any) -> list[str]:
+    """Story URLs that carry no variation (no duplicate, no fault, no old layout …)."""
+    special = {url for urls in portal.variants.values() for url in urls}
+    special |= {url for pair in portal.duplicates for url in pair[:2]}
+    return [url for url in portal.story_urls() if url not in special]

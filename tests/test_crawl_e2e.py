@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from newscrawl.replica import ReplicaServer
-from tests.crawl import CrawlRun, run_crawl
+from tests.crawl import CrawlRun, plain_story_urls, run_crawl
 
 pytestmark = pytest.mark.e2e
 
@@ -48,17 +48,29 @@ def test_whole_replica_ends_every_story_url_once(whole_crawl) -> None:
     assert run.returncode == 0, run.log[-3000:]
     portal = server.portal
     outcomes = run.outcomes()
-    copies = {copy: (kind, first) for first, copy, kind in portal.duplicates}
+    in_pairs = {url for first, copy, _ in portal.duplicates for url in (first, copy)}
     for expected in portal.expected_stories():
         url = expected["url"]
         assert url in outcomes, url
-        if url in copies:
-            assert outcomes[url] in ("story", f"rejected:{copies[url][0]}"), url
-        else:
+        if url not in in_pairs:
             assert outcomes[url] == "story", (url, outcomes[url])
     # no URL ends twice
     ended = [s["url"] for s in run.stories] + [r["url"] for r in run.rejects]
     assert len(ended) == len(set(ended))
+
+
+def test_each_duplicate_pair_yields_one_story_and_one_rejection_naming_it(whole_crawl) -> None:
+    server, run = whole_crawl
+    rejects = {r["url"]: r for r in run.rejects}
+    assert server.portal.duplicates
+    for first, copy, kind in server.portal.duplicates:
+        kept = [url for url in (first, copy) if url in run.by_url()]
+        assert len(kept) == 1, (first, copy)
+        dropped = copy if kept == [first] else first
+        assert rejects[dropped]["reason"] == kind
+        assert rejects[dropped]["details"]["duplicate_of"] == kept[0]
+        if kind == "near_duplicate":
+            assert 0.8 <= rejects[dropped]["details"]["similarity"] < 1.0
 
 
 def test_stories_match_the_replica_field_for_field(whole_crawl) -> None:
@@ -158,7 +170,7 @@ def test_feed_files_are_named_by_run_time(whole_crawl) -> None:
 
 def test_max_depth_is_never_exceeded(replica_of, tmp_path: Path) -> None:
     server = replica_of(stories=60)
-    seed = server.portal.story_urls()[5]
+    seed = plain_story_urls(server.portal)[5]
     run = run_crawl(server.proxy_url, tmp_path, f"start_urls={seed}", "max_depth=1")
     truth = {s["url"]: s for s in server.portal.expected_stories()}
     hop1 = {r["url"] for r in truth[seed]["related"]} & set(truth)
@@ -176,7 +188,7 @@ def test_max_depth_is_never_exceeded(replica_of, tmp_path: Path) -> None:
 
 def test_max_depth_zero_fetches_only_the_seeds(replica_of, tmp_path: Path) -> None:
     server = replica_of(stories=60)
-    seeds = server.portal.story_urls()[:2]
+    seeds = plain_story_urls(server.portal)[:2]
     run = run_crawl(server.proxy_url, tmp_path, "start_urls=" + ",".join(seeds), "max_depth=0")
     assert sorted(run.by_url()) == sorted(seeds)
     story_requests = [r for r in server.requests if r.url.endswith(".html")]
@@ -224,8 +236,8 @@ def test_listing_pagination_is_bounded(replica_of, tmp_path: Path) -> None:
 
 def test_production_settings_crawl_the_replica(replica_of, tmp_path: Path) -> None:
     """No setting changed at all: robots.txt, AutoThrottle and delays as in production."""
-    server = replica_of(stories=10)
-    seed = server.portal.story_urls()[0]
+    server = replica_of(stories=30)
+    seed = plain_story_urls(server.portal)[0]
     run = run_crawl(server.proxy_url, tmp_path, f"start_urls={seed}", "max_depth=0", fast=False)
     assert run.returncode == 0
     assert list(run.by_url()) == [seed]
@@ -234,7 +246,7 @@ def test_production_settings_crawl_the_replica(replica_of, tmp_path: Path) -> No
 
 def test_start_urls_are_canonicalised_and_non_pages_rejected(replica_of, tmp_path: Path) -> None:
     server = replica_of(stories=20)
-    seed = server.portal.story_urls()[3]
+    seed = plain_story_urls(server.portal)[3]
     spellings = [seed + "?from=home#top", seed.replace("http://", "https://"), seed]
     picture = "http://french.peopledaily.com.cn/NMediaFile/2021/1224/FOREIGN1.jpg"
     others = [picture, "http://en.people.cn/"]
