@@ -29,10 +29,15 @@ REDIRECT_MAX_TIMES = 5
 NEWSCRAWL_MAX_STORY_PAGES = 20  # pages of one multi-page story
 NEWSCRAWL_MAX_RELATED_PER_STORY = 100  # related headlines followed per story page
 
-# Retries with backoff on 5xx and timeouts (Scrapy >= 2.13 backs off between retries).
+# Retries on 5xx and timeouts, waiting longer each time (Scrapy itself retries at once).
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+NEWSCRAWL_RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry, doubled for each next one
+NEWSCRAWL_RETRY_BACKOFF_MAX = 30.0  # ... up to this; each delay gets ±25% jitter
+DOWNLOADER_MIDDLEWARES = {
+    "newscrawl.middlewares.backoff.RetryBackoffMiddleware": 50,
+}
 
 # --- Components --------------------------------------------------------------------------------
 ITEM_PIPELINES = {
