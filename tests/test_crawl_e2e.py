@@ -149,6 +149,18 @@ def test_csv_holds_the_same_stories_losslessly(whole_crawl) -> None:
         assert int(row["word_count"]) == story["word_count"]
 
 
+def test_csv_opens_cleanly_in_pandas(whole_crawl) -> None:
+    import pandas
+
+    _, run = whole_crawl
+    csv_path = next(p for p in run.files if p.suffix == ".csv")
+    frame = pandas.read_csv(csv_path, keep_default_na=False)
+    assert list(frame["url"]) == [s["url"] for s in run.stories]
+    assert list(frame["word_count"]) == [s["word_count"] for s in run.stories]
+    assert [json.loads(cell) for cell in frame["related"]] == [s["related"] for s in run.stories]
+    assert list(frame["body"]) == [s["body"] for s in run.stories]
+
+
 def test_feed_files_are_named_by_run_time(whole_crawl) -> None:
     _, run = whole_crawl
     names = sorted(p.name for p in run.files if p.parent.name == "related")
