@@ -53,6 +53,22 @@ NEWSCRAWL_HEALTH_MAX_LAYOUT_MISS = 0.5  # more story pages than this missed the 
 NEWSCRAWL_HEALTH_MIN_PAGES = 5  # ... counted only once this many story pages were seen
 NEWSCRAWL_HEALTH_MAX_ERROR_RATE = 0.5  # more responses than this were errors
 
+# --- Rendering (-a render=auto|always; README, "Rendering") -----------------------------------
+# Debian's Chromium; no browser is ever downloaded. Without it, render=never still works and
+# auto/always stop before any request (exit 69) with one line naming this setting.
+NEWSCRAWL_CHROMIUM_PATH = "/usr/bin/chromium"
+NEWSCRAWL_RENDER_TIMEOUT_MS = 30_000  # a page not loaded by then fails with render_timeout
+NEWSCRAWL_RENDER_MAX_PAGES = 4  # browser pages rendering at once (per context)
+NEWSCRAWL_RENDER_PAGES_PER_CONTEXT = 50  # then a fresh context; the old one is closed
+# scrapy-playwright's handler and PLAYWRIGHT_* settings are set by the spider only for a run
+# that renders (newscrawl/rendering.py): installed, the handler starts Playwright's driver
+# process even when no request is rendered. Pictures, fonts, media and style sheets are
+# never loaded while rendering. This middleware closes every page and recycles contexts; it
+# leaves requests that are not rendered alone.
+DOWNLOADER_MIDDLEWARES = {
+    "newscrawl.downloadermiddlewares.browser_contexts.BrowserContexts": 950,
+}
+
 # --- Feeds -------------------------------------------------------------------------------------
 # One file per run, named by the run's UTC start time; rejections go beside them
 # (<time>.rejects.jsonl). `-o/-O` replace these as in any Scrapy project.

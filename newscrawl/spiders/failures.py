@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from playwright.async_api import Error as BrowserError
+from playwright.async_api import TimeoutError as BrowserTimeout
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
@@ -21,7 +23,7 @@ RETRIED_STATUSES = frozenset({500, 502, 503, 504, 522, 524, 408, 429})
 
 
 def failure_reason(failure: Failure) -> tuple[str, dict[str, Any]]:
-    """``http_404``, ``http_500_after_retries``, ``timeout``, ``connection_error`` …"""
+    """``http_404``, ``http_500_after_retries``, ``timeout``, ``render_timeout`` …"""
     request = getattr(failure, "request", None)
     retries = request.meta.get("retry_times", 0) if request is not None else 0
     details: dict[str, Any] = {}
@@ -34,6 +36,12 @@ def failure_reason(failure: Failure) -> tuple[str, dict[str, Any]]:
         return f"http_{status}{suffix}", details
     if failure.check(TimeoutError, TCPTimedOutError):
         return "timeout", details
+    if failure.check(BrowserTimeout):  # the page did not load in NEWSCRAWL_RENDER_TIMEOUT_MS
+        details["error"] = str(failure.value).splitlines()[0][:300]
+        return "render_timeout", details
+    if failure.check(BrowserError):
+        details["error"] = str(failure.value).splitlines()[0][:300]
+        return "render_error", details
     if failure.check(DNSLookupError):
         return "dns_error", details
     if failure.check(ConnectError, ConnectionLost, ResponseFailed, ResponseNeverReceived):
