@@ -69,6 +69,7 @@ class BrowserContexts:
             self.contexts.setdefault(name, page.context)
             with suppress(Exception):  # already closed by a crash: nothing left to free
                 await page.close()
+            self.stats.inc_value("newscrawl/render/pages_closed")
         self.in_flight[name] -= 1
         if self.in_flight[name] <= 0 and name in self.retired:
             del self.in_flight[name]
