@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,15 +80,18 @@ def browser_problem(render: str, settings: BaseSettings) -> str | None:
     return None
 
 
-def enable_rendering(settings: BaseSettings, config: RenderConfig) -> None:
-    """Install scrapy-playwright for this crawl only.
+def enable_rendering(
+    settings: BaseSettings, config: RenderConfig, schemes: Iterable[str] = ("http", "https")
+) -> None:
+    """Install scrapy-playwright for this crawl only, for the schemes of the portal's pages.
 
-    Installed, its handler starts Playwright's driver (a Node.js process) when the engine
-    starts, even if no request is ever rendered; so ``never`` does not install it at all.
-    Spider priority: a ``-s PLAYWRIGHT_…`` on the command line still wins.
+    Installed, its handler starts Playwright's driver (a Node.js process, ~120 MB) when the
+    engine starts, even if no request is ever rendered, and one handler per scheme means one
+    driver per scheme; so ``never`` installs none and the others only for the schemes the
+    site profile's canonical story URLs use. Spider priority: ``-s PLAYWRIGHT_…`` still wins.
     """
     handlers = dict(settings.getdict("DOWNLOAD_HANDLERS"))
-    handlers.update({"http": HANDLER, "https": HANDLER})
+    handlers.update(dict.fromkeys(schemes, HANDLER))
     launch = {"executable_path": config.chromium_path, "args": list(CHROMIUM_ARGS)}
     values: dict[str, Any] = {
         "DOWNLOAD_HANDLERS": handlers,

@@ -109,7 +109,9 @@ def test_never_installs_no_browser_handler_and_auto_does(tmp_path) -> None:
     assert HANDLER not in never.settings.getdict("DOWNLOAD_HANDLERS").values()
     auto = unbuilt_crawler(NEWSCRAWL_CHROMIUM_PATH="/bin/sh")
     RelatedSpider.from_crawler(auto, render="auto")
-    assert auto.settings.getdict("DOWNLOAD_HANDLERS")["http"] == HANDLER
+    handlers = auto.settings.getdict("DOWNLOAD_HANDLERS")
+    # the portal's pages are canonically http: one handler, so one Playwright driver
+    assert handlers["http"] == HANDLER and handlers.get("https") != HANDLER
     assert auto.settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")["executable_path"] == "/bin/sh"
     missing = unbuilt_crawler(NEWSCRAWL_CHROMIUM_PATH=str(tmp_path / "none"))
     with pytest.raises(ValueError, match="NEWSCRAWL_CHROMIUM_PATH"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
@@ -67,8 +68,13 @@ class RelatedSpider(scrapy.Spider):
             problem = browser_problem(spider.args.render, crawler.settings)
             if problem:
                 raise ValueError(problem)
-            enable_rendering(crawler.settings, RenderConfig.from_settings(crawler.settings))
+            config = RenderConfig.from_settings(crawler.settings)
+            enable_rendering(crawler.settings, config, spider.profile_schemes())
         return spider
+
+    def profile_schemes(self) -> set[str]:
+        """Schemes of the portal's canonical page URLs: the only ones a story request uses."""
+        return {urlsplit(self.profile.canonical_url(u)).scheme for u in self.profile.start_urls}
 
     # --- start ----------------------------------------------------------------------------
 
