@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any
 
-from playwright.async_api import Error as BrowserError
-from playwright.async_api import TimeoutError as BrowserTimeout
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
@@ -36,12 +35,10 @@ def failure_reason(failure: Failure) -> tuple[str, dict[str, Any]]:
         return f"http_{status}{suffix}", details
     if failure.check(TimeoutError, TCPTimedOutError):
         return "timeout", details
-    if failure.check(BrowserTimeout):  # the page did not load in NEWSCRAWL_RENDER_TIMEOUT_MS
-        details["error"] = str(failure.value).splitlines()[0][:300]
-        return "render_timeout", details
-    if failure.check(BrowserError):
-        details["error"] = str(failure.value).splitlines()[0][:300]
-        return "render_error", details
+    browser = _browser_failure(failure)
+    if browser:
+        details["error"] = (str(failure.value).splitlines() or [""])[0][:300]
+        return browser, details
     if failure.check(DNSLookupError):
         return "dns_error", details
     if failure.check(ConnectError, ConnectionLost, ResponseFailed, ResponseNeverReceived):
@@ -52,6 +49,19 @@ def failure_reason(failure: Failure) -> tuple[str, dict[str, Any]]:
         return _ignored_reason(str(failure.value)), details
     details["error"] = f"{type(failure.value).__name__}: {failure.value}"[:300]
     return _snake(type(failure.value).__name__), details
+
+
+def _browser_failure(failure: Failure) -> str | None:
+    """``render_timeout`` (not loaded in NEWSCRAWL_RENDER_TIMEOUT_MS) or ``render_error``."""
+    # Loaded by scrapy-playwright's handler; a crawl that renders nothing never imports it.
+    api = sys.modules.get("playwright.async_api")
+    if api is None:
+        return None
+    if failure.check(api.TimeoutError):
+        return "render_timeout"
+    if failure.check(api.Error):
+        return "render_error"
+    return None
 
 
 def _ignored_reason(message: str) -> str:
