@@ -35,11 +35,13 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 NEWSCRAWL_RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry, doubled for each next one
 NEWSCRAWL_RETRY_BACKOFF_MAX = 30.0  # ... up to this; each delay gets ±25% jitter
-DOWNLOADER_MIDDLEWARES = {
-    "newscrawl.middlewares.backoff.RetryBackoffMiddleware": 50,
-}
 
 # --- Components --------------------------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    "newscrawl.downloadermiddlewares.backoff.RetryBackoffMiddleware": 50,
+    # Closes rendered pages once read and recycles browser contexts (render=auto|always only).
+    "newscrawl.downloadermiddlewares.browser_contexts.BrowserContexts": 950,
+}
 ITEM_PIPELINES = {
     "newscrawl.pipelines.clean.CleanStoryPipeline": 100,
     "newscrawl.pipelines.validate.ValidateStoryPipeline": 200,
@@ -65,6 +67,19 @@ NEWSCRAWL_REFRESH_HOURS = 48  # stored stories younger than this are fetched aga
 NEWSCRAWL_HEALTH_MAX_LAYOUT_MISS = 0.5  # more story pages than this missed the site profile
 NEWSCRAWL_HEALTH_MIN_PAGES = 5  # ... counted only once this many story pages were seen
 NEWSCRAWL_HEALTH_MAX_ERROR_RATE = 0.5  # more responses than this were errors
+
+# --- Rendering (-a render=auto|always; README, "Rendering") -----------------------------------
+# Debian's Chromium; no browser is ever downloaded. Without it, render=never still works and
+# auto/always stop before any request (exit 69) with one line naming this setting.
+NEWSCRAWL_CHROMIUM_PATH = "/usr/bin/chromium"
+NEWSCRAWL_RENDER_TIMEOUT_MS = 30_000  # a page not loaded by then fails with render_timeout
+NEWSCRAWL_RENDER_MAX_PAGES = 4  # browser pages rendering at once (per context)
+NEWSCRAWL_RENDER_PAGES_PER_CONTEXT = 50  # then a fresh context; the old one is closed
+# scrapy-playwright's handler and PLAYWRIGHT_* settings are set by the spider only for a run
+# that renders (newscrawl/rendering.py): installed, the handler starts Playwright's driver
+# process even when no request is rendered. Pictures, fonts, media and style sheets are
+# never loaded while rendering. This middleware closes every page and recycles contexts; it
+# leaves requests that are not rendered alone.
 
 # --- Feeds -------------------------------------------------------------------------------------
 # One file per run, named by the run's UTC start time; rejections go beside them

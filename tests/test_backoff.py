@@ -10,7 +10,7 @@ from scrapy import Request
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
-from newscrawl.middlewares.backoff import BackoffConfig, RetryBackoffMiddleware
+from newscrawl.downloadermiddlewares.backoff import BackoffConfig, RetryBackoffMiddleware
 
 
 def test_delay_doubles_up_to_the_maximum_with_jitter() -> None:

@@ -2,6 +2,9 @@
 
 Scrapy's own command exits 0 whatever the crawl found. Here:
 - a wrong ``-a`` value prints one line and exits 2 before any request;
+- a crawl this machine cannot run (``-a render=auto|always`` without Chromium at
+  ``NEWSCRAWL_CHROMIUM_PATH``) prints one line and exits 69 (``EXIT_UNAVAILABLE``, sysexits'
+  EX_UNAVAILABLE) before any request;
 - with ``-s NEWSCRAWL_STATE=…`` the run holds the state's run lock for the whole crawl; if
   another run holds it, one line names that run and the process exits 75 (``EXIT_LOCKED``)
   before any request;
@@ -21,6 +24,7 @@ from scrapy.exceptions import UsageError
 from newscrawl.state.lock import EXIT_LOCKED, StateLocked, run_lock_for
 
 EXIT_BAD_ARGUMENTS = 2
+EXIT_UNAVAILABLE = 69
 logger = logging.getLogger(__name__)
 
 
@@ -39,6 +43,13 @@ class Command(ScrapyCrawlCommand):
                 self.exitcode = EXIT_BAD_ARGUMENTS
                 return
         assert self.settings is not None
+        environment_problem = getattr(spidercls, "environment_problem", None)
+        if environment_problem is not None:
+            problem = environment_problem(opts.spargs, self.settings)
+            if problem:
+                print(f"newscrawl: {problem}", file=sys.stderr)
+                self.exitcode = EXIT_UNAVAILABLE
+                return
         try:
             with run_lock_for(self.settings.get("NEWSCRAWL_STATE")):
                 self._crawl(args[0], opts)

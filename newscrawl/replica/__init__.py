@@ -10,8 +10,8 @@
     portal.variants, portal.duplicates           # which URLs carry which variation
 
 Command line: ``python -m newscrawl.replica --stories 200 --port 8080 [--seed N]
-[--edition N] [--layout current|changed] [--request-log requests.jsonl]`` prints the proxy URL
-and serves until interrupted.
+[--edition N] [--layout current|changed] [--scripted] [--request-log requests.jsonl]`` prints
+the proxy URL and serves until interrupted.
 
 What it serves (``http://french.peopledaily.com.cn`` only; other hosts get 403, CONNECT 405):
 
@@ -46,6 +46,17 @@ Variations (``portal.variants`` keys), about 5% of the stories each, at least on
   french.cri.cn links in related lists).
 - ``edited`` / ``added``: with ``edition=N``, N stories get one sentence changed and a later
   date line, and 2N new stories top their sections' listings.
+
+With ``scripted=True`` (off by default), about 2.5% of the stories each, at least one, chosen
+among plain one-page stories after every other variation (the other pages stay byte-identical):
+
+- ``script_related``: ``div.d2_relevant`` with both ``ul.list_rel`` empty, and an inline script
+  after it that fills them from a JSON array in the script (same hrefs, same split).
+- ``script_body``: ``div#rwb_zw`` holds only ``<noscript><div class="js_off">Le JavaScript est
+  désactivé…</div></noscript>`` and the editors line; an inline script after it writes the
+  text paragraphs (no empty ``&nbsp;`` paragraph) before the editors line.
+
+Their ground truth is the rendered story: the related headlines, the body.
 
 ``layout="changed"`` serves every story in a redesigned template with no ``h1``, no ``<p>`` and
 none of the profile's landmarks; ``expected_stories()`` still describes the content, which an

@@ -21,6 +21,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=2021)
     parser.add_argument("--edition", type=int, default=0)
     parser.add_argument("--layout", choices=("current", "changed"), default="current")
+    parser.add_argument(
+        "--scripted", action="store_true", help="add pages written by scripts (need a browser)"
+    )
     parser.add_argument("--request-log", help="append every request to this JSONL file")
     return parser.parse_args(argv)
 
@@ -29,7 +32,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         options = ReplicaOptions(
-            stories=args.stories, seed=args.seed, edition=args.edition, layout=args.layout
+            stories=args.stories,
+            seed=args.seed,
+            edition=args.edition,
+            layout=args.layout,
+            scripted=args.scripted,
         )
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -87,6 +87,8 @@ class Specials:
     pairs: list[tuple[int, int, str]] = field(default_factory=list)  # (first, copy, kind)
     edited: list[int] = field(default_factory=list)
     added: list[int] = field(default_factory=list)
+    script_related: list[int] = field(default_factory=list)  # related list written by a script
+    script_body: list[int] = field(default_factory=list)  # paragraphs written by a script
 
 
 def variation_count(stories: int) -> int:
@@ -264,3 +266,31 @@ def add_edition(
             day = when.replace(hour=0, minute=0)
             entries.append(StoryEntry(index, section, when, day, cid))
             specials.added.append(index)
+
+
+# Stories whose page needs a browser: the related list, or the body, is written by a script.
+SCRIPTED_KINDS = ("script_related", "script_body")
+
+
+def scripted_count(stories: int) -> int:
+    """Both kinds together about 5% of a large portal, two of each in a small one."""
+    return max(1, round(stories * 0.025))
+
+
+def assign_scripted(entries: list[StoryEntry], rng: random.Random, specials: Specials) -> None:
+    """Make a few plain one-page stories script-written, after every other variation is chosen.
+
+    Drawn last and from their own random stream, so a portal with script pages differs from
+    one without only on those pages. Rows that carry a special link or a duplicate's text are
+    left alone: they keep those links reachable and those texts comparable without a browser.
+    """
+    taken = set(specials.edited + specials.added)
+    taken |= {row for pair in specials.pairs for row in pair[:2]}
+    taken |= set(specials.extra_related)
+    rows = [row for row in plain_rows(entries, specials) if row not in taken]
+    count = scripted_count(len(entries))
+    picked = rng.sample(rows, min(len(rows), 2 * count))
+    for number, row in enumerate(sorted(picked)):
+        kind = SCRIPTED_KINDS[number % 2]
+        entries[row].kind = kind
+        getattr(specials, kind).append(row)

@@ -10,6 +10,7 @@ landmarks and no ``<p>`` at all; ``listing_page`` section.html's; ``front_page``
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from newscrawl.replica.content import Block, StoryContent
@@ -134,10 +135,15 @@ def related_items(links: Sequence) -> str:
     )
 
 
-def related_block(story: StoryContent) -> str:
-    """Two ul.list_rel split by the WeChat box, as on the reference page."""
-    links = story.related
-    cut = max(1, -(-len(links) * 2 // 3))
+def related_cut(links: Sequence) -> int:
+    """How many related headlines go in the first ul.list_rel, before the WeChat box."""
+    return max(1, -(-len(links) * 2 // 3))
+
+
+def related_block(story: StoryContent, with_links: bool = True) -> str:
+    """Two ul.list_rel split by the WeChat box, as on the reference page (empty: script-filled)."""
+    links = story.related if with_links else []
+    cut = related_cut(story.related)
     return f"""    <div class="d2_relevant clearfix">
       <h3>Articles liés</h3>
       <ul class="list_rel">
@@ -182,8 +188,20 @@ SHARE = """    <div class="txt_share clearfix">
 """
 
 
-def story_page(story: StoryContent, page: int = 1, charset: str = "UTF-8") -> str:
+def story_page(
+    story: StoryContent, page: int = 1, charset: str = "UTF-8", scripted: str | None = None
+) -> str:
+    """article.html's template; ``scripted`` leaves the related list or the body to a script."""
     entry = story.entry
+    body = body_blocks(story.pages[page - 1])
+    related = related_block(story)
+    after_related = ""
+    if scripted == "script_body":
+        body = JS_OFF
+    elif scripted == "script_related":
+        related = related_block(story, with_links=False)
+        after_related = related_script(story)
+    after_body = body_script(story.pages[page - 1]) if scripted == "script_body" else ""
     return f"""{story_head(story, charset)}<link href="/img/2020wbc/page.css" type="text/css" rel="stylesheet" media="all" />
 <script src="/img/2020wbc/jquery.min.js" type="text/javascript"></script>
 </head>
@@ -197,13 +215,65 @@ def story_page(story: StoryContent, page: int = 1, charset: str = "UTF-8") -> st
       <div class="txt_time">{date_line(story)}</div>
     </div>
     <div class="txt_con" id="rwb_zw">
-{body_blocks(story.pages[page - 1])}{editors_line(story)}    </div>
-{page_links(story, page)}{SHARE}{related_block(story)}  </div>
+{body}{editors_line(story)}    </div>
+{after_body}{page_links(story, page)}{SHARE}{related}{after_related}  </div>
 {right_column(story)}</div>
 <!--footer-->
 {FOOTER}<script type="text/javascript">var _wbc_pageid = "{entry.contentid}"; /* statistiques */</script>
 </body>
 </html>
+"""
+
+
+# What a script-written story shows without JavaScript: no <p>, so no body to read.
+JS_OFF = (
+    '      <noscript><div class="js_off">Le JavaScript est désactivé dans votre navigateur : '
+    "activez-le pour lire cet article.</div></noscript>\n"
+)
+
+
+def script_data(value: object) -> str:
+    """JSON that is safe inside <script>: no "</" can close the element early."""
+    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
+
+
+def body_script(blocks: Sequence[Block]) -> str:
+    """Writes the text paragraphs into div#rwb_zw, before the editors line, once it is parsed."""
+    paragraphs = [block.text for block in blocks if block.kind == "p"]
+    return f"""    <script type="text/javascript">
+    (function () {{
+      var paragraphs = {script_data(paragraphs)};
+      var box = document.getElementById("rwb_zw");
+      var editors = box.querySelector(".txt_edit");
+      paragraphs.forEach(function (text) {{
+        var p = document.createElement("p");
+        p.textContent = text;
+        box.insertBefore(p, editors);
+      }});
+    }})();
+    </script>
+"""
+
+
+def related_script(story: StoryContent) -> str:
+    """Fills the two empty ul.list_rel from data in the page, split as the static page splits."""
+    links = [{"title": rel.title, "href": rel.href} for rel in story.related]
+    return f"""    <script type="text/javascript">
+    (function () {{
+      var related = {script_data(links)};
+      var lists = document.querySelectorAll("div.d2_relevant ul.list_rel");
+      var cut = {related_cut(story.related)};
+      related.forEach(function (link, number) {{
+        var item = document.createElement("li");
+        var anchor = document.createElement("a");
+        anchor.setAttribute("href", link.href);
+        anchor.setAttribute("target", "_blank");
+        anchor.textContent = link.title;
+        item.appendChild(anchor);
+        lists[number < cut ? 0 : 1].appendChild(item);
+      }});
+    }})();
+    </script>
 """
 
 

@@ -42,6 +42,9 @@ class ReplicaOptions:
     seed: int = 2021
     edition: int = 0  # >= 1: one story edited and two added per edition
     layout: str = "current"  # "changed": every story page in a redesigned template
+    # Pages that need a browser (variants script_related, script_body). Off by default: the
+    # default portal is what every crawl without a browser is tested against.
+    scripted: bool = False
 
     def __post_init__(self) -> None:
         if not 10 <= self.stories <= 1_000_000:
@@ -83,6 +86,8 @@ class Portal:
             self.options.edition,
             self.base,
         )
+        if self.options.scripted:
+            idx.assign_scripted(self.entries, random.Random(f"{seed}:scripted"), self.specials)
         self.writer = StoryWriter(seed, self.entries, self.base, self.specials)
         self.by_section: dict[str, list[int]] = {name: [] for name in SECTIONS}
         # Oldest first by URL date (the rollover story's URL day is not its row's day).
@@ -140,6 +145,8 @@ class Portal:
             "off_portal": [url for _, url in self.specials.off_portal],
             "edited": urls(self.specials.edited),
             "added": urls(self.specials.added),
+            "script_related": urls(self.specials.script_related),
+            "script_body": urls(self.specials.script_body),
         }
 
     # ----- serving --------------------------------------------------------------------------
@@ -235,6 +242,8 @@ class Portal:
         kind = story.entry.kind
         if self.options.layout == "changed":
             return page(200, pages.redesigned_story_page(story, number).encode("utf-8"))
+        if kind in idx.SCRIPTED_KINDS:
+            return page(200, pages.story_page(story, number, scripted=kind).encode("utf-8"))
         render = pages.older_story_page if kind == "older_layout" else pages.story_page
         if kind == "latin1":
             html = render(story, number, charset="ISO-8859-1")

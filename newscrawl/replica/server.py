@@ -10,6 +10,7 @@ fetched.
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import traceback
 from dataclasses import asdict, dataclass
@@ -121,6 +122,12 @@ def make_handler(portal: Portal, log: RequestLog) -> type[BaseHTTPRequestHandler
 class ProxyServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # a crawler opens many connections at once
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hung up (a browser closing a page mid-load) is not a replica error."""
+        if isinstance(sys.exc_info()[1], ConnectionResetError | BrokenPipeError):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class ReplicaServer:

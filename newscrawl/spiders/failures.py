@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any
 
 from scrapy.exceptions import IgnoreRequest
@@ -21,7 +22,7 @@ RETRIED_STATUSES = frozenset({500, 502, 503, 504, 522, 524, 408, 429})
 
 
 def failure_reason(failure: Failure) -> tuple[str, dict[str, Any]]:
-    """``http_404``, ``http_500_after_retries``, ``timeout``, ``connection_error`` …"""
+    """``http_404``, ``http_500_after_retries``, ``timeout``, ``render_timeout`` …"""
     request = getattr(failure, "request", None)
     retries = request.meta.get("retry_times", 0) if request is not None else 0
     details: dict[str, Any] = {}
@@ -34,6 +35,10 @@ def failure_reason(failure: Failure) -> tuple[str, dict[str, Any]]:
         return f"http_{status}{suffix}", details
     if failure.check(TimeoutError, TCPTimedOutError):
         return "timeout", details
+    browser = _browser_failure(failure)
+    if browser:
+        details["error"] = (str(failure.value).splitlines() or [""])[0][:300]
+        return browser, details
     if failure.check(DNSLookupError):
         return "dns_error", details
     if failure.check(ConnectError, ConnectionLost, ResponseFailed, ResponseNeverReceived):
@@ -44,6 +49,19 @@ def failure_reason(failure: Failure) -> tuple[str, dict[str, Any]]:
         return _ignored_reason(str(failure.value)), details
     details["error"] = f"{type(failure.value).__name__}: {failure.value}"[:300]
     return _snake(type(failure.value).__name__), details
+
+
+def _browser_failure(failure: Failure) -> str | None:
+    """``render_timeout`` (not loaded in NEWSCRAWL_RENDER_TIMEOUT_MS) or ``render_error``."""
+    # Loaded by scrapy-playwright's handler; a crawl that renders nothing never imports it.
+    api = sys.modules.get("playwright.async_api")
+    if api is None:
+        return None
+    if failure.check(api.TimeoutError):
+        return "render_timeout"
+    if failure.check(api.Error):
+        return "render_error"
+    return None
 
 
 def _ignored_reason(message: str) -> str:

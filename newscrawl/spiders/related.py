@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
@@ -17,6 +18,14 @@ from twisted.python.failure import Failure
 
 from newscrawl.extraction.story import assemble_story
 from newscrawl.outcomes import alias, failed, meet, rejected, report
+from newscrawl.rendering import (
+    RENDERED,
+    RenderConfig,
+    browser_problem,
+    enable_rendering,
+    needs_browser,
+    render_meta,
+)
 from newscrawl.sites import NotAStory, PageKind, StoryPage, get_profile
 from newscrawl.spiders.arguments import CrawlArguments
 from newscrawl.spiders.failures import failure_reason
@@ -44,12 +53,28 @@ class RelatedSpider(scrapy.Spider):
         """Raises ArgumentError (a ValueError) with one line for the user."""
         CrawlArguments.parse(raw)
 
+    @staticmethod
+    def environment_problem(raw: dict[str, Any], settings: Any) -> str | None:
+        """One line if this machine cannot run the crawl asked for (no browser to render)."""
+        return browser_problem(CrawlArguments.parse(raw).render, settings)
+
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> RelatedSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.max_story_pages = crawler.settings.getint("NEWSCRAWL_MAX_STORY_PAGES", 20)
         spider.max_related = crawler.settings.getint("NEWSCRAWL_MAX_RELATED_PER_STORY", 100)
+        if spider.args.render != "never":
+            # Settings are still open here (frozen after the spider is built).
+            problem = browser_problem(spider.args.render, crawler.settings)
+            if problem:
+                raise ValueError(problem)
+            config = RenderConfig.from_settings(crawler.settings)
+            enable_rendering(crawler.settings, config, spider.profile_schemes())
         return spider
+
+    def profile_schemes(self) -> set[str]:
+        """Schemes of the portal's canonical page URLs: the only ones a story request uses."""
+        return {urlsplit(self.profile.canonical_url(u)).scheme for u in self.profile.start_urls}
 
     # --- start ----------------------------------------------------------------------------
 
@@ -121,12 +146,13 @@ class RelatedSpider(scrapy.Spider):
             return None
         self._scheduled.add(canonical)
         meet(self.crawler, canonical)
+        meta = {"hop": hop, "story_url": canonical}
         return scrapy.Request(
             canonical,
             callback=self.parse_story,
             errback=self.on_story_error,
             priority=-hop,  # breadth first: a story is reached by its shortest path
-            meta={"hop": hop, "story_url": canonical},
+            meta=render_meta(meta) if self.args.render == "always" else meta,
         )
 
     def _settle(self, url: str, outcome_kind: str, reason: str, **details: Any) -> None:
@@ -152,15 +178,39 @@ class RelatedSpider(scrapy.Spider):
             report(self.crawler, rejected(url, "not_html", content_type=_content_type(response)))
             return
         page = self.profile.extract_story(response.selector, response.url)
+        rendered = bool(response.meta.get(RENDERED))
+        if self.args.render == "auto" and not rendered and needs_browser(page):
+            yield self._render_again(url, response.meta["hop"])
+            return
+        if rendered:
+            self.crawler.stats.inc_value(f"{STATS}/render/pages")
         if isinstance(page, NotAStory):
             self.crawler.stats.inc_value(f"{STATS}/extraction/none")
-            report(self.crawler, rejected(url, page.reason, **page.details))
+            extra = {"rendered": True} if rendered else {}
+            report(self.crawler, rejected(url, page.reason, **page.details, **extra))
             return
         kind = "fallback" if page.fallbacks else "profile"
         self.crawler.stats.inc_value(f"{STATS}/extraction/{kind}")
         yield from self._follow_related(page, response.meta["hop"])
         later = self.profile.later_pages(response.selector, response.url)
-        yield from self._next_page_or_story([page], later[: self.max_story_pages - 1], url)
+        yield from self._next_page_or_story(
+            [page], later[: self.max_story_pages - 1], url, rendered
+        )
+
+    def _render_again(self, url: str, hop: int) -> scrapy.Request:
+        """``auto``: the static page is incomplete; the same URL once more, through the browser.
+
+        The RENDERED flag in meta is what stops a second render of the same page.
+        """
+        self.crawler.stats.inc_value(f"{STATS}/render/requested")
+        return scrapy.Request(
+            url,
+            callback=self.parse_story,
+            errback=self.on_story_error,
+            priority=-hop,
+            dont_filter=True,  # the same URL as the static request, on purpose
+            meta=render_meta({"hop": hop, "story_url": url}),
+        )
 
     def _follow_related(self, page: StoryPage, hop: int) -> Iterator[scrapy.Request]:
         for headline in page.related[: self.max_related]:
@@ -169,18 +219,20 @@ class RelatedSpider(scrapy.Spider):
                 yield request
 
     def _next_page_or_story(
-        self, pages: list[StoryPage], remaining: list[str], url: str
+        self, pages: list[StoryPage], remaining: list[str], url: str, rendered: bool
     ) -> Iterator[Any]:
         if remaining:
+            meta = {"pages": pages, "remaining": remaining[1:], "story_url": url}
             yield scrapy.Request(
                 remaining[0],
                 callback=self.parse_later_page,
                 errback=self.on_later_page_error,
                 priority=100,  # finish a story already started before opening new ones
-                meta={"pages": pages, "remaining": remaining[1:], "story_url": url},
+                # A story whose first page needed the browser is read through it to the end.
+                meta=render_meta(meta) if rendered else meta,
             )
             return
-        story = assemble_story(pages, self.profile.language)
+        story = assemble_story(pages, self.profile.language, rendered=rendered)
         if self.args.since and _day(story.published_at) < self.args.since:
             report(self.crawler, rejected(url, "before_since", published_at=story.published_at))
             return
@@ -198,7 +250,8 @@ class RelatedSpider(scrapy.Spider):
                                         page_reason=page.reason))
             return
         pages = [*response.meta["pages"], page]
-        yield from self._next_page_or_story(pages, response.meta["remaining"], url)
+        rendered = bool(response.meta.get(RENDERED))
+        yield from self._next_page_or_story(pages, response.meta["remaining"], url, rendered)
 
     def on_story_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]

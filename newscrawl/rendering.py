@@ -1,0 +1,125 @@
+"""Rendering story pages in the system's Chromium, through scrapy-playwright, only when asked.
+
+``-a render=never`` (the default) never loads any of this into the crawl. ``always`` renders
+every story page; ``auto`` renders a page again only when the site profile says its static HTML
+is incomplete and the page carries scripts (:func:`needs_browser`). The browser is Debian's
+Chromium at ``NEWSCRAWL_CHROMIUM_PATH``: no browser is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from scrapy.settings import BaseSettings
+
+from newscrawl.sites.base import NotAStory, StoryPage
+
+HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+# Request meta: this request went through the browser (so ``auto`` never renders it again).
+RENDERED = "newscrawl_rendered"
+# What a story page's text never depends on; aborted so a render costs less.
+ABORTED_RESOURCES = frozenset({"image", "font", "media", "stylesheet"})
+# Chromium switches for a crawler on a server: no sandbox (root in containers), no GPU, and none
+# of the browser's own background traffic (updates, sync), which would go through the proxy too.
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+)
+
+
+@dataclass(frozen=True)
+class RenderConfig:
+    chromium_path: str
+    timeout_ms: int
+    pages_per_context: int
+    max_pages: int
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> RenderConfig:
+        config = cls(
+            chromium_path=str(settings.get("NEWSCRAWL_CHROMIUM_PATH") or "/usr/bin/chromium"),
+            timeout_ms=settings.getint("NEWSCRAWL_RENDER_TIMEOUT_MS", 30_000),
+            pages_per_context=settings.getint("NEWSCRAWL_RENDER_PAGES_PER_CONTEXT", 50),
+            max_pages=settings.getint("NEWSCRAWL_RENDER_MAX_PAGES", 4),
+        )
+        for name, value in (
+            ("NEWSCRAWL_RENDER_TIMEOUT_MS", config.timeout_ms),
+            ("NEWSCRAWL_RENDER_PAGES_PER_CONTEXT", config.pages_per_context),
+            ("NEWSCRAWL_RENDER_MAX_PAGES", config.max_pages),
+        ):
+            if value < 1:
+                raise ValueError(f"{name}={value}: must be at least 1")
+        return config
+
+
+def browser_problem(render: str, settings: BaseSettings) -> str | None:
+    """One line saying why ``-a render=…`` cannot run on this machine, or None if it can."""
+    if render == "never":
+        return None
+    try:
+        config = RenderConfig.from_settings(settings)
+    except ValueError as error:
+        return str(error)
+    path = config.chromium_path
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        return (
+            f"-a render={render} needs Chromium, but NEWSCRAWL_CHROMIUM_PATH={path} is not an "
+            "executable file (apt-get install chromium, or -s NEWSCRAWL_CHROMIUM_PATH=…, "
+            "or -a render=never)"
+        )
+    if importlib.util.find_spec("scrapy_playwright") is None:
+        return f"-a render={render} needs the scrapy-playwright package (pip install -e .)"
+    return None
+
+
+def enable_rendering(
+    settings: BaseSettings, config: RenderConfig, schemes: Iterable[str] = ("http", "https")
+) -> None:
+    """Install scrapy-playwright for this crawl only, for the schemes of the portal's pages.
+
+    Installed, its handler starts Playwright's driver (a Node.js process, ~120 MB) when the
+    engine starts, even if no request is ever rendered, and one handler per scheme means one
+    driver per scheme; so ``never`` installs none and the others only for the schemes the
+    site profile's canonical story URLs use. Spider priority: ``-s PLAYWRIGHT_…`` still wins.
+    """
+    handlers = dict(settings.getdict("DOWNLOAD_HANDLERS"))
+    handlers.update(dict.fromkeys(schemes, HANDLER))
+    launch = {"executable_path": config.chromium_path, "args": list(CHROMIUM_ARGS)}
+    values: dict[str, Any] = {
+        "DOWNLOAD_HANDLERS": handlers,
+        "PLAYWRIGHT_BROWSER_TYPE": "chromium",
+        "PLAYWRIGHT_LAUNCH_OPTIONS": launch,
+        "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": config.timeout_ms,
+        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": config.max_pages,
+        "PLAYWRIGHT_ABORT_REQUEST": "newscrawl.rendering.abort_request",
+    }
+    for name, value in values.items():
+        settings.set(name, value, priority="spider")
+
+
+def abort_request(request: Any) -> bool:
+    """PLAYWRIGHT_ABORT_REQUEST: pictures, fonts, media and style sheets are never loaded."""
+    return bool(request.resource_type in ABORTED_RESOURCES)
+
+
+def needs_browser(page: StoryPage | NotAStory) -> bool:
+    """Does the static page look incomplete in a way a script could fill?
+
+    No body, or an empty related block where the template has one, on a page with scripts.
+    """
+    if isinstance(page, NotAStory):
+        return page.reason == "no_body" and bool(page.details.get("has_scripts"))
+    return page.related_expected and page.has_scripts
+
+
+def render_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    """A story request's meta, sent through the browser."""
+    return {**meta, "playwright": True, RENDERED: True}

@@ -1,0 +1,189 @@
+"""Rendering without a browser: when a page needs one, settings, context recycling, the replica."""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+
+import pytest
+from parsel import Selector
+from scrapy.crawler import Crawler
+from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
+
+from newscrawl.downloadermiddlewares.browser_contexts import BrowserContexts
+from newscrawl.extraction.story import decode_html
+from newscrawl.rendering import HANDLER, abort_request, browser_problem, needs_browser
+from newscrawl.replica import Portal, ReplicaOptions
+from newscrawl.sites import NotAStory, get_profile
+from newscrawl.spiders.related import RelatedSpider
+
+PROFILE = get_profile("peopledaily_fr")
+
+
+@pytest.fixture(scope="module")
+def scripted() -> Portal:
+    return Portal(ReplicaOptions(stories=60, scripted=True))
+
+
+def extract(portal: Portal, url: str):
+    page = portal.respond("GET", url)
+    html = decode_html(page.body, page.headers["Content-Type"])
+    return PROFILE.extract_story(Selector(text=html), url)
+
+
+def unbuilt_crawler(**settings: str) -> Crawler:
+    """A crawler whose settings are still open, as when Scrapy builds the spider."""
+    return Crawler(RelatedSpider, Settings({"TELNETCONSOLE_ENABLED": False, **settings}))
+
+
+# --- the replica's script-written pages, read without a browser ---------------------------------
+
+
+def test_script_pages_are_few_and_off_by_default(scripted: Portal) -> None:
+    plain = Portal(ReplicaOptions(stories=60))
+    assert not plain.variants["script_related"] and not plain.variants["script_body"]
+    written = scripted.variants["script_related"] + scripted.variants["script_body"]
+    assert 2 <= len(scripted.variants["script_related"]) <= 3
+    assert 2 <= len(scripted.variants["script_body"]) <= 3
+    # every other page is byte for byte the page of the portal without scripts
+    changed = [
+        url
+        for url in plain.story_urls()
+        if plain.respond("GET", url).body != scripted.respond("GET", url).body
+    ]
+    assert sorted(changed) == sorted(written)
+
+
+def test_script_related_page_has_an_empty_related_block(scripted: Portal) -> None:
+    truth = {s["url"]: s for s in scripted.expected_stories()}
+    for url in scripted.variants["script_related"]:
+        page = extract(scripted, url)
+        assert not isinstance(page, NotAStory)
+        assert page.related == [] and truth[url]["related"]
+        assert page.related_expected and page.has_scripts
+        assert needs_browser(page)
+
+
+def test_script_body_page_is_a_shell_without_body(scripted: Portal) -> None:
+    for url in scripted.variants["script_body"]:
+        html = scripted.respond("GET", url).body.decode()
+        assert "JavaScript est désactivé" in html
+        page = extract(scripted, url)
+        assert isinstance(page, NotAStory) and page.reason == "no_body"
+        assert needs_browser(page)
+
+
+def test_complete_or_script_free_pages_need_no_browser(scripted: Portal) -> None:
+    for kind in ("photo", "multipage", "older_layout", "latin1"):
+        for url in scripted.variants[kind]:
+            assert not needs_browser(extract(scripted, url)), url
+    redesigned = Portal(ReplicaOptions(stories=20, layout="changed"))
+    page = extract(redesigned, redesigned.story_urls()[0])
+    assert isinstance(page, NotAStory) and page.reason == "no_body"
+    assert not needs_browser(page)  # no script could fill it: rendering would not help
+
+
+# --- settings ----------------------------------------------------------------------------------
+
+
+def test_no_browser_at_the_configured_path_is_one_line_naming_the_setting(tmp_path) -> None:
+    settings = Settings({"NEWSCRAWL_CHROMIUM_PATH": str(tmp_path / "chromium")})
+    assert browser_problem("never", settings) is None
+    for mode in ("auto", "always"):
+        problem = browser_problem(mode, settings)
+        assert problem and "NEWSCRAWL_CHROMIUM_PATH" in problem and "\n" not in problem
+    not_executable = tmp_path / "chromium"
+    not_executable.write_text("")
+    assert browser_problem("auto", settings) is not None
+
+
+def test_bad_render_settings_are_refused() -> None:
+    settings = Settings({"NEWSCRAWL_RENDER_PAGES_PER_CONTEXT": "0"})
+    assert "NEWSCRAWL_RENDER_PAGES_PER_CONTEXT" in (browser_problem("auto", settings) or "")
+
+
+def test_never_installs_no_browser_handler_and_auto_does(tmp_path) -> None:
+    never = unbuilt_crawler(NEWSCRAWL_CHROMIUM_PATH=str(tmp_path / "none"))
+    RelatedSpider.from_crawler(never, render="never")
+    assert HANDLER not in never.settings.getdict("DOWNLOAD_HANDLERS").values()
+    auto = unbuilt_crawler(NEWSCRAWL_CHROMIUM_PATH="/bin/sh")
+    RelatedSpider.from_crawler(auto, render="auto")
+    handlers = auto.settings.getdict("DOWNLOAD_HANDLERS")
+    # the portal's pages are canonically http: one handler, so one Playwright driver
+    assert handlers["http"] == HANDLER and handlers.get("https") != HANDLER
+    assert auto.settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")["executable_path"] == "/bin/sh"
+    missing = unbuilt_crawler(NEWSCRAWL_CHROMIUM_PATH=str(tmp_path / "none"))
+    with pytest.raises(ValueError, match="NEWSCRAWL_CHROMIUM_PATH"):
+        RelatedSpider.from_crawler(missing, render="always")
+
+
+@pytest.mark.parametrize(
+    ("resource", "aborted"),
+    [
+        ("image", True),
+        ("font", True),
+        ("media", True),
+        ("stylesheet", True),
+        ("document", False),
+        ("script", False),
+        ("xhr", False),
+    ],
+)
+def test_pictures_fonts_media_and_styles_are_not_loaded(resource: str, aborted: bool) -> None:
+    assert abort_request(SimpleNamespace(resource_type=resource)) is aborted
+
+
+# --- browser contexts: pages closed, contexts recycled -------------------------------------------
+
+
+class FakeContext:
+    def __init__(self) -> None:
+        self.closed = False
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+class FakePage:
+    def __init__(self, context: FakeContext) -> None:
+        self.context = context
+        self.closed = False
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+def test_contexts_are_recycled_and_every_page_closed() -> None:
+    from scrapy import Request
+
+    stats = get_crawler().stats
+    contexts = BrowserContexts(pages_per_context=2, stats=stats)
+    browser: dict[str, FakeContext] = {}
+    requests = [Request(f"http://x/{n}", meta={"playwright": True}) for n in range(5)]
+    for request in requests:
+        contexts.process_request(request)
+    names = [r.meta["playwright_context"] for r in requests]
+    assert len(set(names)) == 3 and names[0] == names[1] != names[2] == names[3] != names[4]
+    pages = []
+    for request in requests:
+        context = browser.setdefault(request.meta["playwright_context"], FakeContext())
+        pages.append(FakePage(context))
+        request.meta["playwright_page"] = pages[-1]
+
+    async def finish() -> None:
+        await contexts.process_response(requests[0], None)  # type: ignore[arg-type]
+        assert not browser[names[0]].closed  # its second page is still rendering
+        await contexts.process_exception(requests[1], TimeoutError())
+        await contexts.process_exception(requests[1], TimeoutError())  # counted once
+        assert browser[names[0]].closed
+        for request in requests[2:]:
+            await contexts.process_response(request, None)  # type: ignore[arg-type]
+
+    asyncio.run(finish())
+    assert all(page.closed for page in pages)
+    assert browser[names[2]].closed
+    assert not browser[names[4]].closed  # current context: closed by the handler at the end
+    plain = Request("http://x/plain")
+    contexts.process_request(plain)
+    assert "playwright_context" not in plain.meta
