@@ -35,6 +35,14 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
 # --- Components --------------------------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    # Before robots.txt (100) and offsite (50): nothing outside the portal is ever requested.
+    "newscrawl.middlewares.scope.ScopeGuard": 40,
+    # After HttpCompression (590) in response order: sees decompressed bodies.
+    "newscrawl.middlewares.content.ContentSniffer": 585,
+    # Before RedirectMiddleware (600) in response order: a bad redirect is never scheduled.
+    "newscrawl.middlewares.scope.RedirectGuard": 650,
+}
 ITEM_PIPELINES = {
     "newscrawl.pipelines.limit.StoryLimitPipeline": 900,
 }

@@ -10,6 +10,7 @@ fetched.
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import traceback
 from dataclasses import asdict, dataclass
@@ -98,6 +99,9 @@ def make_handler(portal: Portal, log: RequestLog) -> type[BaseHTTPRequestHandler
                 return page(500, b"replica error\n", "text/plain; charset=utf-8")
 
         def send(self, reply: Page) -> None:
+            if reply.misbehave is not None:  # fault mode (faults.py)
+                reply.misbehave(self)
+                return
             self.send_response(reply.status)
             for name, value in reply.headers.items():
                 self.send_header(name, value)
@@ -121,6 +125,12 @@ def make_handler(portal: Portal, log: RequestLog) -> type[BaseHTTPRequestHandler
 class ProxyServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # a crawler opens many connections at once
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A crawler that hangs up (it gave up on a slow or huge page) is no replica error."""
+        if isinstance(sys.exc_info()[1], ConnectionResetError | BrokenPipeError):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class ReplicaServer:
