@@ -22,7 +22,7 @@ from newscrawl.extraction.paragraphs import (
     text_of,
 )
 from newscrawl.sites.base import NotAStory, PageKind, SiteProfile, StoryPage
-from newscrawl.urls import host_of, resolve, without_fragment
+from newscrawl.urls import host_of, path_of, resolve, without_fragment
 
 HOST = "french.peopledaily.com.cn"
 SECTIONS = ("Chine", "Economie", "International", "Afrique", "Culture", "Sports", "Sci-Edu",
@@ -84,7 +84,7 @@ class PeopleDailyFrench(SiteProfile):
         return urlunsplit(("http", HOST, urlsplit(url).path or "/", "", ""))
 
     def story_date(self, url: str) -> date | None:
-        match = STORY_PATH_RE.match(urlsplit(url).path)
+        match = STORY_PATH_RE.match(path_of(url))
         if not match:
             return None
         try:
@@ -168,7 +168,7 @@ class PeopleDailyFrench(SiteProfile):
         crumbs = [c for c in crumbs if c]
         if crumbs:
             return crumbs[-1]
-        match = STORY_PATH_RE.match(urlsplit(url).path)
+        match = STORY_PATH_RE.match(path_of(url))
         if match:
             fallbacks["section"] = "url"
             return match["section"]
