@@ -43,6 +43,10 @@ DOWNLOADER_MIDDLEWARES = {
     # Before RedirectMiddleware (600) in response order: a bad redirect is never scheduled.
     "newscrawl.middlewares.scope.RedirectGuard": 650,
 }
+SPIDER_MIDDLEWARES = {
+    # A page whose handling raised ends as a failure (extraction_error), not unresolved.
+    "newscrawl.middlewares.errors.PageErrors": 950,
+}
 ITEM_PIPELINES = {
     "newscrawl.pipelines.limit.StoryLimitPipeline": 900,
 }

@@ -132,3 +132,24 @@ def test_download_errors_of_scrapy_2_19_have_reasons() -> None:
     }
     for error, reason in table.items():
         assert failure_reason(failure_of(error))[0] == reason, error
+
+
+def test_a_page_whose_handling_raised_ends_as_a_failure() -> None:
+    from types import SimpleNamespace
+
+    from scrapy.spidermiddlewares.httperror import HttpError
+
+    from newscrawl.middlewares.errors import PageErrors
+    from newscrawl.outcomes import url_outcome
+
+    sent: list = []
+    signals = SimpleNamespace(send_catch_log=lambda signal, **kw: sent.append((signal, kw)))
+    errors = PageErrors(SimpleNamespace(signals=signals))  # type: ignore[arg-type]
+    response = HtmlResponse(
+        URL, body=b"<html></html>", request=Request(URL, meta={"story_url": URL})
+    )
+    assert errors.process_spider_exception(response, ValueError("bad attribute")) == []
+    (signal, kwargs), *_ = sent
+    assert signal is url_outcome
+    assert (kwargs["outcome"].url, kwargs["outcome"].reason) == (URL, "extraction_error")
+    assert errors.process_spider_exception(response, HttpError(response)) is None

@@ -22,6 +22,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--edition", type=int, default=0)
     parser.add_argument("--layout", choices=("current", "changed"), default="current")
     parser.add_argument("--request-log", help="append every request to this JSONL file")
+    parser.add_argument(
+        "--faults", action="store_true", help="serve broken and hostile answers (faults.py)"
+    )
     return parser.parse_args(argv)
 
 
@@ -29,7 +32,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         options = ReplicaOptions(
-            stories=args.stories, seed=args.seed, edition=args.edition, layout=args.layout
+            stories=args.stories,
+            seed=args.seed,
+            edition=args.edition,
+            layout=args.layout,
+            faults=args.faults,
         )
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -183,7 +183,7 @@ class PeopleDailyFrench(SiteProfile):
         related: list[dict[str, str]] = []
         seen: set[str] = set()
         for link in links:
-            target = resolve(link.attrib.get("href"), url)
+            target = resolve(link.xpath("@href").get(), url)
             title = text_of(link)
             if target is None or WECHAT_MARK in title:
                 continue
@@ -223,7 +223,7 @@ class PeopleDailyFrench(SiteProfile):
     def listing_next_page(self, page: Selector, url: str) -> str | None:
         for link in page.css("div.page_n a"):
             if "suivant" in text_of(link).lower():
-                target = resolve(link.attrib.get("href"), url)
+                target = resolve(link.xpath("@href").get(), url)
                 if target and self.classify(target) is PageKind.LISTING:
                     return self.canonical_url(target)
         return None
