@@ -71,6 +71,10 @@ FAULTS: dict[str, tuple[str, str]] = {
     "redirect_ipv6_loopback": ("failed:redirect_off_portal", "302 to http://[::1]/"),
     "redirect_private": ("failed:redirect_off_portal", f"302 to {PRIVATE_TARGET}"),
     "redirect_file": ("failed:redirect_off_portal", "302 to file:///etc/passwd"),
+    "meta_refresh_off_portal": (
+        "failed:redirect_off_portal",
+        f'the story with <meta http-equiv="refresh" content="0;url={LOOPBACK_TARGET}">',
+    ),
     "gzip_bomb": ("failed:too_large", f"gzip body expanding to {BOMB_BYTES >> 20} MB"),
     "huge_page": ("failed:too_large", f"{HUGE_BYTES >> 20} MB page, Content-Length given"),
     "huge_page_chunked": ("failed:too_large", f"{HUGE_BYTES >> 20} MB page, chunked, no length"),
@@ -172,6 +176,9 @@ class FaultPlan:
             return page(200, html.replace(pages.charset_meta("UTF-8"), "").encode(), "text/html")
         if name == "malformed_html":
             return page(200, malformed(html).encode("utf-8"))
+        if name == "meta_refresh_off_portal":
+            refresh = f'<meta http-equiv="refresh" content="0;url={LOOPBACK_TARGET}" />\n'
+            return page(200, html.replace("</head>", refresh + "</head>", 1).encode("utf-8"))
         if name == "formula_title":
             story = dataclasses.replace(self.portal.content(row), title=FORMULA_TITLE)
             return page(200, pages.story_page(story).encode("utf-8"))
