@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import DropItem, IgnoreRequest
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -70,3 +70,13 @@ class StoryRejected(DropItem):
     def __init__(self, url: str, reason: str, **details: Any) -> None:
         super().__init__(f"{reason}: {url} {details or ''}".rstrip(), log_level="INFO")
         self.outcome = rejected(url, reason, **details)
+
+
+class Refused(IgnoreRequest):
+    """A request or response the crawl refuses (a downloader middleware raises it), with the
+    reason word the rejects file shows."""
+
+    def __init__(self, reason: str, **details: Any) -> None:
+        super().__init__(f"{reason} {details or ''}".rstrip())
+        self.reason = reason
+        self.details = details

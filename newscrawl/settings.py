@@ -38,9 +38,20 @@ NEWSCRAWL_RETRY_BACKOFF_MAX = 30.0  # ... up to this; each delay gets ±25% jitt
 
 # --- Components --------------------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
+    # Before robots.txt (100) and offsite (50): nothing outside the portal is ever requested.
+    "newscrawl.downloadermiddlewares.scope.ScopeGuard": 40,
+    # Waits before a retried request is sent again.
     "newscrawl.downloadermiddlewares.backoff.RetryBackoffMiddleware": 50,
+    # After HttpCompression (590) in response order: sees decompressed bodies.
+    "newscrawl.downloadermiddlewares.content.ContentSniffer": 585,
+    # Before RedirectMiddleware (600) in response order: a bad redirect is never scheduled.
+    "newscrawl.downloadermiddlewares.scope.RedirectGuard": 650,
     # Closes rendered pages once read and recycles browser contexts (render=auto|always only).
     "newscrawl.downloadermiddlewares.browser_contexts.BrowserContexts": 950,
+}
+SPIDER_MIDDLEWARES = {
+    # A page whose handling raised ends as a failure (extraction_error), not unresolved.
+    "newscrawl.spidermiddlewares.errors.PageErrors": 950,
 }
 ITEM_PIPELINES = {
     "newscrawl.pipelines.clean.CleanStoryPipeline": 100,

@@ -69,8 +69,16 @@ def host_of(url: str) -> str:
         return ""
 
 
+def path_of(url: str) -> str:
+    """The URL's path; empty for a URL that does not parse (``http://[``)."""
+    try:
+        return urlsplit(url).path
+    except ValueError:
+        return ""
+
+
 def is_asset(url: str) -> bool:
-    path = urlsplit(url).path.lower()
+    path = path_of(url).lower()
     dot = path.rfind(".")
     return dot != -1 and path[dot:] in ASSET_EXTENSIONS
 
@@ -84,5 +92,8 @@ def is_ip_literal(host: str) -> bool:
 
 
 def without_fragment(url: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # unparseable: keep it as written, minus anything after "#"
+        return url.split("#", 1)[0]
     return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))

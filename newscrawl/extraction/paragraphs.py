@@ -59,8 +59,8 @@ def read_body(paragraphs: Iterable[Selector], base_url: str) -> Body:
 
 def _looks_like_caption(node: Selector) -> bool:
     """The portal centres captions under their picture; body paragraphs are not centred."""
-    style = (node.attrib.get("style") or "").replace(" ", "").lower()
-    align = (node.attrib.get("align") or "").lower()
+    style = (node.xpath("@style").get() or "").replace(" ", "").lower()
+    align = (node.xpath("@align").get() or "").lower()
     if "text-align:center" in style or align == "center":
         return True
     return text_of(node).lower().startswith(("(photo", "photo :", "photo:"))

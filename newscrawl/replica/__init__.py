@@ -10,8 +10,8 @@
     portal.variants, portal.duplicates           # which URLs carry which variation
 
 Command line: ``python -m newscrawl.replica --stories 200 --port 8080 [--seed N]
-[--edition N] [--layout current|changed] [--scripted] [--request-log requests.jsonl]`` prints
-the proxy URL and serves until interrupted.
+[--edition N] [--layout current|changed] [--scripted] [--faults] [--request-log requests.jsonl]``
+prints the proxy URL and serves until interrupted.
 
 What it serves (``http://french.peopledaily.com.cn`` only; other hosts get 403, CONNECT 405):
 
@@ -57,6 +57,12 @@ among plain one-page stories after every other variation (the other pages stay b
   text paragraphs (no empty ``&nbsp;`` paragraph) before the editors line.
 
 Their ground truth is the rendered story: the related headlines, the body.
+
+``faults=True`` (``--faults``) adds the fault mode of ``faults.py``: one plain story per fault
+(5xx, slow, reset, truncated, empty, lying Content-Type, wrong or missing charset, malformed
+HTML, a spreadsheet formula as headline, redirect loop, chain and redirects off the portal, a
+gzip bomb, 50 MB pages), all linked from the related headlines of ``portal.variants["fault_hub"]``
+with hostile hrefs; ``portal.faults`` maps each fault URL to how a correct crawl ends it.
 
 ``layout="changed"`` serves every story in a redesigned template with no ``h1``, no ``<p>`` and
 none of the profile's landmarks; ``expected_stories()`` still describes the content, which an

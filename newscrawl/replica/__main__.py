@@ -25,6 +25,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--scripted", action="store_true", help="add pages written by scripts (need a browser)"
     )
     parser.add_argument("--request-log", help="append every request to this JSONL file")
+    parser.add_argument(
+        "--faults", action="store_true", help="serve broken and hostile answers (faults.py)"
+    )
     return parser.parse_args(argv)
 
 
@@ -37,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
             edition=args.edition,
             layout=args.layout,
             scripted=args.scripted,
+            faults=args.faults,
         )
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)

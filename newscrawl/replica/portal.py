@@ -10,6 +10,7 @@ import base64
 import random
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 from newscrawl.replica import index as idx
 from newscrawl.replica import pages
 from newscrawl.replica.content import StoryContent, StoryWriter, picture_path
+from newscrawl.replica.faults import Fault, FaultPlan
 from newscrawl.replica.index import HOST, ORIGIN, SECTIONS, StoryEntry
 
 PER_PAGE = 20
@@ -45,6 +47,7 @@ class ReplicaOptions:
     # Pages that need a browser (variants script_related, script_body). Off by default: the
     # default portal is what every crawl without a browser is tested against.
     scripted: bool = False
+    faults: bool = False  # serve broken and hostile answers on chosen stories (faults.py)
 
     def __post_init__(self) -> None:
         if not 10 <= self.stories <= 1_000_000:
@@ -60,6 +63,8 @@ class Page:
     status: int
     headers: dict[str, str]
     body: bytes = field(repr=False, default=b"")
+    # Fault mode: an answer no well-behaved server sends, written straight to the connection.
+    misbehave: Callable[[Any], None] | None = field(repr=False, default=None)
 
 
 def page(status: int, body: bytes, content_type: str = HTML, **extra: str) -> Page:
@@ -100,6 +105,7 @@ class Portal:
         self._failed_once: set[int] = set()
         self._lock = threading.Lock()
         self.content = lru_cache(maxsize=512)(self.writer.content)
+        self.fault_plan = FaultPlan(self) if self.options.faults else None
 
     # ----- ground truth -------------------------------------------------------------------
     @property
@@ -115,6 +121,11 @@ class Portal:
 
     def expected_stories(self) -> list[dict[str, Any]]:
         return [self.content(entry.index).expected() for entry in self.entries]
+
+    @property
+    def faults(self) -> dict[str, Fault]:
+        """Fault mode: fault story URL -> the fault it serves and how a crawl should end it."""
+        return self.fault_plan.faults if self.fault_plan else {}
 
     @cached_property
     def duplicates(self) -> list[tuple[str, str, str]]:
@@ -147,6 +158,7 @@ class Portal:
             "added": urls(self.specials.added),
             "script_related": urls(self.specials.script_related),
             "script_body": urls(self.specials.script_body),
+            **(self.fault_plan.variants() if self.fault_plan else {}),
         }
 
     # ----- serving --------------------------------------------------------------------------
@@ -159,7 +171,8 @@ class Portal:
             return page(
                 405, b"Method not allowed\n", "text/plain; charset=utf-8", Allow="GET, HEAD"
             )
-        answer = self.route(parts.path or "/")
+        fault = self.fault_plan.respond(parts.path or "/") if self.fault_plan else None
+        answer = fault or self.route(parts.path or "/")
         if method == "HEAD":
             return Page(answer.status, answer.headers, b"")
         return answer

@@ -99,6 +99,9 @@ def make_handler(portal: Portal, log: RequestLog) -> type[BaseHTTPRequestHandler
                 return page(500, b"replica error\n", "text/plain; charset=utf-8")
 
         def send(self, reply: Page) -> None:
+            if reply.misbehave is not None:  # fault mode (faults.py)
+                reply.misbehave(self)
+                return
             self.send_response(reply.status)
             for name, value in reply.headers.items():
                 self.send_header(name, value)
@@ -124,7 +127,8 @@ class ProxyServer(ThreadingHTTPServer):
     request_queue_size = 128  # a crawler opens many connections at once
 
     def handle_error(self, request: object, client_address: object) -> None:
-        """A client that hung up (a browser closing a page mid-load) is not a replica error."""
+        """A client that hangs up (a crawler giving up on a slow or huge page, a browser closing
+        a page mid-load) is not a replica error."""
         if isinstance(sys.exc_info()[1], ConnectionResetError | BrokenPipeError):
             return
         super().handle_error(request, client_address)  # type: ignore[arg-type]

@@ -22,7 +22,7 @@ from newscrawl.extraction.paragraphs import (
     text_of,
 )
 from newscrawl.sites.base import NotAStory, PageKind, SiteProfile, StoryPage
-from newscrawl.urls import host_of, resolve, without_fragment
+from newscrawl.urls import host_of, path_of, resolve, without_fragment
 
 HOST = "french.peopledaily.com.cn"
 SECTIONS = ("Chine", "Economie", "International", "Afrique", "Culture", "Sports", "Sci-Edu",
@@ -84,7 +84,7 @@ class PeopleDailyFrench(SiteProfile):
         return urlunsplit(("http", HOST, urlsplit(url).path or "/", "", ""))
 
     def story_date(self, url: str) -> date | None:
-        match = STORY_PATH_RE.match(urlsplit(url).path)
+        match = STORY_PATH_RE.match(path_of(url))
         if not match:
             return None
         try:
@@ -168,7 +168,7 @@ class PeopleDailyFrench(SiteProfile):
         crumbs = [c for c in crumbs if c]
         if crumbs:
             return crumbs[-1]
-        match = STORY_PATH_RE.match(urlsplit(url).path)
+        match = STORY_PATH_RE.match(path_of(url))
         if match:
             fallbacks["section"] = "url"
             return match["section"]
@@ -183,7 +183,7 @@ class PeopleDailyFrench(SiteProfile):
         related: list[dict[str, str]] = []
         seen: set[str] = set()
         for link in links:
-            target = resolve(link.attrib.get("href"), url)
+            target = resolve(link.xpath("@href").get(), url)
             title = text_of(link)
             if target is None or WECHAT_MARK in title:
                 continue
@@ -223,7 +223,7 @@ class PeopleDailyFrench(SiteProfile):
     def listing_next_page(self, page: Selector, url: str) -> str | None:
         for link in page.css("div.page_n a"):
             if "suivant" in text_of(link).lower():
-                target = resolve(link.attrib.get("href"), url)
+                target = resolve(link.xpath("@href").get(), url)
                 if target and self.classify(target) is PageKind.LISTING:
                     return self.canonical_url(target)
         return None

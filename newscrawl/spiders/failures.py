@@ -6,7 +6,15 @@ import re
 import sys
 from typing import Any
 
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
     ConnectError,
@@ -33,18 +41,34 @@ def failure_reason(failure: Failure) -> tuple[str, dict[str, Any]]:
         details["status"] = status
         suffix = "_after_retries" if status in RETRIED_STATUSES else ""
         return f"http_{status}{suffix}", details
-    if failure.check(TimeoutError, TCPTimedOutError):
+    if failure.check(TimeoutError, TCPTimedOutError, DownloadTimeoutError):
         return "timeout", details
     browser = _browser_failure(failure)
     if browser:
         details["error"] = (str(failure.value).splitlines() or [""])[0][:300]
         return browser, details
-    if failure.check(DNSLookupError):
+    if failure.check(DNSLookupError, CannotResolveHostError):
         return "dns_error", details
-    if failure.check(ConnectError, ConnectionLost, ResponseFailed, ResponseNeverReceived):
+    if failure.check(ResponseDataLossError):  # fewer bytes than Content-Length announced
+        return _data_loss_reason(failure.value), details
+    if failure.check(DownloadCancelledError):
+        details["error"] = str(failure.value)[:300]
+        return _cancelled_reason(str(failure.value)), details
+    if failure.check(
+        ConnectError,
+        ConnectionLost,
+        ResponseFailed,
+        ResponseNeverReceived,
+        DownloadConnectionRefusedError,
+        DownloadFailedError,
+    ):
         details["error"] = str(failure.value)[:300]
         return "connection_error", details
     if failure.check(IgnoreRequest):
+        reason = getattr(failure.value, "reason", None)  # a newscrawl middleware's Refused
+        if reason:
+            details.update(getattr(failure.value, "details", {}))
+            return reason, details
         details["error"] = str(failure.value)[:300]
         return _ignored_reason(str(failure.value)), details
     details["error"] = f"{type(failure.value).__name__}: {failure.value}"[:300]
@@ -65,11 +89,28 @@ def _browser_failure(failure: Failure) -> str | None:
 
 
 def _ignored_reason(message: str) -> str:
-    if "robots.txt" in message:
+    lowered = message.lower()
+    if "robots.txt" in lowered:
         return "robots_txt"
-    if "maxsize" in message or "size" in message:
+    if "maxsize" in lowered or "max size" in lowered:  # e.g. a gzip body past DOWNLOAD_MAXSIZE
         return "too_large"
+    if "max redirections" in lowered:
+        return "too_many_redirects"
     return "ignored"
+
+
+def _data_loss_reason(error: BaseException | None) -> str:
+    """A reset connection (RST) is a ``connection_error``; an early clean close, ``truncated``."""
+    cause = error.__cause__ if error is not None else None
+    reasons = getattr(cause, "reasons", None) or []
+    reset = any(getattr(r, "check", lambda *_: False)(ConnectionLost) for r in reasons)
+    return "connection_error" if reset else "truncated"
+
+
+def _cancelled_reason(message: str) -> str:
+    # Scrapy's HTTP/1.1 handler cancels a download only past DOWNLOAD_MAXSIZE: with a message
+    # when Content-Length announces it, with none when the received bytes pass it.
+    return "too_large" if not message or "max size" in message else "download_cancelled"
 
 
 def _snake(name: str) -> str:

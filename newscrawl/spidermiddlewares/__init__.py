@@ -1,0 +1,1 @@
+"""Spider middlewares: what becomes of a page whose handling fails."""
