@@ -175,17 +175,24 @@ class StateStore:
         ).fetchone()
         return StoredStory(*row) if row else None
 
-    def should_fetch(self, url: str, now: datetime, refresh_hours: float) -> bool:
+    def should_fetch(
+        self, url: str, now: datetime, refresh_hours: float, listed_at: str | None = None
+    ) -> bool:
         """Is this story page worth requesting? Ask it for story pages only, never listings.
 
-        A story not stored yet: yes. A stored story: only while it is younger than
+        A story not stored yet: yes. A stored story: while it is younger than
         ``refresh_hours`` (by ``published_at``, or by when it was first seen if the date is
-        missing), since young stories are the ones the portal still edits.
+        missing), since young stories are the ones the portal still edits; and, whatever its
+        age, when a listing shows it with a time (``listed_at``) later than the stored
+        ``published_at``: the portal moves a story's date line when it edits it.
         """
         stored = self.lookup(url)
         if stored is None:
             return True
-        born = _parse_time(stored.published_at) or _parse_time(stored.first_seen)
+        shown, published = _parse_time(listed_at), _parse_time(stored.published_at)
+        if shown is not None and published is not None and shown > published:
+            return True
+        born = published or _parse_time(stored.first_seen)
         if born is None:
             return True
         return now - born < timedelta(hours=refresh_hours)
@@ -202,6 +209,20 @@ class StateStore:
     def known_fingerprints(self) -> Iterator[tuple[str, str, bytes | None]]:
         """(url, fingerprint, minhash blob or None) of every story earlier runs emitted."""
         yield from self._db.execute("SELECT url, fingerprint, minhash FROM stories ORDER BY url")
+
+    def recent_fingerprints(self, since: datetime) -> Iterator[tuple[str, str, bytes | None]]:
+        """Like :meth:`known_fingerprints`, for stories published (or first seen) since then.
+
+        ISO times with offsets do not sort as text across offsets, so the comparison is made
+        here, in Python, on parsed times; the scan reads three short columns per story.
+        """
+        rows = self._db.execute(
+            "SELECT url, fingerprint, minhash, published_at, first_seen FROM stories ORDER BY url"
+        )
+        for url, fingerprint, minhash, published_at, first_seen in rows:
+            born = _parse_time(published_at) or _parse_time(first_seen)
+            if born is None or born >= since:
+                yield url, fingerprint, minhash
 
     def __len__(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM stories").fetchone()[0])
@@ -326,11 +347,16 @@ def _feed_story_is_news(db: sqlite3.Connection, story: Mapping[str, Any]) -> boo
 def read_feed(path: str | Path) -> Iterator[dict[str, Any]]:
     """The stories of a JSONL feed, skipping lines that are not a JSON object with a url.
 
-    The last line of a feed whose run was SIGKILLed may be cut anywhere; it is not a story.
+    The last line of a feed whose run was SIGKILLed may be cut anywhere; it is not a story,
+    even when the cut fell just before its newline and what is left parses: a writer ends
+    every story with a newline, so a line without one was never finished.
     """
     with Path(path).open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():
+                continue
+            if not raw.endswith(b"\n"):
+                logger.warning("newscrawl: %s line %d was cut; skipped", path, number)
                 continue
             try:
                 story = json.loads(raw)
