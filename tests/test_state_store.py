@@ -105,6 +105,37 @@ def test_should_fetch_a_story_never_emitted(store: StateStore) -> None:
     assert store.should_fetch(URL, NOW, refresh_hours=48)
 
 
+@pytest.mark.parametrize(
+    ("listed_at", "expected"),
+    [
+        ("2026-11-27T09:45:00+08:00", True),  # the listing shows a later time: edited
+        ("2026-11-27T01:45:00+00:00", True),  # the same later time in another offset
+        ("2026-11-27T09:08:00+08:00", False),  # the time stored
+        ("2026-11-27T01:08:00+00:00", False),  # the time stored, in UTC
+        ("2026-11-27T08:00:00+08:00", False),  # earlier: not an edit
+        (None, False),  # the listing shows no time
+        ("hier", False),  # nor a time one can read
+    ],
+)
+def test_a_later_time_in_a_listing_fetches_an_old_stored_story_again(
+    store: StateStore, listed_at: str | None, expected: bool
+) -> None:
+    emit(store)  # published 2026-11-27T09:08+08:00
+    a_month_later = NOW + timedelta(days=30)
+    assert store.should_fetch(URL, a_month_later, 48, listed_at=listed_at) is expected
+
+
+def test_recent_fingerprints_are_those_published_since_a_moment(store: StateStore) -> None:
+    emit(store, URL + "?old", "old", published_at="2026-10-01T08:00:00+08:00", minhash=b"o")
+    emit(store, URL + "?new", "new", published_at="2026-11-27T08:00:00+08:00", minhash=b"n")
+    emit(store, URL + "?undated", "undated", published_at=None)  # first seen NOW
+    since = datetime(2026, 11, 1, tzinfo=UTC)
+    assert sorted(store.recent_fingerprints(since)) == [
+        (URL + "?new", "new", b"n"),
+        (URL + "?undated", "undated", None),
+    ]
+
+
 def test_classify_new_unchanged_revised(store: StateStore) -> None:
     assert store.classify(URL, "fp1") == ("new", None)
     emit(store)
