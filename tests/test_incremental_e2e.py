@@ -129,10 +129,10 @@ def test_second_run_emits_nothing_and_requests_only_fresh_or_unsettled_story_pag
     young = fresh(runs.server)
     assert young & stored, "some stories should be young enough to be fetched again"
     requested = set(runs.second_requests)
-    # A stored story is requested again only when it is young, or reached through a redirect
-    # from a URL that never became a story itself.
-    redirect_targets = set(runs.server.portal.variants["redirect_target"])
-    assert requested & stored <= young | redirect_targets
+    # Story pages are requested again only when young, or when they failed (failures are
+    # retried); copies of stories and redirecting URLs are settled, like stored stories.
+    failed = {r["url"] for r in runs.first.rejects if r["outcome"] == "failed"}
+    assert requested <= young | failed
     assert young & stored <= requested
     assert len(runs.second_requests) < len(runs.first_requests) / 3
     outcomes = second.outcomes()
@@ -166,12 +166,13 @@ def test_next_edition_emits_exactly_the_edit_as_revision_2_and_the_added_stories
     assert (manifest["stories_new"], manifest["stories_revised"]) == (2, 1)
 
 
-def test_no_stored_old_story_page_is_requested_in_a_later_run(runs: Runs) -> None:
-    old_stored = set(runs.first.by_url()) - fresh(runs.server)
-    redirect_targets = set(runs.server.portal.variants["redirect_target"])
+def test_no_old_story_page_is_requested_twice_across_runs_except_the_edited_one(runs: Runs) -> None:
+    settled = {r["url"] for r in runs.first.rejects if r["outcome"] == "rejected"}
+    old = (set(runs.first.by_url()) | settled) - fresh(runs.server)
     (edited,) = runs.edition.portal.variants["edited"]
-    again = set(runs.second_requests + runs.third_requests) & old_stored
-    assert again <= redirect_targets | {edited}
+    assert old & set(runs.first_requests)
+    again = set(runs.second_requests + runs.third_requests) & old
+    assert again == {edited}
 
 
 # --- near-duplicates across runs -----------------------------------------------------------

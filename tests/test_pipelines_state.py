@@ -103,3 +103,11 @@ def test_a_signature_from_other_minhash_settings_is_not_preloaded(state: RunStat
     index = DedupIndex(DedupConfig())
     pipeline_of(state).preload(index)
     assert len(index) == 0
+
+
+def test_an_exact_copy_of_an_old_stored_story_is_a_duplicate_outside_the_window(state) -> None:
+    remember(state, story(FIRST, reference_body()))
+    with pytest.raises(StoryRejected) as rejection:
+        pipeline_of(state, window_days=0).process_item(story(SECOND, reference_body()))
+    assert rejection.value.outcome.reason == "duplicate"
+    assert rejection.value.outcome.details["duplicate_of"] == FIRST

@@ -31,6 +31,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.extensions.feedexport import apply_uri_params
 from scrapy.utils.misc import load_object
 
+from newscrawl.outcomes import url_alias
 from newscrawl.state.lock import RunLock
 from newscrawl.state.sketch import StoryMinhash
 from newscrawl.state.store import FingerprintOf, MinhashOf, StateStore
@@ -38,6 +39,8 @@ from newscrawl.state.store import FingerprintOf, MinhashOf, StateStore
 logger = logging.getLogger(__name__)
 JSONL_FORMATS = ("jsonlines", "jsonl", "jl")
 DEFAULT_FINGERPRINT = "newscrawl.state.sketch.story_fingerprint"
+# Rejections that settle a URL for good: it is a copy of a story another URL carries.
+SETTLING_REASONS = ("duplicate", "near_duplicate")
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,8 @@ class RunState:
         state = cls(crawler, config)
         crawler.signals.connect(state.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(state.engine_stopped, signal=signals.engine_stopped)
+        crawler.signals.connect(state.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(state.redirected, signal=url_alias)
         return state
 
     def _reconcile(self, feeds: list[Path]) -> int:
@@ -124,6 +129,19 @@ class RunState:
         self.crawler.stats.set_value("newscrawl/state/path", str(self.config.path))
         self.crawler.stats.set_value("newscrawl/state/reconciled", self.reconciled)
         self.crawler.stats.set_value("newscrawl/state/known_before", len(self.store))
+
+    def item_dropped(self, item: Any, exception: BaseException) -> None:
+        """A copy of another story is not requested again while it is old."""
+        outcome = getattr(exception, "outcome", None)
+        if outcome is None or outcome.reason not in SETTLING_REASONS:
+            return
+        story_url = outcome.details.get("duplicate_of")
+        published_at = getattr(item, "published_at", None)
+        self.store.record_settled(outcome.url, outcome.reason, story_url, published_at, self.now())
+
+    def redirected(self, url: str, final_url: str) -> None:
+        """An old URL that redirects to a story is not requested again while it is young."""
+        self.store.record_settled(url, "redirect", final_url, None, self.now())
 
     def engine_stopped(self) -> None:
         try:

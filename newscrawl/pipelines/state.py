@@ -2,7 +2,9 @@
 
 After deduplication (so ``story_id`` is set), before the story limit. A story
 
-- not stored: new, emitted as revision 1;
+- not stored: new, emitted as revision 1; unless its text is exactly that of a story an
+  earlier run emitted under another URL (found by fingerprint in the store, however old):
+  rejected ``duplicate``, ``duplicate_of`` naming it;
 - stored with the same body fingerprint: rejected ``unchanged`` (it was fetched again because
   it was young or its listing showed a later time, and nothing in its text moved);
 - stored with another fingerprint: revised, emitted again with ``revision`` = stored + 1,
@@ -17,8 +19,10 @@ runs emitted within ``NEWSCRAWL_DEDUP_WINDOW_DAYS`` (by publication time) are pr
 from their stored MinHash signatures. Each indexed story costs about 7 KB of memory (LSH
 buckets and the signature, see BENCHMARKS.md, "Deduplication"), so the window bounds memory:
 wire copies are republished within days, not years. Stories older than the window are still
-never emitted twice under their own URL (the state knows them); a copy of one under another
-URL is no longer recognised.
+never emitted twice under their own URL (the state knows them), nor under another URL with the
+very same text (found by fingerprint); only a *near* copy of one is no longer recognised.
+A URL rejected as a copy is remembered (``settled`` in the store) and not requested again
+while it is old, like a stored story.
 """
 
 from __future__ import annotations
@@ -96,8 +100,12 @@ class StateStoryPipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Story):
             return item
-        kind, stored = self.state.store.classify(item.url, story_fingerprint({"body": item.body}))
+        fingerprint = story_fingerprint({"body": item.body})
+        kind, stored = self.state.store.classify(item.url, fingerprint)
         if stored is None:
+            original = self.state.store.first_url_with(fingerprint, item.url)
+            if original is not None:  # an exact copy of a story older than the dedup window
+                raise StoryRejected(item.url, "duplicate", duplicate_of=original)
             return item
         if kind == "unchanged":
             self.state.store.touch(item.url, datetime.now(UTC))

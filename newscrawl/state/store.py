@@ -55,6 +55,19 @@ CREATE TABLE IF NOT EXISTS feeds (
     registered_at TEXT NOT NULL,
     reconciled_size INTEGER
 );
+-- Exact duplicates are looked up by fingerprint, whatever their age.
+CREATE INDEX IF NOT EXISTS stories_by_fingerprint ON stories (fingerprint);
+-- URLs that ended without a story of their own and need not be requested again: copies of a
+-- story (duplicate, near_duplicate) and old URLs that redirect to one (redirect). Added to
+-- schema 1 without a version change: older code never reads it.
+CREATE TABLE IF NOT EXISTS settled (
+    url TEXT PRIMARY KEY,
+    reason TEXT NOT NULL,
+    story_url TEXT,
+    published_at TEXT,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL
+);
 """
 
 Classification = Literal["new", "unchanged", "revised"]
@@ -77,6 +90,16 @@ class StoredStory:
     last_seen: str
     emitted_at: str
     minhash: bytes | None = None
+
+
+@dataclass(frozen=True)
+class SettledUrl:
+    url: str
+    reason: str
+    story_url: str | None
+    published_at: str | None
+    first_seen: str
+    last_seen: str
 
 
 def _iso(moment: datetime) -> str:
@@ -184,9 +207,11 @@ class StateStore:
         ``refresh_hours`` (by ``published_at``, or by when it was first seen if the date is
         missing), since young stories are the ones the portal still edits; and, whatever its
         age, when a listing shows it with a time (``listed_at``) later than the stored
-        ``published_at``: the portal moves a story's date line when it edits it.
+        ``published_at``: the portal moves a story's date line when it edits it. A URL that
+        ended as a copy of a story or a redirect to one (:meth:`record_settled`) is judged the
+        same way, by its own publication time or, without one, by when it was first seen.
         """
-        stored = self.lookup(url)
+        stored = self.lookup(url) or self.lookup_settled(url)
         if stored is None:
             return True
         shown, published = _parse_time(listed_at), _parse_time(stored.published_at)
@@ -196,6 +221,23 @@ class StateStore:
         if born is None:
             return True
         return now - born < timedelta(hours=refresh_hours)
+
+    def lookup_settled(self, url: str) -> SettledUrl | None:
+        row = self._db.execute(
+            "SELECT url, reason, story_url, published_at, first_seen, last_seen FROM settled"
+            " WHERE url = ?",
+            (url,),
+        ).fetchone()
+        return SettledUrl(*row) if row else None
+
+    def first_url_with(self, fingerprint: str, other_than: str) -> str | None:
+        """An emitted story's URL whose body has this fingerprint (an exact copy's original)."""
+        row = self._db.execute(
+            "SELECT url FROM stories WHERE fingerprint = ? AND url != ? ORDER BY first_seen, url"
+            " LIMIT 1",
+            (fingerprint, other_than),
+        ).fetchone()
+        return row[0] if row else None
 
     def classify(self, url: str, fingerprint: str) -> tuple[Classification, StoredStory | None]:
         """What a story about to be emitted is, compared with what earlier runs emitted."""
@@ -247,6 +289,26 @@ class StateStore:
         """A stored story was seen again unchanged: move its ``last_seen``."""
         with self._transaction() as db:
             db.execute("UPDATE stories SET last_seen = ? WHERE url = ?", (_iso(now), url))
+
+    def record_settled(
+        self,
+        url: str,
+        reason: str,
+        story_url: str | None,
+        published_at: str | None,
+        now: datetime,
+    ) -> None:
+        """``url`` ended as a copy of (or a redirect to) ``story_url``: do not request it again
+        while it is old (:meth:`should_fetch`). Losing this record costs one request, never a
+        story, so it needs no feed behind it."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO settled (url, reason, story_url, published_at, first_seen, last_seen)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET"
+                " reason = excluded.reason, story_url = excluded.story_url,"
+                " published_at = excluded.published_at, last_seen = excluded.last_seen",
+                (url, reason, story_url, published_at, _iso(now), _iso(now)),
+            )
 
     def register_feed(self, path: str | Path, now: datetime) -> None:
         """This run will write stories to ``path``: the next run reconciles with it."""
