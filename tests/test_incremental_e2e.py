@@ -232,7 +232,7 @@ def test_runs_killed_at_any_point_then_rerun_emit_each_story_exactly_once(
     server = replica_of(stories=STORIES)
     state = tmp_path / "state.sqlite"
     settings = state_settings(state, NEWSCRAWL_REFRESH_HOURS="0", CONCURRENT_REQUESTS="4")
-    kills = (3, 12, 25)  # story pages served before the SIGKILL
+    kills = (3, 10, 20)  # story pages served before the SIGKILL
     for number, after in enumerate(kills):
         before = len(server.requests)
         workdir = tmp_path / f"killed{number}"
