@@ -70,6 +70,7 @@ class Runs:
         self.server = replica_of(stories=STORIES)
         self.first, self.first_requests = self.crawl(self.server, root / "run1")
         self.second, self.second_requests = self.crawl(self.server, root / "run2")
+        self.second_other_requests = self.other_requests
         self.edition = replica_of(stories=STORIES, edition=1)
         self.third, self.third_requests = self.crawl(self.edition, root / "run3")
 
@@ -79,6 +80,7 @@ class Runs:
             server.proxy_url, workdir, *WHOLE_PORTAL, settings=state_settings(self.state)
         )
         assert run.returncode == 0, run.log[-3000:]
+        self.other_requests = [r.url for r in server.requests[before:] if "/n3/" not in r.url]
         return run, story_pages(server.requests[before:])
 
 
@@ -134,6 +136,9 @@ def test_second_run_emits_nothing_and_requests_only_fresh_or_unsettled_story_pag
     failed = {r["url"] for r in runs.first.rejects if r["outcome"] == "failed"}
     assert requested <= young | failed
     assert young & stored <= requested
+    listings = {runs.server.portal.front_url, *runs.server.portal.section_urls}
+    for url in runs.second_other_requests:  # besides story pages: robots.txt and listings
+        assert url.endswith("/robots.txt") or url in listings or "/index" in url, url
     assert len(runs.second_requests) < len(runs.first_requests) / 3
     outcomes = second.outcomes()
     for url in stored - requested:
