@@ -3,23 +3,26 @@
 SQLite in WAL mode, every write in one ``BEGIN IMMEDIATE`` transaction, so a run killed at
 any moment (SIGKILL included) leaves the database as it was after its last commit.
 
+What was emitted is learnt from the feeds (:meth:`StateStore.reconcile_with_feeds`, called by
+:class:`~newscrawl.extensions.state.RunState` when a run ends and, for a killed run, when the
+next one starts): a story is recorded only once its line is in a feed, and the feed is fsynced
+before the state records anything from it.
+
 ``synchronous=NORMAL``: in WAL mode a commit is in the WAL (in the OS page cache) before it
 returns, so a killed *process* never loses a committed transaction; only a power cut or an OS
 crash can lose the last few commits, and never corrupts the file. That loss is repaired on the
-next start by :meth:`StateStore.reconcile_with_feeds`, because the feed is written with an
-fsync per story *before* the state records it (:mod:`newscrawl.state.feed`). ``FULL`` would add
-a second fsync per story for a guarantee the feeds already give.
+next start: the feed's ``reconciled_size`` rolls back with the rest, so the feed is read again.
 
-Near-duplicates across runs: the dedup pipeline may hand :meth:`StateStore.record_emitted` the
-story's MinHash as bytes (its ``hashvalues`` array, e.g. ``numpy.uint64`` ``tobytes()``: 1 KiB at
-128 permutations). Reloading that is one ``numpy.frombuffer`` per story, much cheaper than
-keeping the bodies and re-shingling them; the store treats the blob as opaque.
+Near-duplicates across runs: the store keeps each story's MinHash signature as an opaque blob
+(:mod:`newscrawl.state.sketch`: 32-bit hash values, 512 bytes at 128 permutations). Reloading
+it is one ``numpy.frombuffer`` per story, much cheaper than keeping the bodies and re-shingling.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -354,6 +357,7 @@ class StateStore:
         ).fetchone()
         if seen is not None and seen[0] == size:
             return 0
+        _fsync_file(path)  # on disk before the state says so, even if the OS crashes next
         recorded = 0
         with self._transaction() as db:
             for story in read_feed(path):
@@ -377,6 +381,14 @@ class StateStore:
         if recorded:
             logger.info("newscrawl: state reconciled %d stories from %s", recorded, path)
         return recorded
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)  # Linux syncs a file's data through any descriptor
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _upsert(
