@@ -21,7 +21,7 @@ import pytest
 from newscrawl.replica import ReplicaServer
 from newscrawl.state.lock import EXIT_LOCKED, lock_path_for
 from newscrawl.state.sketch import story_fingerprint
-from tests.crawl import FAST, ROOT, CrawlRun, plain_story_urls, run_crawl
+from tests.crawl import FAST, ROOT, CrawlRun, run_crawl
 
 pytestmark = pytest.mark.e2e
 
@@ -312,23 +312,37 @@ def test_a_changed_layout_fails_the_run_with_the_reason_on_the_last_line(
 # --- JOBDIR ----------------------------------------------------------------------------------
 
 
-def test_a_jobdir_crawl_keeps_multipage_stories_through_the_disk_queue(
+def test_a_jobdir_crawl_paused_and_resumed_keeps_multipage_stories_through_the_disk_queue(
     replica_of, tmp_path: Path
 ) -> None:
+    """Scrapy's pause and resume of one crawl, beside the state: SIGTERM, then the same command."""
     server = replica_of(stories=STORIES)
-    run = run_crawl(
-        server.proxy_url,
-        tmp_path / "run",
-        *WHOLE_PORTAL,
-        settings={"JOBDIR": str(tmp_path / "job")},
+    settings = state_settings(
+        tmp_path / "state.sqlite", JOBDIR=str(tmp_path / "job"), CONCURRENT_REQUESTS="2"
     )
-    assert run.returncode == 0, run.log[-3000:]
-    assert "'scheduler/enqueued/disk'" in run.log
-    assert "scheduler/unserializable" not in run.log
-    stories = run.by_url()
+    process = subprocess.Popen(
+        **crawl_command(tmp_path / "run", server.proxy_url, settings),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    while len(story_pages(server.requests)) < 15:
+        assert process.poll() is None, "the crawl ended before it could be paused"
+        time.sleep(0.01)
+    process.send_signal(signal.SIGTERM)  # one SIGTERM or Ctrl-C: a clean pause
+    _, paused_log = process.communicate()
+    assert process.returncode == 0
+    assert "Closing spider (shutdown)" in paused_log
+    time.sleep(1.1)  # the resumed part writes its own feed, named by its start second
+    resumed = run_crawl(server.proxy_url, tmp_path / "run", *WHOLE_PORTAL, settings=settings)
+    assert resumed.returncode == 0, resumed.log[-3000:]
+    assert "Resuming crawl" in resumed.log
+    for log in (paused_log, resumed.log):
+        assert "'scheduler/enqueued/disk'" in log
+        assert "scheduler/unserializable" not in log  # every request, meta included, pickled
+    feeds = [f for f in (tmp_path / "run").rglob("*.jsonl") if ".rejects." not in f.name]
+    stories = {s["url"]: s for feed in feeds for s in whole_lines(feed)}
+    assert_each_story_once([s["url"] for feed in feeds for s in whole_lines(feed)], server)
     multipage = server.portal.variants["multipage"]
-    assert multipage and all(url in stories for url in multipage)
     truth = {s["url"]: s for s in server.portal.expected_stories()}
-    assert all(stories[url]["body"] == truth[url]["body"] for url in multipage)
-    assert_each_story_once(list(stories), server)
-    assert plain_story_urls(server.portal)
+    assert multipage and all(stories[url]["body"] == truth[url]["body"] for url in multipage)
