@@ -57,6 +57,7 @@ ITEM_PIPELINES = {
     "newscrawl.pipelines.clean.CleanStoryPipeline": 100,
     "newscrawl.pipelines.validate.ValidateStoryPipeline": 200,
     "newscrawl.pipelines.dedup.DeduplicatePipeline": 300,
+    "newscrawl.pipelines.state.StateStoryPipeline": 400,  # only with NEWSCRAWL_STATE
     "newscrawl.pipelines.limit.StoryLimitPipeline": 900,
 }
 # Cleaning, validation and deduplication (see README, "Pipelines").
@@ -74,6 +75,9 @@ EXTENSIONS = {
 # --- Scheduled runs (see README, "Scheduled crawls") -----------------------------------------
 NEWSCRAWL_STATE = None  # path of the SQLite state; unset = a plain one-off crawl
 NEWSCRAWL_REFRESH_HOURS = 48  # stored stories younger than this are fetched again
+# Earlier runs' stories published within this many days are preloaded into near-duplicate
+# detection (~7 KB of memory each).
+NEWSCRAWL_DEDUP_WINDOW_DAYS = 30
 # A run fails (exit 3, reason on the last log line) when:
 NEWSCRAWL_HEALTH_MAX_LAYOUT_MISS = 0.5  # more story pages than this missed the site profile
 NEWSCRAWL_HEALTH_MIN_PAGES = 5  # ... counted only once this many story pages were seen

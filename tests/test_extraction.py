@@ -337,6 +337,19 @@ def test_section_listing_story_links_and_next_page() -> None:
     )
 
 
+def test_section_listing_shows_when_each_story_was_last_updated() -> None:
+    page = Selector((FIXTURES / "section.html").read_text(encoding="utf-8"))
+    times = PROFILE.listing_story_times(page, "http://french.peopledaily.com.cn/International/")
+    assert len(times) == 6
+    assert times[STORY_URL] == "2021-12-27T09:08:00+08:00"  # "27/12/2021 09:08", Beijing time
+    assert "http://french.peopledaily.com.cn/Chine/n3/2021/1226/c31357-9937350.html" not in times
+
+
+def test_the_front_page_shows_no_story_times() -> None:
+    page = Selector((FIXTURES / "home.html").read_text(encoding="utf-8"))
+    assert PROFILE.listing_story_times(page, "http://french.peopledaily.com.cn/") == {}
+
+
 def test_front_page_story_links() -> None:
     page = Selector((FIXTURES / "home.html").read_text(encoding="utf-8"))
     links = PROFILE.listing_story_links(page, "http://french.peopledaily.com.cn/")

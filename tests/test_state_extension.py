@@ -69,3 +69,26 @@ def test_the_state_is_reconciled_with_earlier_feeds_when_the_crawler_is_built(
     finally:
         state.engine_stopped()
     assert lock_path_for(path).read_text() == ""  # released: the holder's line is gone
+
+
+def test_this_runs_feed_is_registered_when_the_spider_opens_and_read_back_at_the_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "state.sqlite"
+    feeds = {
+        "out/%(name)s/%(run_time)s.jsonl": {"format": "jsonlines"},
+        "out/%(name)s/%(run_time)s.csv": {"format": "csv"},
+        "s3://bucket/%(name)s.jsonl": {"format": "jsonlines"},
+    }
+    state = RunState.from_crawler(crawler_with(NEWSCRAWL_STATE=str(path), FEEDS=feeds))
+    spider = type("Spider", (), {"name": "related", "run_time": "T"})()
+    state.spider_opened(spider)
+    feed = tmp_path / "out" / "related" / "T.jsonl"
+    assert state.store.registered_feeds() == [feed]  # before its first story: local JSONL only
+    feed.parent.mkdir(parents=True)
+    feed.write_text(json.dumps({"url": f"{URL}1.html", "body": "texte"}) + "\n")
+    state.engine_stopped()
+    with StateStore.open(path) as store:
+        stored = store.lookup(f"{URL}1.html")
+    assert stored is not None and stored.minhash  # with its signature, for near-duplicates

@@ -41,6 +41,12 @@ def test_appending_after_a_cut_line_keeps_the_new_story_whole(tmp_path: Path) ->
     assert list(read_feed(path)) == [story(1), story(3)]
 
 
+def test_a_line_cut_just_before_its_newline_is_not_a_story(tmp_path: Path) -> None:
+    path = tmp_path / "run.jsonl"
+    path.write_text(json.dumps(story(1)) + "\n" + json.dumps(story(2)), encoding="utf-8")
+    assert list(read_feed(path)) == [story(1)]
+
+
 WRITER = """
 import sys
 from newscrawl.state.feed import DurableJsonlWriter

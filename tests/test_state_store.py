@@ -105,6 +105,65 @@ def test_should_fetch_a_story_never_emitted(store: StateStore) -> None:
     assert store.should_fetch(URL, NOW, refresh_hours=48)
 
 
+@pytest.mark.parametrize(
+    ("listed_at", "expected"),
+    [
+        ("2026-11-27T09:45:00+08:00", True),  # the listing shows a later time: edited
+        ("2026-11-27T01:45:00+00:00", True),  # the same later time in another offset
+        ("2026-11-27T09:08:00+08:00", False),  # the time stored
+        ("2026-11-27T01:08:00+00:00", False),  # the time stored, in UTC
+        ("2026-11-27T08:00:00+08:00", False),  # earlier: not an edit
+        (None, False),  # the listing shows no time
+        ("hier", False),  # nor a time one can read
+    ],
+)
+def test_a_later_time_in_a_listing_fetches_an_old_stored_story_again(
+    store: StateStore, listed_at: str | None, expected: bool
+) -> None:
+    emit(store)  # published 2026-11-27T09:08+08:00
+    a_month_later = NOW + timedelta(days=30)
+    assert store.should_fetch(URL, a_month_later, 48, listed_at=listed_at) is expected
+
+
+def test_a_settled_copy_is_fetched_again_only_while_young_or_listed_later(
+    store: StateStore,
+) -> None:
+    copy = URL.replace("-1.html", "-2.html")
+    store.record_settled(copy, "near_duplicate", URL, "2026-11-27T09:08:00+08:00", NOW)
+    assert store.lookup(copy) is None  # settled is not emitted
+    assert store.should_fetch(copy, NOW, 48)
+    later = NOW + timedelta(days=3)
+    assert not store.should_fetch(copy, later, 48)
+    assert store.should_fetch(copy, later, 48, listed_at="2026-11-30T10:00:00+08:00")
+
+
+def test_a_settled_redirect_without_a_date_ages_from_when_it_was_first_seen(
+    store: StateStore,
+) -> None:
+    old = URL.replace("-1.html", "-3.html")
+    store.record_settled(old, "redirect", URL, None, NOW)
+    assert store.should_fetch(old, NOW + timedelta(hours=47), 48)
+    assert not store.should_fetch(old, NOW + timedelta(hours=49), 48)
+
+
+def test_the_first_url_with_a_fingerprint_is_another_one(store: StateStore) -> None:
+    emit(store, URL, "same")
+    assert store.first_url_with("same", other_than=URL + "?copy") == URL
+    assert store.first_url_with("same", other_than=URL) is None
+    assert store.first_url_with("other", other_than=URL + "?copy") is None
+
+
+def test_recent_fingerprints_are_those_published_since_a_moment(store: StateStore) -> None:
+    emit(store, URL + "?old", "old", published_at="2026-10-01T08:00:00+08:00", minhash=b"o")
+    emit(store, URL + "?new", "new", published_at="2026-11-27T08:00:00+08:00", minhash=b"n")
+    emit(store, URL + "?undated", "undated", published_at=None)  # first seen NOW
+    since = datetime(2026, 11, 1, tzinfo=UTC)
+    assert sorted(store.recent_fingerprints(since)) == [
+        (URL + "?new", "new", b"n"),
+        (URL + "?undated", "undated", None),
+    ]
+
+
 def test_classify_new_unchanged_revised(store: StateStore) -> None:
     assert store.classify(URL, "fp1") == ("new", None)
     emit(store)

@@ -93,6 +93,14 @@ class SiteProfile(ABC):
     @abstractmethod
     def listing_next_page(self, page: Selector, url: str) -> str | None: ...
 
+    def listing_story_times(self, page: Selector, url: str) -> dict[str, str]:
+        """When the listing shows each story as last updated: canonical URL -> ISO time.
+
+        Scheduled crawls re-fetch a stored story whose listed time is later than the one
+        stored. A portal whose listings show no times returns nothing (the default).
+        """
+        return {}
+
     def in_scope(self, url: str) -> bool:
         """May the crawler request this URL at all? Only the portal's pages, never assets."""
         from newscrawl.urls import WEB_SCHEMES, host_of, is_asset

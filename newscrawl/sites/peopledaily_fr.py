@@ -8,7 +8,7 @@ Selectors first; where they miss (older layouts) the meta tags, the page's
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urlsplit, urlunsplit
 
 from parsel import Selector
@@ -39,6 +39,7 @@ SOURCE_LABEL_RE = re.compile(r"^\s*Source\s*[:：]\s*", re.IGNORECASE)
 LIST_SPLIT_RE = re.compile(r"\s*[,，;；、]\s*")
 RELATED_HEADINGS = ("articles liés", "lire aussi", "à lire aussi", "sur le même sujet")
 WECHAT_MARK = "WeChat"
+LISTING_TIME_RE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})\s+(\d{1,2}):(\d{2})")
 
 # Elements whose paragraphs are never body text, whatever the layout.
 NOT_BODY = "ancestor::*[contains(@class,'txt_edit') or contains(@class,'d2_relevant') or contains(@class,'weixin') or contains(@class,'d2_right') or contains(@class,'footer') or contains(@class,'page_n')]"  # noqa: E501
@@ -220,6 +221,17 @@ class PeopleDailyFrench(SiteProfile):
                 found.append(target)
         return found
 
+    def listing_story_times(self, page: Selector, url: str) -> dict[str, str]:
+        """``<li><a href=…>title</a><em>27/12/2021 09:08</em></li>``: the time is Beijing's,
+        and it moves when the portal edits the story (as the story's date line does)."""
+        times: dict[str, str] = {}
+        for item in page.xpath(f"//li[a[@href]][em][not({SIDEBAR})]"):
+            target = resolve(item.xpath("a/@href").get(), url)
+            shown = parse_listing_time(text_of(item.xpath("em")[0]), self.utc_offset_hours)
+            if target and shown and self.classify(target) is PageKind.STORY:
+                times.setdefault(self.canonical_url(target), shown)
+        return times
+
     def listing_next_page(self, page: Selector, url: str) -> str | None:
         for link in page.css("div.page_n a"):
             if "suivant" in text_of(link).lower():
@@ -227,6 +239,20 @@ class PeopleDailyFrench(SiteProfile):
                 if target and self.classify(target) is PageKind.LISTING:
                     return self.canonical_url(target)
         return None
+
+
+def parse_listing_time(text: str, utc_offset_hours: int) -> str | None:
+    """``27/12/2021 09:08`` -> ``2021-12-27T09:08:00+08:00``; None if it is not such a time."""
+    match = LISTING_TIME_RE.search(text or "")
+    if not match:
+        return None
+    day, month, year, hour, minute = (int(part) for part in match.groups())
+    try:
+        moment = datetime(year, month, day, hour, minute,
+                          tzinfo=timezone(timedelta(hours=utc_offset_hours)))
+    except ValueError:
+        return None
+    return moment.isoformat()
 
 
 def _first_text(page: Selector, css: str) -> str:

@@ -29,6 +29,7 @@ from newscrawl.rendering import (
 from newscrawl.sites import NotAStory, PageKind, StoryPage, get_profile
 from newscrawl.spiders.arguments import CrawlArguments
 from newscrawl.spiders.failures import failure_reason
+from newscrawl.spiders.incremental import skip_known_story
 
 STATS = "newscrawl"
 
@@ -104,8 +105,9 @@ class RelatedSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"{STATS}/start_pages/ok")
         if not isinstance(response, TextResponse):
             return
+        listed = self.profile.listing_story_times(response.selector, response.url)
         for link in self.profile.listing_story_links(response.selector, response.url):
-            request = self._story_request(link, hop=0)
+            request = self._story_request(link, hop=0, listed_at=listed.get(link))
             if request is not None:
                 yield request
         page_number = response.meta.get("listing_page", 1)
@@ -123,7 +125,9 @@ class RelatedSpider(scrapy.Spider):
 
     # --- story requests -------------------------------------------------------------------
 
-    def _story_request(self, url: str, hop: int) -> scrapy.Request | None:
+    def _story_request(
+        self, url: str, hop: int, listed_at: str | None = None
+    ) -> scrapy.Request | None:
         """A request for a story URL met at ``hop``, or None if it is settled without one."""
         canonical = self.profile.canonical_url(url)
         if canonical in self._scheduled:
@@ -144,6 +148,8 @@ class RelatedSpider(scrapy.Spider):
                 self._beyond_depth.add(canonical)
                 meet(self.crawler, canonical, pending_reason="beyond_max_depth")
             return None
+        if skip_known_story(self.crawler, canonical, listed_at):
+            return None  # not scheduled: a listing met later may still show it changed
         self._scheduled.add(canonical)
         meet(self.crawler, canonical)
         meta = {"hop": hop, "story_url": canonical}

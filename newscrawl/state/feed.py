@@ -1,11 +1,11 @@
-"""The durable feed writer of state-backed runs.
+"""A durable JSONL writer: every story is on disk (flushed and fsynced) when ``write`` returns.
 
-"A story is marked emitted only once it is durably in the feed": :meth:`write` returns after
-the line is flushed and fsynced, so the caller may then record the story in the state store.
-A run killed between the two leaves a story in the feed that the state does not know; the next
-run's :meth:`~newscrawl.state.store.StateStore.reconcile_with_feeds` records it, so it is
-neither lost nor emitted twice. A run killed *during* a write leaves at most one half line at
-the end, which readers skip.
+Not on the crawl's path: a crawl writes its feed with Scrapy's feed exporter and the state learns
+what was emitted by reading the feed back (:meth:`~newscrawl.state.store.StateStore.
+reconcile_with_feeds`), which needs no writer of our own (README, "Scheduled crawls"). This
+writer serves a caller that must record each story in the state as soon as it is written: call
+``record_emitted`` after :meth:`write` returns. A writer killed *during* a write leaves at most
+one cut line at the end, which :func:`~newscrawl.state.store.read_feed` skips.
 """
 
 from __future__ import annotations

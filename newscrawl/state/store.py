@@ -3,23 +3,26 @@
 SQLite in WAL mode, every write in one ``BEGIN IMMEDIATE`` transaction, so a run killed at
 any moment (SIGKILL included) leaves the database as it was after its last commit.
 
+What was emitted is learnt from the feeds (:meth:`StateStore.reconcile_with_feeds`, called by
+:class:`~newscrawl.extensions.state.RunState` when a run ends and, for a killed run, when the
+next one starts): a story is recorded only once its line is in a feed, and the feed is fsynced
+before the state records anything from it.
+
 ``synchronous=NORMAL``: in WAL mode a commit is in the WAL (in the OS page cache) before it
 returns, so a killed *process* never loses a committed transaction; only a power cut or an OS
 crash can lose the last few commits, and never corrupts the file. That loss is repaired on the
-next start by :meth:`StateStore.reconcile_with_feeds`, because the feed is written with an
-fsync per story *before* the state records it (:mod:`newscrawl.state.feed`). ``FULL`` would add
-a second fsync per story for a guarantee the feeds already give.
+next start: the feed's ``reconciled_size`` rolls back with the rest, so the feed is read again.
 
-Near-duplicates across runs: the dedup pipeline may hand :meth:`StateStore.record_emitted` the
-story's MinHash as bytes (its ``hashvalues`` array, e.g. ``numpy.uint64`` ``tobytes()``: 1 KiB at
-128 permutations). Reloading that is one ``numpy.frombuffer`` per story, much cheaper than
-keeping the bodies and re-shingling them; the store treats the blob as opaque.
+Near-duplicates across runs: the store keeps each story's MinHash signature as an opaque blob
+(:mod:`newscrawl.state.sketch`: 32-bit hash values, 512 bytes at 128 permutations). Reloading
+it is one ``numpy.frombuffer`` per story, much cheaper than keeping the bodies and re-shingling.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -55,6 +58,19 @@ CREATE TABLE IF NOT EXISTS feeds (
     registered_at TEXT NOT NULL,
     reconciled_size INTEGER
 );
+-- Exact duplicates are looked up by fingerprint, whatever their age.
+CREATE INDEX IF NOT EXISTS stories_by_fingerprint ON stories (fingerprint);
+-- URLs that ended without a story of their own and need not be requested again: copies of a
+-- story (duplicate, near_duplicate) and old URLs that redirect to one (redirect). Added to
+-- schema 1 without a version change: older code never reads it.
+CREATE TABLE IF NOT EXISTS settled (
+    url TEXT PRIMARY KEY,
+    reason TEXT NOT NULL,
+    story_url TEXT,
+    published_at TEXT,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL
+);
 """
 
 Classification = Literal["new", "unchanged", "revised"]
@@ -77,6 +93,16 @@ class StoredStory:
     last_seen: str
     emitted_at: str
     minhash: bytes | None = None
+
+
+@dataclass(frozen=True)
+class SettledUrl:
+    url: str
+    reason: str
+    story_url: str | None
+    published_at: str | None
+    first_seen: str
+    last_seen: str
 
 
 def _iso(moment: datetime) -> str:
@@ -175,20 +201,46 @@ class StateStore:
         ).fetchone()
         return StoredStory(*row) if row else None
 
-    def should_fetch(self, url: str, now: datetime, refresh_hours: float) -> bool:
+    def should_fetch(
+        self, url: str, now: datetime, refresh_hours: float, listed_at: str | None = None
+    ) -> bool:
         """Is this story page worth requesting? Ask it for story pages only, never listings.
 
-        A story not stored yet: yes. A stored story: only while it is younger than
+        A story not stored yet: yes. A stored story: while it is younger than
         ``refresh_hours`` (by ``published_at``, or by when it was first seen if the date is
-        missing), since young stories are the ones the portal still edits.
+        missing), since young stories are the ones the portal still edits; and, whatever its
+        age, when a listing shows it with a time (``listed_at``) later than the stored
+        ``published_at``: the portal moves a story's date line when it edits it. A URL that
+        ended as a copy of a story or a redirect to one (:meth:`record_settled`) is judged the
+        same way, by its own publication time or, without one, by when it was first seen.
         """
-        stored = self.lookup(url)
+        stored = self.lookup(url) or self.lookup_settled(url)
         if stored is None:
             return True
-        born = _parse_time(stored.published_at) or _parse_time(stored.first_seen)
+        shown, published = _parse_time(listed_at), _parse_time(stored.published_at)
+        if shown is not None and published is not None and shown > published:
+            return True
+        born = published or _parse_time(stored.first_seen)
         if born is None:
             return True
         return now - born < timedelta(hours=refresh_hours)
+
+    def lookup_settled(self, url: str) -> SettledUrl | None:
+        row = self._db.execute(
+            "SELECT url, reason, story_url, published_at, first_seen, last_seen FROM settled"
+            " WHERE url = ?",
+            (url,),
+        ).fetchone()
+        return SettledUrl(*row) if row else None
+
+    def first_url_with(self, fingerprint: str, other_than: str) -> str | None:
+        """An emitted story's URL whose body has this fingerprint (an exact copy's original)."""
+        row = self._db.execute(
+            "SELECT url FROM stories WHERE fingerprint = ? AND url != ? ORDER BY first_seen, url"
+            " LIMIT 1",
+            (fingerprint, other_than),
+        ).fetchone()
+        return row[0] if row else None
 
     def classify(self, url: str, fingerprint: str) -> tuple[Classification, StoredStory | None]:
         """What a story about to be emitted is, compared with what earlier runs emitted."""
@@ -202,6 +254,20 @@ class StateStore:
     def known_fingerprints(self) -> Iterator[tuple[str, str, bytes | None]]:
         """(url, fingerprint, minhash blob or None) of every story earlier runs emitted."""
         yield from self._db.execute("SELECT url, fingerprint, minhash FROM stories ORDER BY url")
+
+    def recent_fingerprints(self, since: datetime) -> Iterator[tuple[str, str, bytes | None]]:
+        """Like :meth:`known_fingerprints`, for stories published (or first seen) since then.
+
+        ISO times with offsets do not sort as text across offsets, so the comparison is made
+        here, in Python, on parsed times; the scan reads three short columns per story.
+        """
+        rows = self._db.execute(
+            "SELECT url, fingerprint, minhash, published_at, first_seen FROM stories ORDER BY url"
+        )
+        for url, fingerprint, minhash, published_at, first_seen in rows:
+            born = _parse_time(published_at) or _parse_time(first_seen)
+            if born is None or born >= since:
+                yield url, fingerprint, minhash
 
     def __len__(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM stories").fetchone()[0])
@@ -226,6 +292,26 @@ class StateStore:
         """A stored story was seen again unchanged: move its ``last_seen``."""
         with self._transaction() as db:
             db.execute("UPDATE stories SET last_seen = ? WHERE url = ?", (_iso(now), url))
+
+    def record_settled(
+        self,
+        url: str,
+        reason: str,
+        story_url: str | None,
+        published_at: str | None,
+        now: datetime,
+    ) -> None:
+        """``url`` ended as a copy of (or a redirect to) ``story_url``: do not request it again
+        while it is old (:meth:`should_fetch`). Losing this record costs one request, never a
+        story, so it needs no feed behind it."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO settled (url, reason, story_url, published_at, first_seen, last_seen)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET"
+                " reason = excluded.reason, story_url = excluded.story_url,"
+                " published_at = excluded.published_at, last_seen = excluded.last_seen",
+                (url, reason, story_url, published_at, _iso(now), _iso(now)),
+            )
 
     def register_feed(self, path: str | Path, now: datetime) -> None:
         """This run will write stories to ``path``: the next run reconciles with it."""
@@ -271,6 +357,7 @@ class StateStore:
         ).fetchone()
         if seen is not None and seen[0] == size:
             return 0
+        _fsync_file(path)  # on disk before the state says so, even if the OS crashes next
         recorded = 0
         with self._transaction() as db:
             for story in read_feed(path):
@@ -294,6 +381,14 @@ class StateStore:
         if recorded:
             logger.info("newscrawl: state reconciled %d stories from %s", recorded, path)
         return recorded
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)  # Linux syncs a file's data through any descriptor
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _upsert(
@@ -326,11 +421,16 @@ def _feed_story_is_news(db: sqlite3.Connection, story: Mapping[str, Any]) -> boo
 def read_feed(path: str | Path) -> Iterator[dict[str, Any]]:
     """The stories of a JSONL feed, skipping lines that are not a JSON object with a url.
 
-    The last line of a feed whose run was SIGKILLed may be cut anywhere; it is not a story.
+    The last line of a feed whose run was SIGKILLed may be cut anywhere; it is not a story,
+    even when the cut fell just before its newline and what is left parses: a writer ends
+    every story with a newline, so a line without one was never finished.
     """
     with Path(path).open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():
+                continue
+            if not raw.endswith(b"\n"):
+                logger.warning("newscrawl: %s line %d was cut; skipped", path, number)
                 continue
             try:
                 story = json.loads(raw)
