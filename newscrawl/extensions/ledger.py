@@ -134,7 +134,8 @@ class OutcomeLedger:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         for url, pending_reason in list(self.pending.items()):
-            details = {} if pending_reason == "beyond_max_depth" else {"close_reason": reason}
+            # Only a URL the crawl meant to fetch was cut short by the close.
+            details = {"close_reason": reason} if pending_reason == "not_fetched" else {}
             self.record(rejected(url, pending_reason, **details))
         if self._file is not None:
             self._file.close()
