@@ -9,9 +9,9 @@ NEWSPIDER_MODULE = "newscrawl.spiders"
 COMMANDS_MODULE = "newscrawl.commands"
 
 # --- Politeness towards the real portal ------------------------------------------------------
-# Who to contact about this crawler; shown in the User-Agent.
+# Who to contact about this crawler: put in the User-Agent (and so in robots.txt matching)
+# unless USER_AGENT itself is set (newscrawl.useragent).
 NEWSCRAWL_CONTACT_URL = "https://github.com/newscrawl/newscrawl"
-USER_AGENT = f"newscrawl/0.1 (+{NEWSCRAWL_CONTACT_URL}; research crawler of French-language news)"
 ROBOTSTXT_OBEY = True
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0

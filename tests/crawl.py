@@ -51,9 +51,10 @@ def run_crawl(
     fast: bool = True,
     timeout: float = 300,
     spider: str = "related",
+    options: tuple[str, ...] = (),
 ) -> CrawlRun:
     """``scrapy crawl related`` in a subprocess whose only link to the replica is http_proxy."""
-    command = [sys.executable, "-m", "scrapy", "crawl", spider]
+    command = [sys.executable, "-m", "scrapy", "crawl", spider, *options]
     for argument in spider_args:
         command += ["-a", argument]
     for name, value in {**(FAST if fast else {}), **(settings or {})}.items():

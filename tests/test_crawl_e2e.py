@@ -255,3 +255,18 @@ def test_start_urls_are_canonicalised_and_non_pages_rejected(replica_of, tmp_pat
     assert outcomes[picture] == "rejected:not_a_start_page"
     assert outcomes["http://en.people.cn/"] == "rejected:not_a_start_page"
     assert not server.out_of_scope
+
+
+@pytest.mark.parametrize("name", ["stories.jsonl", "stories.csv"])
+def test_dash_o_writes_the_stories_there_and_rejects_beside(replica_of, tmp_path: Path,
+                                                           name: str) -> None:
+    server = replica_of(stories=60)
+    run = run_crawl(server.proxy_url, tmp_path, *WHOLE_PORTAL, options=("-O", name))
+    assert run.returncode == 0
+    assert sorted(p.name for p in run.files if p.parent == tmp_path) == sorted(
+        [name, "stories.rejects.jsonl", "stories.manifest.json"]
+    )
+    assert not (tmp_path / "output" / "related").exists()  # -O replaces the default feeds
+    stories = run.stories or run.csv_rows
+    assert len(stories) > 40
+    assert {s["url"] for s in stories}.isdisjoint({r["url"] for r in run.rejects})

@@ -21,6 +21,7 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
+from newscrawl.settings import FEEDS as DEFAULT_FEEDS
 from newscrawl.state.lock import EXIT_LOCKED, StateLocked, run_lock_for
 
 EXIT_BAD_ARGUMENTS = 2
@@ -29,6 +30,19 @@ logger = logging.getLogger(__name__)
 
 
 class Command(ScrapyCrawlCommand):
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        if opts.output or opts.overwrite_output:
+            # Scrapy merges -o/-O with FEEDS; a user naming the output file wants only that one,
+            # as in a project without default feeds.
+            assert self.settings is not None
+            feeds = {
+                uri: options
+                for uri, options in self.settings.getdict("FEEDS").items()
+                if uri not in DEFAULT_FEEDS
+            }
+            self.settings.set("FEEDS", feeds, priority="cmdline")
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("give exactly one spider name")

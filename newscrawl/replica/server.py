@@ -29,6 +29,7 @@ class RequestRecord:
     url: str  # absolute
     status: int
     proxied: bool  # arrived in absolute form, as through an HTTP proxy
+    user_agent: str = ""
 
     @property
     def host(self) -> str:
@@ -88,7 +89,8 @@ def make_handler(portal: Portal, log: RequestLog) -> type[BaseHTTPRequestHandler
                 )
             else:
                 reply = self.respond(url)
-            log.add(RequestRecord(self.command, url, reply.status, proxied))
+            agent = self.headers.get("User-Agent", "")
+            log.add(RequestRecord(self.command, url, reply.status, proxied, agent))
             self.send(reply)
 
         def respond(self, url: str) -> Page:

@@ -30,6 +30,7 @@ from newscrawl.sites import NotAStory, PageKind, StoryPage, get_profile
 from newscrawl.spiders.arguments import CrawlArguments
 from newscrawl.spiders.failures import failure_reason
 from newscrawl.spiders.incremental import skip_known_story
+from newscrawl.useragent import apply_contact_user_agent
 
 STATS = "newscrawl"
 
@@ -48,6 +49,11 @@ class RelatedSpider(scrapy.Spider):
         self.max_story_pages = 20  # replaced from settings in from_crawler
         self.max_related = 100
         self._beyond_depth: set[str] = set()
+
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        super().update_settings(settings)
+        apply_contact_user_agent(settings)
 
     @staticmethod
     def validate_arguments(raw: dict[str, Any]) -> None:
