@@ -181,3 +181,4 @@ def test_pages_per_story_are_capped(replica_of, tmp_path: Path) -> None:
     assert three.replace(".html", "-2.html") in fetched
     assert three.replace(".html", "-3.html") not in fetched
     assert list(run.by_url()) == [three]
+    assert "reading the first 2 (NEWSCRAWL_MAX_STORY_PAGES)" in run.log

@@ -205,6 +205,10 @@ class RelatedSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"{STATS}/extraction/{kind}")
         yield from self._follow_related(page, response.meta["hop"])
         later = self.profile.later_pages(response.selector, response.url)
+        if len(later) >= self.max_story_pages:
+            self.crawler.stats.inc_value(f"{STATS}/story_pages_capped")
+            self.logger.warning("%s has %d pages; reading the first %d (NEWSCRAWL_MAX_STORY_PAGES)",
+                                url, len(later) + 1, self.max_story_pages)
         yield from self._next_page_or_story(
             [page], later[: self.max_story_pages - 1], url, rendered
         )
