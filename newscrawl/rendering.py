@@ -4,6 +4,13 @@
 every story page; ``auto`` renders a page again only when the site profile says its static HTML
 is incomplete and the page carries scripts (:func:`needs_browser`). The browser is Debian's
 Chromium at ``NEWSCRAWL_CHROMIUM_PATH``: no browser is ever downloaded.
+
+Chromium never fetches a story document itself. Every render starts from the static response,
+which went through Scrapy's guarded stack (scope guard, redirect guard, size limit, charset
+repair); its decoded text travels in the render request's meta and :func:`guard_page` serves
+it to the browser. The same route aborts every other document (a script's or a meta refresh's
+navigation, an iframe) and every URL the scope guard refuses, so a page's scripts cannot reach
+another host, a loopback or private address either.
 """
 
 from __future__ import annotations
@@ -16,11 +23,18 @@ from typing import Any
 
 from scrapy.settings import BaseSettings
 
+from newscrawl.downloadermiddlewares.scope import refusal
+from newscrawl.sites import get_profile
 from newscrawl.sites.base import NotAStory, StoryPage
 
 HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 # Request meta: this request went through the browser (so ``auto`` never renders it again).
 RENDERED = "newscrawl_rendered"
+# Request meta of a render: the static page's decoded text, and the site profile whose hosts
+# bound what the page may load.
+STATIC_HTML = "newscrawl_static_html"
+SITE = "newscrawl_site"
+PAGE_INIT = "newscrawl.rendering.guard_page"
 # What a story page's text never depends on; aborted so a render costs less.
 ABORTED_RESOURCES = frozenset({"image", "font", "media", "stylesheet"})
 # Chromium switches for a crawler on a server: no sandbox (root in containers), no GPU, and none
@@ -32,6 +46,9 @@ CHROMIUM_ARGS = (
     "--disable-component-update",
     "--no-first-run",
     "--disable-sync",
+    # Chromium sends loopback addresses past any proxy by default; through the proxy instead,
+    # where the replica (or a production egress proxy) sees and refuses them.
+    "--proxy-bypass-list=<-loopback>",
 )
 
 
@@ -106,8 +123,49 @@ def enable_rendering(
 
 
 def abort_request(request: Any) -> bool:
-    """PLAYWRIGHT_ABORT_REQUEST: pictures, fonts, media and style sheets are never loaded."""
-    return bool(request.resource_type in ABORTED_RESOURCES)
+    """PLAYWRIGHT_ABORT_REQUEST: pictures, fonts, media and style sheets are never loaded.
+
+    Nor is any document: :func:`guard_page` serves the story itself, so a navigation that
+    reaches scrapy-playwright's own route means that guard is missing; it fails closed.
+    """
+    return bool(request.resource_type in ABORTED_RESOURCES or request.is_navigation_request())
+
+
+async def guard_page(page: Any, request: Any) -> None:
+    """playwright_page_init_callback: the page loads the static text, and nothing off-portal.
+
+    Registered after scrapy-playwright's own route, so Playwright asks it first; what it lets
+    through goes on (``fallback``) to that route, which sends it.
+    """
+    html: str = request.meta[STATIC_HTML]
+    hosts = get_profile(request.meta[SITE]).hosts
+    story_url = request.url
+    served = False
+
+    async def route_request(route: Any, browser_request: Any) -> None:
+        nonlocal served
+        url = browser_request.url
+        if browser_request.is_navigation_request():
+            in_main_frame = browser_request.frame == page.main_frame
+            if not served and in_main_frame and _same_document(url, story_url):
+                served = True
+                await route.fulfill(status=200, headers=STATIC_HEADERS, body=html.encode("utf-8"))
+            else:  # a script, a meta refresh or an iframe: no other document is ever loaded
+                await route.abort()
+        elif refusal(url, hosts) is not None or browser_request.resource_type in ABORTED_RESOURCES:
+            await route.abort()
+        else:
+            await route.fallback()
+
+    await page.route("**", route_request)
+
+
+# The header's charset wins over any <meta charset> in the page: the text is served as UTF-8.
+STATIC_HEADERS = {"Content-Type": "text/html; charset=utf-8"}
+
+
+def _same_document(url: str, story_url: str) -> bool:
+    return url.split("#", 1)[0].rstrip("/") == story_url.split("#", 1)[0].rstrip("/")
 
 
 def needs_browser(page: StoryPage | NotAStory) -> bool:
@@ -120,6 +178,13 @@ def needs_browser(page: StoryPage | NotAStory) -> bool:
     return page.related_expected and page.has_scripts
 
 
-def render_meta(meta: dict[str, Any]) -> dict[str, Any]:
-    """A story request's meta, sent through the browser."""
-    return {**meta, "playwright": True, RENDERED: True}
+def render_meta(meta: dict[str, Any], static_html: str, site: str) -> dict[str, Any]:
+    """A story page's meta, rendered in the browser from the static page's text."""
+    return {
+        **meta,
+        "playwright": True,
+        "playwright_page_init_callback": PAGE_INIT,  # a path: meta stays picklable (JOBDIR)
+        RENDERED: True,
+        STATIC_HTML: static_html,
+        SITE: site,
+    }

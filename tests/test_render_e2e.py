@@ -105,9 +105,11 @@ def test_auto_renders_only_the_pages_that_need_it(auto) -> None:
     assert rendered == scripted
     fetches = story_fetches(server)
     for url in scripted:
-        assert fetches[url] == 2, url  # static, then once through the browser
-    twice = {url for url, count in fetches.items() if count > 1} - scripted
+        # once, statically: the browser renders the text of that response, never fetches it
+        assert fetches[url] == 1, url
+    twice = {url for url, count in fetches.items() if count > 1}
     assert twice <= settled_by_retry_or_redirect(server)
+    assert stat(run, "newscrawl/render/pages") == len(scripted)
     assert stat(run, "newscrawl/render/pages_closed") == len(scripted)
     assert {r.host for r in server.out_of_scope} <= BROWSER_OWN_HOSTS
     assert not [r for r in server.records if r.url.endswith(".jpg")]  # pictures never loaded

@@ -33,6 +33,8 @@ from newscrawl.spiders.incremental import skip_known_story
 from newscrawl.useragent import apply_contact_user_agent
 
 STATS = "newscrawl"
+# Request meta of a later page: its story's first page was rendered, so this one is too.
+RENDER_LATER = "newscrawl_render_later"
 
 
 class RelatedSpider(scrapy.Spider):
@@ -164,7 +166,7 @@ class RelatedSpider(scrapy.Spider):
             callback=self.parse_story,
             errback=self.on_story_error,
             priority=-hop,  # breadth first: a story is reached by its shortest path
-            meta=render_meta(meta) if self.args.render == "always" else meta,
+            meta=meta,  # always a static fetch first, even for render=always: see _render_again
         )
 
     def _settle(self, url: str, outcome_kind: str, reason: str, **details: Any) -> None:
@@ -191,8 +193,8 @@ class RelatedSpider(scrapy.Spider):
             return
         page = self.profile.extract_story(response.selector, response.url)
         rendered = bool(response.meta.get(RENDERED))
-        if self.args.render == "auto" and not rendered and needs_browser(page):
-            yield self._render_again(url, response.meta["hop"])
+        if not rendered and self._wants_browser(page):
+            yield self._render_again(response, {"hop": response.meta["hop"], "story_url": url})
             return
         if rendered:
             self.crawler.stats.inc_value(f"{STATS}/render/pages")
@@ -207,25 +209,38 @@ class RelatedSpider(scrapy.Spider):
         later = self.profile.later_pages(response.selector, response.url)
         if len(later) >= self.max_story_pages:
             self.crawler.stats.inc_value(f"{STATS}/story_pages_capped")
-            self.logger.warning("%s has %d pages; reading the first %d (NEWSCRAWL_MAX_STORY_PAGES)",
-                                url, len(later) + 1, self.max_story_pages)
+            self.logger.warning(
+                "%s has %d pages; reading the first %d (NEWSCRAWL_MAX_STORY_PAGES)",
+                url,
+                len(later) + 1,
+                self.max_story_pages,
+            )
         yield from self._next_page_or_story(
             [page], later[: self.max_story_pages - 1], url, rendered
         )
 
-    def _render_again(self, url: str, hop: int) -> scrapy.Request:
-        """``auto``: the static page is incomplete; the same URL once more, through the browser.
+    def _wants_browser(self, page: StoryPage | NotAStory) -> bool:
+        """``always``: every story page; ``auto``: a static page that looks incomplete."""
+        return self.args.render == "always" or (self.args.render == "auto" and needs_browser(page))
 
-        The RENDERED flag in meta is what stops a second render of the same page.
+    def _render_again(self, response: TextResponse, meta: dict[str, Any]) -> scrapy.Request:
+        """The page once more, through the browser, from the static response's text.
+
+        Chromium never fetches the document: the static response already went through the
+        scope and redirect guards, the size limit and the charset repair, and its text is what
+        the browser is given (newscrawl.rendering.guard_page). The RENDERED flag in meta is
+        what stops a second render of the same page.
         """
         self.crawler.stats.inc_value(f"{STATS}/render/requested")
+        callback = self.parse_story if "hop" in meta else self.parse_later_page
+        errback = self.on_story_error if "hop" in meta else self.on_later_page_error
         return scrapy.Request(
-            url,
-            callback=self.parse_story,
-            errback=self.on_story_error,
-            priority=-hop,
+            response.url,
+            callback=callback,
+            errback=errback,
+            priority=response.request.priority if response.request else 0,
             dont_filter=True,  # the same URL as the static request, on purpose
-            meta=render_meta({"hop": hop, "story_url": url}),
+            meta=render_meta(meta, response.text, self.profile.name),
         )
 
     def _follow_related(self, page: StoryPage, hop: int) -> Iterator[scrapy.Request]:
@@ -238,14 +253,19 @@ class RelatedSpider(scrapy.Spider):
         self, pages: list[StoryPage], remaining: list[str], url: str, rendered: bool
     ) -> Iterator[Any]:
         if remaining:
-            meta = {"pages": pages, "remaining": remaining[1:], "story_url": url}
+            # A story whose first page needed the browser is read through it to the end.
+            meta = {
+                "pages": pages,
+                "remaining": remaining[1:],
+                "story_url": url,
+                RENDER_LATER: rendered,
+            }
             yield scrapy.Request(
                 remaining[0],
                 callback=self.parse_later_page,
                 errback=self.on_later_page_error,
                 priority=100,  # finish a story already started before opening new ones
-                # A story whose first page needed the browser is read through it to the end.
-                meta=render_meta(meta) if rendered else meta,
+                meta=meta,
             )
             return
         story = assemble_story(pages, self.profile.language, rendered=rendered)
@@ -256,17 +276,23 @@ class RelatedSpider(scrapy.Spider):
 
     def parse_later_page(self, response: Response) -> Iterator[Any]:
         url = response.meta["story_url"]
+        rendered = bool(response.meta.get(RENDERED))
+        if response.meta.get(RENDER_LATER) and not rendered and isinstance(response, TextResponse):
+            keep = ("pages", "remaining", "story_url", RENDER_LATER)
+            yield self._render_again(response, {name: response.meta[name] for name in keep})
+            return
         page = (
             self.profile.extract_story(response.selector, response.url)
             if isinstance(response, TextResponse)
             else NotAStory("not_html")
         )
         if isinstance(page, NotAStory):
-            report(self.crawler, failed(url, "incomplete_story", page=response.url,
-                                        page_reason=page.reason))
+            report(
+                self.crawler,
+                failed(url, "incomplete_story", page=response.url, page_reason=page.reason),
+            )
             return
         pages = [*response.meta["pages"], page]
-        rendered = bool(response.meta.get(RENDERED))
         yield from self._next_page_or_story(pages, response.meta["remaining"], url, rendered)
 
     def on_story_error(self, failure: Failure) -> None:
@@ -277,8 +303,16 @@ class RelatedSpider(scrapy.Spider):
     def on_later_page_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         reason, details = failure_reason(failure)
-        report(self.crawler, failed(request.meta["story_url"], "incomplete_story",
-                                    page=request.url, page_reason=reason, **details))
+        report(
+            self.crawler,
+            failed(
+                request.meta["story_url"],
+                "incomplete_story",
+                page=request.url,
+                page_reason=reason,
+                **details,
+            ),
+        )
 
 
 def _day(published_at: str) -> date:
