@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gzip
+import json
 import random
 import socket
 import struct
@@ -71,6 +72,11 @@ FAULTS: dict[str, tuple[str, str]] = {
     "redirect_ipv6_loopback": ("failed:redirect_off_portal", "302 to http://[::1]/"),
     "redirect_private": ("failed:redirect_off_portal", f"302 to {PRIVATE_TARGET}"),
     "redirect_file": ("failed:redirect_off_portal", "302 to file:///etc/passwd"),
+    "hostile_script": (
+        "story",
+        "a script that fetch()es, frames and navigates to the loopback, then loads an in-portal"
+        " script (the probe, proof that it ran)",
+    ),
     "meta_refresh_off_portal": (
         "failed:redirect_off_portal",
         f'the story with <meta http-equiv="refresh" content="0;url={LOOPBACK_TARGET}">',
@@ -121,6 +127,7 @@ class FaultPlan:
             for name, row in self.rows.items()
         }
         self.by_path = {portal.entries[row].path(): name for name, row in self.rows.items()}
+        self.loopback = f"http://127.0.0.1:{portal.options.loopback_port}/"
         self._link_from_hub()
         gzip_bomb()  # built now (under a second, once per process), not while a crawler waits
 
@@ -177,7 +184,7 @@ class FaultPlan:
         if name == "malformed_html":
             return page(200, malformed(html).encode("utf-8"))
         if name == "meta_refresh_off_portal":
-            refresh = f'<meta http-equiv="refresh" content="0;url={LOOPBACK_TARGET}" />\n'
+            refresh = f'<meta http-equiv="refresh" content="0;url={self.loopback}" />\n'
             return page(200, html.replace("</head>", refresh + "</head>", 1).encode("utf-8"))
         if name == "formula_title":
             story = dataclasses.replace(self.portal.content(row), title=FORMULA_TITLE)
@@ -186,10 +193,12 @@ class FaultPlan:
             return page(302, b"", Location=f"{ORIGIN}/fault/loop/{row}.html")
         if name == "redirect_chain":
             return page(302, b"", Location=f"{ORIGIN}/fault/chain/{row}/1.html")
+        if name == "hostile_script":
+            script = hostile_script(self.loopback, row)
+            return page(200, html.replace("</body>", script + "</body>", 1).encode("utf-8"))
         if name in REDIRECT_TARGETS:
-            return page(
-                301 if name == "redirect_other_host" else 302, b"", Location=REDIRECT_TARGETS[name]
-            )
+            target = self.loopback if name == "redirect_loopback" else REDIRECT_TARGETS[name]
+            return page(301 if name == "redirect_other_host" else 302, b"", Location=target)
         if name == "gzip_bomb":
             return page(200, gzip_bomb(), Content_Encoding="gzip")
         body = html.encode("utf-8")
@@ -207,6 +216,8 @@ class FaultPlan:
         from newscrawl.replica.portal import page
 
         parts = path.strip("/").removesuffix(".html").split("/")
+        if path.startswith(PROBE_PATH):  # the hostile script ran (a browser asked for this)
+            return page(200, b"/* probe */", "text/javascript")
         if parts[:2] == ["fault", "loop"] and len(parts) == 3 and parts[2].isdigit():
             return page(302, b"", Location=self.portal.entries[int(parts[2])].url)
         if parts[:2] == ["fault", "chain"] and len(parts) == 4 and parts[3].isdigit():
@@ -218,6 +229,25 @@ class FaultPlan:
 
     def story_html(self, row: int) -> str:
         return pages.story_page(self.portal.content(row))
+
+
+PROBE_PATH = "/fault/probe/"
+
+
+def hostile_script(loopback: str, row: int) -> str:
+    """What a page's scripts could do to turn a browser against the crawler's own machine."""
+    target = json.dumps(loopback + "stolen")
+    return f"""<script type="text/javascript">
+  fetch({target}).catch(function () {{}});
+  var request = new XMLHttpRequest(); request.open("GET", {target}); request.send();
+  var frame = document.createElement("iframe"); frame.src = {target};
+  document.body.appendChild(frame);
+  fetch("http://en.people.cn/stolen").catch(function () {{}});
+  setTimeout(function () {{ window.location.href = {target}; }}, 0);
+</script>
+<iframe src={target}></iframe>
+<script type="text/javascript" src="{PROBE_PATH}{row}.js"></script>
+"""
 
 
 def malformed(html: str) -> str:

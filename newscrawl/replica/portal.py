@@ -48,6 +48,9 @@ class ReplicaOptions:
     # default portal is what every crawl without a browser is tested against.
     scripted: bool = False
     faults: bool = False  # serve broken and hostile answers on chosen stories (faults.py)
+    # Where the fault mode's loopback redirect, meta refresh and hostile script point: a test
+    # listens there (a canary) to prove nothing ever reaches it.
+    loopback_port: int = 8080
 
     def __post_init__(self) -> None:
         if not 10 <= self.stories <= 1_000_000:
