@@ -150,9 +150,13 @@ async def guard_page(page: Any, request: Any) -> None:
             if not served and in_main_frame and _same_document(url, story_url):
                 served = True
                 await route.fulfill(status=200, headers=STATIC_HEADERS, body=html.encode("utf-8"))
-            else:  # a script, a meta refresh or an iframe: no other document is ever loaded
-                await route.abort()
-        elif refusal(url, hosts) is not None or browser_request.resource_type in ABORTED_RESOURCES:
+            elif in_main_frame:  # a script's or a meta refresh's navigation away
+                # "aborted" (net::ERR_ABORTED), as a cancelled navigation: the page keeps its
+                # document. A failed one would put Chromium's error page in place of the story.
+                await route.abort("aborted")
+            else:  # an iframe: a blank one (an aborted frame can hold the page's load event)
+                await route.fulfill(status=200, headers=STATIC_HEADERS, body=b"")
+        elif _refused(url, hosts) or browser_request.resource_type in ABORTED_RESOURCES:
             await route.abort()
         else:
             await route.fallback()
@@ -162,6 +166,12 @@ async def guard_page(page: Any, request: Any) -> None:
 
 # The header's charset wins over any <meta charset> in the page: the text is served as UTF-8.
 STATIC_HEADERS = {"Content-Type": "text/html; charset=utf-8"}
+
+
+def _refused(url: str, hosts: frozenset[str]) -> bool:
+    """The scope guard's rule, but a portal's own scripts and data (``.js``, ``.json``, which
+    the guard refuses as ``not_a_page``) are what a render is for; pictures are aborted by type."""
+    return refusal(url, hosts) not in (None, "not_a_page")
 
 
 def _same_document(url: str, story_url: str) -> bool:

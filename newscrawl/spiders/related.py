@@ -179,6 +179,15 @@ class RelatedSpider(scrapy.Spider):
 
     def parse_story(self, response: Response) -> Iterator[Any]:
         requested = response.meta["story_url"]
+        if (
+            response.meta.get(RENDERED)
+            and response.request
+            and response.url != response.request.url
+        ):
+            # The browser was given this page's text and every other document is refused, so
+            # a rendered page elsewhere is a browser error page: never read it as a story.
+            report(self.crawler, failed(requested, "render_error", left_page=response.url))
+            return
         url = self.profile.canonical_url(response.url)
         if url != requested:  # redirected: the story's URL is the final one
             alias(self.crawler, requested, url)
