@@ -13,7 +13,13 @@ from scrapy.utils.test import get_crawler
 
 from newscrawl.downloadermiddlewares.browser_contexts import BrowserContexts
 from newscrawl.extraction.story import decode_html
-from newscrawl.rendering import HANDLER, abort_request, browser_problem, needs_browser
+from newscrawl.rendering import (
+    HANDLER,
+    abort_request,
+    browser_problem,
+    browser_proxy,
+    needs_browser,
+)
 from newscrawl.replica import Portal, ReplicaOptions
 from newscrawl.sites import NotAStory, get_profile
 from newscrawl.spiders.related import RelatedSpider
@@ -118,6 +124,10 @@ def test_never_installs_no_browser_handler_and_auto_does(tmp_path) -> None:
         RelatedSpider.from_crawler(missing, render="always")
 
 
+def browser_request(resource: str, navigation: bool = False) -> SimpleNamespace:
+    return SimpleNamespace(resource_type=resource, is_navigation_request=lambda: navigation)
+
+
 @pytest.mark.parametrize(
     ("resource", "aborted"),
     [
@@ -125,13 +135,25 @@ def test_never_installs_no_browser_handler_and_auto_does(tmp_path) -> None:
         ("font", True),
         ("media", True),
         ("stylesheet", True),
-        ("document", False),
         ("script", False),
         ("xhr", False),
     ],
 )
 def test_pictures_fonts_media_and_styles_are_not_loaded(resource: str, aborted: bool) -> None:
-    assert abort_request(SimpleNamespace(resource_type=resource)) is aborted
+    assert abort_request(browser_request(resource)) is aborted
+
+
+def test_a_document_reaching_the_handler_route_is_aborted() -> None:
+    # guard_page serves the story itself: a navigation seen here means the guard is missing
+    assert abort_request(browser_request("document", navigation=True)) is True
+
+
+def test_the_browser_is_given_scrapys_proxy_and_never_no_proxy(monkeypatch) -> None:
+    monkeypatch.setenv("http_proxy", "http://127.0.0.1:3128")
+    monkeypatch.setenv("no_proxy", "localhost,127.0.0.1")
+    assert browser_proxy({"http"}) == {"server": "http://127.0.0.1:3128"}
+    monkeypatch.delenv("http_proxy")
+    assert browser_proxy({"http"}) is None
 
 
 # --- browser contexts: pages closed, contexts recycled -------------------------------------------
