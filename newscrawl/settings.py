@@ -88,7 +88,7 @@ NEWSCRAWL_HEALTH_MAX_ERROR_RATE = 0.5  # more responses than this were errors
 # auto/always stop before any request (exit 69) with one line naming this setting.
 NEWSCRAWL_CHROMIUM_PATH = "/usr/bin/chromium"
 NEWSCRAWL_RENDER_TIMEOUT_MS = 30_000  # a page not loaded by then fails with render_timeout
-NEWSCRAWL_RENDER_MAX_PAGES = 4  # browser pages rendering at once (per context)
+NEWSCRAWL_RENDER_MAX_PAGES = 4  # browser pages open at once in ONE context (not in all)
 NEWSCRAWL_RENDER_PAGES_PER_CONTEXT = 50  # then a fresh context; the old one is closed
 # scrapy-playwright's handler and PLAYWRIGHT_* settings are set by the spider only for a run
 # that renders (newscrawl/rendering.py): installed, the handler starts Playwright's driver
