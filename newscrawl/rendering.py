@@ -51,8 +51,10 @@ CHROMIUM_ARGS = (
     # http:// navigation as https:// first, and its fallback to http:// was measured to reach
     # the network without passing the page's routes, so the story was fetched by the browser.
     # AutofillServerCommunication: requests to content-autofill.googleapis.com.
-    "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,"
-    "AutofillServerCommunication",
+    "--disable-features="
+    + ",".join(
+        ("HttpsUpgrades", "HttpsFirstBalancedModeAutoEnable", "AutofillServerCommunication")
+    ),
 )
 
 

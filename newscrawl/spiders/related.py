@@ -179,11 +179,7 @@ class RelatedSpider(scrapy.Spider):
 
     def parse_story(self, response: Response) -> Iterator[Any]:
         requested = response.meta["story_url"]
-        if (
-            response.meta.get(RENDERED)
-            and response.request
-            and response.url != response.request.url
-        ):
+        if response.meta.get(RENDERED) and not self._rendered_where_asked(response):
             # The browser was given this page's text and every other document is refused, so
             # a rendered page elsewhere is a browser error page: never read it as a story.
             report(self.crawler, failed(requested, "render_error", left_page=response.url))
@@ -227,6 +223,10 @@ class RelatedSpider(scrapy.Spider):
         yield from self._next_page_or_story(
             [page], later[: self.max_story_pages - 1], url, rendered
         )
+
+    def _rendered_where_asked(self, response: Response) -> bool:
+        asked = response.request.url if response.request else response.url
+        return self.profile.canonical_url(response.url) == self.profile.canonical_url(asked)
 
     def _wants_browser(self, page: StoryPage | NotAStory) -> bool:
         """``always``: every story page; ``auto``: a static page that looks incomplete."""
