@@ -109,10 +109,17 @@ class RelatedSpider(scrapy.Spider):
     def parse_listing(self, response: Response) -> Iterator[Any]:
         if response.meta.get("start_page"):
             self.crawler.stats.inc_value(f"{STATS}/start_pages/ok")
-        if not isinstance(response, TextResponse):
+        links = (
+            self.profile.listing_story_links(response.selector, response.url)
+            if isinstance(response, TextResponse)
+            else []
+        )
+        if not links and response.meta.get("start_page"):
+            self.crawler.stats.inc_value(f"{STATS}/start_pages/empty")
+        if not links:
             return
         listed = self.profile.listing_story_times(response.selector, response.url)
-        for link in self.profile.listing_story_links(response.selector, response.url):
+        for link in links:
             request = self._story_request(link, hop=0, listed_at=listed.get(link))
             if request is not None:
                 yield request
