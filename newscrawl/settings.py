@@ -75,8 +75,8 @@ EXTENSIONS = {
 # --- Scheduled runs (see README, "Scheduled crawls") -----------------------------------------
 NEWSCRAWL_STATE = None  # path of the SQLite state; unset = a plain one-off crawl
 NEWSCRAWL_REFRESH_HOURS = 48  # stored stories younger than this are fetched again
-# Earlier runs' stories published within this many days are preloaded into near-duplicate
-# detection (~7 KB of memory each).
+# Earlier runs' stories published, emitted or seen within this many days are preloaded into
+# near-duplicate detection (~7 KB of memory each).
 NEWSCRAWL_DEDUP_WINDOW_DAYS = 30
 # A run fails (exit 3, reason on the last log line) when:
 NEWSCRAWL_HEALTH_MAX_LAYOUT_MISS = 0.5  # more story pages than this missed the site profile

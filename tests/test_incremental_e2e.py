@@ -40,8 +40,8 @@ def state_settings(state: Path, **more: str) -> dict[str, str]:
     return {
         "NEWSCRAWL_STATE": str(state),
         "NEWSCRAWL_REFRESH_HOURS": refresh_hours(),
-        # The replica's stories are years old: preload them all into near-duplicate detection.
-        "NEWSCRAWL_DEDUP_WINDOW_DAYS": "10000",
+        # NEWSCRAWL_DEDUP_WINDOW_DAYS stays at its default: the replica's stories are years
+        # old, but emitted by these runs, which is what makes them recent for their copies.
         **more,
     }
 
