@@ -102,7 +102,10 @@ def test_redirected_story_has_its_final_url(whole_crawl) -> None:
     ):
         assert old not in run.by_url()
         assert outcomes[new] == "story"
-        assert outcomes.get(old, "alias") in ("alias", "rejected:duplicate_url")
+        # the old URL ends too: pointing at the story, or as a copy of one already requested
+        assert outcomes[old] in ("rejected:redirected", "rejected:duplicate_url")
+        record = next(r for r in run.rejects if r["url"] == old)
+        assert new in (record["details"].get("final_url"), record["details"].get("duplicate_of"))
 
 
 def test_nothing_out_of_scope_is_requested(whole_crawl) -> None:
@@ -143,6 +146,21 @@ def test_csv_opens_cleanly_in_pandas(whole_crawl) -> None:
     assert list(frame["word_count"]) == [s["word_count"] for s in run.stories]
     assert [json.loads(cell) for cell in frame["related"]] == [s["related"] for s in run.stories]
     assert list(frame["body"]) == [s["body"] for s in run.stories]
+
+
+def test_the_log_ends_with_a_summary_of_every_outcome(whole_crawl) -> None:
+    import re
+
+    server, run = whole_crawl
+    line = next(ln for ln in run.log.splitlines() if "newscrawl summary:" in ln)
+    match = re.search(r"summary: (\d+) stories; rejected (\d+).*; failed (\d+).*; (\d+) requests",
+                      line)
+    assert match, line
+    stories, rejected, failed, requests = map(int, match.groups())
+    assert stories == len(run.stories)
+    assert rejected == sum(r["outcome"] == "rejected" for r in run.rejects)
+    assert failed == sum(r["outcome"] == "failed" for r in run.rejects)
+    assert requests == len(server.records)  # every request the replica received
 
 
 def test_feed_files_are_named_by_run_time(whole_crawl) -> None:

@@ -171,6 +171,7 @@ def test_next_edition_emits_exactly_the_edit_as_revision_2_and_the_added_stories
         assert third[url]["revision"] == 1
     manifest = json.loads(next(p for p in runs.third.files if p.suffix == ".json").read_text())
     assert (manifest["stories_new"], manifest["stories_revised"]) == (2, 1)
+    assert "newscrawl summary: 3 stories (2 new, 1 revised);" in runs.third.log
 
 
 def test_no_old_story_page_is_requested_twice_across_runs_except_the_edited_one(runs: Runs) -> None:
