@@ -28,6 +28,9 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
 NEWSCRAWL_MAX_STORY_PAGES = 20  # pages of one multi-page story
 NEWSCRAWL_MAX_RELATED_PER_STORY = 100  # related headlines followed per story page
+# -a since: a story URL dated more than this many days before it is not requested (the date
+# line of a story can be later than its URL's day); the rest are judged by published_at.
+NEWSCRAWL_SINCE_URL_MARGIN_DAYS = 3
 
 # Retries on 5xx and timeouts, waiting longer each time (Scrapy itself retries at once).
 RETRY_ENABLED = True

@@ -214,11 +214,21 @@ def test_since_neither_requests_nor_emits_older_stories(replica_of, tmp_path: Pa
     run = run_crawl(server.proxy_url, tmp_path, "since=2022-06-01", *WHOLE_PORTAL)
     assert run.stories
     assert all(s["published_at"] >= "2022-06-01" for s in run.stories)
-    for record in server.requests:
+    for record in server.requests:  # the URL's day, with its 3 days' margin
         parts = urlsplit(record.url).path.split("/")
         if len(parts) > 4 and parts[2] == "n3":
-            assert parts[3] + parts[4] >= "20220601", record.url
+            assert parts[3] + parts[4] >= "20220529", record.url
     assert any(r["reason"] == "before_since" for r in run.rejects)
+
+
+def test_since_keeps_a_story_updated_after_the_day_its_url_carries(replica_of,
+                                                                   tmp_path: Path) -> None:
+    server = replica_of(stories=60)
+    (rollover,) = server.portal.variants["year_rollover"]  # URL of 31/12, date line of 02/01
+    run = run_crawl(server.proxy_url, tmp_path, f"start_urls={rollover}", "since=2022-01-02",
+                    "max_depth=0")
+    assert list(run.by_url()) == [rollover]
+    assert run.stories[0]["published_at"].startswith("2022-01-02")
 
 
 def test_max_stories_stops_after_exactly_n(replica_of, tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ so none ends without a story, a rejection or a failure.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -48,6 +48,7 @@ class RelatedSpider(scrapy.Spider):
         self._scheduled: set[str] = set()  # canonical story URLs requested or settled
         self.max_story_pages = 20  # replaced from settings in from_crawler
         self.max_related = 100
+        self.since_by_url = self.args.since or date.min
         self._beyond_depth: set[str] = set()
 
     @classmethod
@@ -70,6 +71,12 @@ class RelatedSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.max_story_pages = crawler.settings.getint("NEWSCRAWL_MAX_STORY_PAGES", 20)
         spider.max_related = crawler.settings.getint("NEWSCRAWL_MAX_RELATED_PER_STORY", 100)
+        # A URL carries the day a story was published; its date line, the day it was last
+        # updated, which can be a little later (a story of 31/12 edited on 02/01). So the URL
+        # decides only when it is clearly older; the date line decides the rest.
+        margin = crawler.settings.getint("NEWSCRAWL_SINCE_URL_MARGIN_DAYS", 3)
+        if spider.args.since:
+            spider.since_by_url = spider.args.since - timedelta(days=margin)
         if spider.args.render != "never":
             # Settings are still open here (frozen after the spider is built).
             problem = browser_problem(spider.args.render, crawler.settings)
@@ -152,7 +159,7 @@ class RelatedSpider(scrapy.Spider):
             self._settle(canonical, "rejected", "not_a_story_url")
             return None
         story_date = self.profile.story_date(canonical)
-        if self.args.since and story_date and story_date < self.args.since:
+        if self.args.since and story_date and story_date < self.since_by_url:
             self._settle(canonical, "rejected", "before_since", date=story_date.isoformat())
             return None
         if hop > self.args.max_depth:
