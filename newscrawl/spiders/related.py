@@ -123,7 +123,7 @@ class RelatedSpider(scrapy.Spider):
         )
         if not links and response.meta.get("start_page"):
             self.crawler.stats.inc_value(f"{STATS}/start_pages/empty")
-        if not links:
+        if not links or not isinstance(response, TextResponse):
             return
         listed = self.profile.listing_story_times(response.selector, response.url)
         for link in links:
