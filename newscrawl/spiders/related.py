@@ -93,16 +93,14 @@ class RelatedSpider(scrapy.Spider):
     # --- start ----------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
+        # Start URLs are the portal's story or listing pages: CrawlArguments checked them.
         for url in self.args.starts():
-            kind = self.profile.classify(url)
-            if kind is PageKind.STORY:
+            if self.profile.classify(url) is PageKind.STORY:
                 request = self._story_request(url, hop=0)
                 if request is not None:
                     yield request
-            elif kind in (PageKind.FRONT, PageKind.LISTING) and self.profile.in_scope(url):
-                yield self._listing_request(url, page_number=1, start_page=True)
             else:
-                self._settle(url, "rejected", "not_a_start_page", page_kind=kind.value)
+                yield self._listing_request(url, page_number=1, start_page=True)
 
     def _listing_request(self, url: str, page_number: int, start_page: bool) -> scrapy.Request:
         return scrapy.Request(
