@@ -2,7 +2,8 @@
 
 A scheduled run must fail loudly when the crawl is broken, not exit 0 with an empty feed:
 
-- every start page failed (``newscrawl/start_pages/failed`` > 0 and ``…/ok`` == 0);
+- every start page failed (``newscrawl/start_pages/failed`` > 0 and ``…/ok`` == 0), or every
+  start page that was fetched listed no story (``…/empty``);
 - the layout changed: among story pages, the share that missed the site profile (fallback
   extractions + ``no_body`` rejections) is above ``NEWSCRAWL_HEALTH_MAX_LAYOUT_MISS``, once
   there are at least ``NEWSCRAWL_HEALTH_MIN_PAGES`` story pages;
@@ -94,8 +95,15 @@ def _count(stats: Stats, name: str) -> int:
 
 def _start_pages(stats: Stats) -> str | None:
     failed = _count(stats, "start_pages/failed")
-    if failed and not _count(stats, "start_pages/ok"):
+    ok = _count(stats, "start_pages/ok")
+    empty = _count(stats, "start_pages/empty")  # fetched, but no story link found on it
+    if failed and not ok:
         return f"all {failed} start pages failed"
+    if ok and empty >= ok:
+        return (
+            f"no start page listed a story: {empty} of {ok + failed} listings had no story "
+            "link the site profile recognises (the listing layout seems to have changed)"
+        )
     return None
 
 
@@ -118,11 +126,13 @@ def _layout_miss(stats: Stats, thresholds: HealthThresholds) -> str | None:
 
 
 def _error_rate(stats: Stats, thresholds: HealthThresholds) -> str | None:
-    total = _count(stats, "responses/total")
-    errors = _count(stats, "responses/error")
+    # A download that raised (timeout, reset, DNS) is an error with no response at all.
+    exceptions = int(stats.get("downloader/exception_count", 0) or 0)
+    total = _count(stats, "responses/total") + exceptions
+    errors = _count(stats, "responses/error") + exceptions
     if not total or errors / total <= thresholds.max_error_rate:
         return None
     return (
-        f"error responses dominate: {errors} of {total} ({errors / total:.0%}; "
-        f"limit {thresholds.max_error_rate:.0%})"
+        f"errors dominate: {errors} of {total} downloads ({errors / total:.0%}; "
+        f"limit {thresholds.max_error_rate:.0%}) were error responses or failed downloads"
     )

@@ -28,6 +28,9 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
 NEWSCRAWL_MAX_STORY_PAGES = 20  # pages of one multi-page story
 NEWSCRAWL_MAX_RELATED_PER_STORY = 100  # related headlines followed per story page
+# -a since: a story URL dated more than this many days before it is not requested (the date
+# line of a story can be later than its URL's day); the rest are judged by published_at.
+NEWSCRAWL_SINCE_URL_MARGIN_DAYS = 3
 
 # Retries on 5xx and timeouts, waiting longer each time (Scrapy itself retries at once).
 RETRY_ENABLED = True
@@ -75,8 +78,8 @@ EXTENSIONS = {
 # --- Scheduled runs (see README, "Scheduled crawls") -----------------------------------------
 NEWSCRAWL_STATE = None  # path of the SQLite state; unset = a plain one-off crawl
 NEWSCRAWL_REFRESH_HOURS = 48  # stored stories younger than this are fetched again
-# Earlier runs' stories published within this many days are preloaded into near-duplicate
-# detection (~7 KB of memory each).
+# Earlier runs' stories published, emitted or seen within this many days are preloaded into
+# near-duplicate detection (~7 KB of memory each).
 NEWSCRAWL_DEDUP_WINDOW_DAYS = 30
 # A run fails (exit 3, reason on the last log line) when:
 NEWSCRAWL_HEALTH_MAX_LAYOUT_MISS = 0.5  # more story pages than this missed the site profile

@@ -59,6 +59,19 @@ def test_values_are_parsed() -> None:
         ({"render": "sometimes"}, "must be one of never, auto, always"),
         ({"start_urls": "french.peopledaily.com.cn/Chine/"}, "not an absolute http(s) URL"),
         ({"start_urls": "javascript:alert(1)"}, "not an absolute http(s) URL"),
+        ({"start_urls": ""}, "-a start_urls is empty"),
+        ({"start_urls": " , "}, "-a start_urls is empty"),
+        ({"start_urls": "http://en.people.cn/"}, "is not a page of the portal"),
+        ({"start_urls": "http://127.0.0.1:8080/Chine/"}, "is not a page of the portal"),
+        (
+            {"start_urls": "http://french.peopledaily.com.cn/NMediaFile/2021/1224/F.jpg"},
+            "is not a page of the portal",
+        ),
+        (
+            {"start_urls": "http://french.peopledaily.com.cn/Chine/,http://evil.example/x.html"},
+            "http://evil.example/x.html is not a page of the portal",
+        ),
+        ({"start_urls": "http://french.peopledaily.com.cn/a/b/c.php"}, "neither a story nor"),
         ({"max_dept": "2"}, "unknown spider argument 'max_dept'"),
     ],
 )
@@ -81,7 +94,8 @@ def test_bad_argument_stops_scrapy_crawl_with_one_line_and_exit_2(tmp_path: Path
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)},
     )
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines()[-1] == (
+    # the only line: given before Scrapy starts its crawler process and logs its banner
+    assert result.stderr.strip() == (
         "newscrawl: -a since=yesterday: not a date of the form YYYY-MM-DD"
     )
     assert "Traceback" not in result.stderr

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import date
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -18,7 +19,7 @@ from parsel import Selector
 
 from newscrawl.downloadermiddlewares.content import looks_binary, truthful_encoding
 from newscrawl.downloadermiddlewares.scope import refusal
-from newscrawl.extraction.dateline import parse_dateline
+from newscrawl.extraction.dateline import parse_dateline, to_iso
 from newscrawl.extraction.story import decode_html, extract_page
 from newscrawl.sites import NotAStory, PageKind, StoryPage, get_profile
 from newscrawl.urls import resolve
@@ -189,7 +190,7 @@ def test_arbitrary_bytes_decode_and_extract(body: bytes, content_type: str | Non
     html = decode_html(body, content_type)
     assert isinstance(html, str)
     assert_story_or_reason(extract_page(PROFILE, html, STORY_URL))
-    assert isinstance(looks_binary(body[:1024]), bool)
+    looks_binary(body[:1024])  # must not raise on any bytes
     better = truthful_encoding(body, "utf-8")
     assert better is None or body.decode(better)  # a replacement always decodes the bytes
 
@@ -210,7 +211,12 @@ def test_links_of_any_page_are_urls_of_the_portal(html: str, url: str) -> None:
 @given(text=st.one_of(st.text(max_size=300), st.from_regex(r"le \d{1,3}/\d{1,3}", fullmatch=False)))
 def test_any_text_is_a_date_line_or_none(text: str) -> None:
     line = parse_dateline(text)
-    assert line is None or line.__class__.__name__ == "DateLine"
+    if line is not None:  # whatever the text, a line found is a real time of a real day
+        assert 0 <= line.hour < 24 and 0 <= line.minute < 60
+        assert 1 <= line.day <= 31 and 1 <= line.month <= 12
+        assert to_iso(line, date(2021, 12, 27), 8) is None or "+08:00" in to_iso(
+            line, date(2021, 12, 27), 8
+        )
 
 
 @FUZZ

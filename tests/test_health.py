@@ -29,11 +29,16 @@ def responses(total: int, errors: int) -> dict[str, int]:
         ({**pages(profile=2, fallback=3)}, "3 of 5 story pages (60%) missed the site profile"),
         ({**pages(profile=2, no_body=3)}, "3 of 5 story pages (60%) missed the site profile"),
         ({**pages(profile=4, fallback=3, no_body=3)}, "6 of 10 story pages"),
-        (responses(total=10, errors=6), "error responses dominate: 6 of 10 (60%"),
+        (responses(total=10, errors=6), "errors dominate: 6 of 10 downloads (60%"),
+        # timeouts and resets leave no response: they count as errors all the same
+        ({**responses(total=10, errors=0), "downloader/exception_count": 30},
+         "errors dominate: 30 of 40 downloads (75%"),
+        ({"newscrawl/start_pages/ok": 9, "newscrawl/start_pages/empty": 9},
+         "no start page listed a story: 9 of 9 listings"),
     ],
 )
 def test_a_broken_run_is_unhealthy_and_says_why(stats: dict, reason: str) -> None:
-    verdict = assess({"newscrawl/start_pages/ok": 0, **stats}, DEFAULT)
+    verdict = assess({"newscrawl/start_pages/ok": 0, **stats}, DEFAULT)  # stats may override
     assert not verdict.ok
     assert len(verdict.reasons) == 1
     assert reason in verdict.reasons[0]
@@ -50,6 +55,8 @@ def test_a_broken_run_is_unhealthy_and_says_why(stats: dict, reason: str) -> Non
         pages(profile=0, fallback=4),  # too few story pages to judge the layout
         pages(profile=5, fallback=5),  # exactly at the limit is still healthy
         responses(total=10, errors=5),
+        {**responses(total=10, errors=2), "downloader/exception_count": 3},
+        {"newscrawl/start_pages/ok": 9, "newscrawl/start_pages/empty": 8},  # one listed stories
         {**responses(total=0, errors=0)},
     ],
 )

@@ -53,7 +53,11 @@ def fault_url(portal: Portal, name: str) -> str:
 
 def test_the_crawl_survives_every_fault(fault_crawl) -> None:
     _, _, run = fault_crawl
-    assert run.returncode == 0, run.log[-3000:]
+    # The hub links to little but faults, so the health check rightly calls the run
+    # unhealthy (exit 3): errors dominate. What matters here is that it ran to its end.
+    assert run.returncode == 3, run.log[-3000:]
+    assert "'finish_reason': 'finished'" in run.log
+    assert "newscrawl: run unhealthy: errors dominate" in run.log.rstrip().splitlines()[-1]
     assert "Traceback" not in run.log, run.log[-5000:]
     assert "newscrawl summary:" in run.log
     ended = [s["url"] for s in run.stories] + [r["url"] for r in run.rejects]

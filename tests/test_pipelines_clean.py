@@ -44,6 +44,9 @@ def test_html_entities_are_decoded_everywhere():
     cleaned = clean(
         story(
             body="L&#39;Irak &amp; l&rsquo;OTAN &eacute;changent.",
+            title="L&#39;Irak et l&#39;OTAN",
+            section="Soci&eacute;t&eacute;",
+            source="Agence de presse Xinhua &amp; Cie",
             summary="R&eacute;sum&eacute;",
             editors=["Xiao&nbsp;Lu"],
             keywords=["s&eacute;curit&eacute;"],
@@ -53,6 +56,9 @@ def test_html_entities_are_decoded_everywhere():
     )
     assert cleaned.body == "L'Irak & l\u2019OTAN échangent."
     assert cleaned.summary == "Résumé"
+    assert cleaned.title == "L'Irak et l'OTAN"
+    assert cleaned.section == "Société"
+    assert cleaned.source == "Agence de presse Xinhua & Cie"
     assert cleaned.editors == ["Xiao Lu"]
     assert cleaned.keywords == ["sécurité"]
     assert cleaned.images[0]["caption"] == "L'image"

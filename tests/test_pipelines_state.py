@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -41,14 +41,14 @@ def story(url: str, body: str, story_id: str = "") -> Story:
     )
 
 
-def remember(state: RunState, item: Story) -> None:
+def remember(state: RunState, item: Story, emitted: datetime = NOW) -> None:
     state.store.record_emitted(
         item.url,
         item.story_id,
         story_fingerprint({"body": item.body}),
         item.published_at,
         1,
-        NOW,
+        emitted,
         minhash=state.minhash({"body": item.body}),
     )
 
@@ -90,10 +90,20 @@ def test_recent_stories_of_earlier_runs_are_preloaded_into_near_duplicate_detect
 
 
 def test_stories_older_than_the_window_are_not_preloaded(state: RunState) -> None:
-    remember(state, story(FIRST, reference_body()))  # published 2026-11-27
+    # published 2026-11-27 and emitted two days before NOW: outside a half-day window
+    remember(state, story(FIRST, reference_body()), emitted=NOW - timedelta(days=2))
     index = DedupIndex(DedupConfig())
     pipeline_of(state, window_days=0.5).preload(index)
     assert len(index) == 0
+
+
+def test_an_old_story_emitted_recently_is_preloaded(state: RunState) -> None:
+    item = story(FIRST, reference_body())
+    item.published_at = "2021-12-27T09:08:00+08:00"  # an archive story, emitted at NOW
+    remember(state, item)
+    index = DedupIndex(DedupConfig())
+    pipeline_of(state, window_days=30).preload(index)
+    assert len(index) == 1
 
 
 def test_a_signature_from_other_minhash_settings_is_not_preloaded(state: RunState) -> None:

@@ -54,6 +54,8 @@ REFUSED = [
     ("http://french.peopledaily.com.cn@127.0.0.1/Chine/", "ip_address"),
     ("http://user:pw@french.peopledaily.com.cn/Chine/", "credentials"),
     ("http://french.peopledaily.com.cn:6379/", "other_port"),
+    ("http://french.peopledaily.com.cn:443/Chine/", "other_port"),  # https's port over http
+    ("https://french.peopledaily.com.cn:80/Chine/", "other_port"),
     ("http://french.peopledaily.com.cn:99999/", "bad_url"),
     ("http://[::1/", "bad_url"),
     ("http:///Chine/", "bad_url"),

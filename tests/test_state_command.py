@@ -120,7 +120,7 @@ def test_a_run_whose_start_page_fails_exits_unhealthy_and_says_why(
     run = crawl(project, f"{portal}/broken/")
     assert run.returncode == EXIT_UNHEALTHY, run.stderr[-3000:]
     assert "newscrawl: run unhealthy: all 1 start pages failed" in last_line(run.stderr)
-    assert "error responses dominate: 1 of 1" in last_line(run.stderr)
+    assert "errors dominate: 1 of 1 downloads" in last_line(run.stderr)
     manifest = json.loads((project / "output/probe/run.manifest.json").read_text())
     assert (manifest["exit_status"], manifest["healthy"]) == (EXIT_UNHEALTHY, False)
     assert manifest["reasons"][0] == "all 1 start pages failed"

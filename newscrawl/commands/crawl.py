@@ -20,6 +20,7 @@ import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
+from scrapy.spiderloader import get_spider_loader
 
 from newscrawl.settings import FEEDS as DEFAULT_FEEDS
 from newscrawl.state.lock import EXIT_LOCKED, StateLocked, run_lock_for
@@ -42,28 +43,37 @@ class Command(ScrapyCrawlCommand):
                 if uri not in DEFAULT_FEEDS
             }
             self.settings.set("FEEDS", feeds, priority="cmdline")
+        if len(args) == 1:
+            self._refuse_what_cannot_run(args[0], opts)
+
+    def _refuse_what_cannot_run(self, spider_name: str, opts: argparse.Namespace) -> None:
+        """Bad -a values, or a machine without what the run needs: one line, before anything.
+
+        Done here, before Scrapy builds its crawler process and logs its banner, so the line
+        is all the user sees.
+        """
+        assert self.settings is not None
+        try:
+            spidercls = get_spider_loader(self.settings).load(spider_name)
+        except KeyError:
+            return  # Scrapy's own "Spider not found" follows
+        validate = getattr(spidercls, "validate_arguments", None)
+        environment_problem = getattr(spidercls, "environment_problem", None)
+        try:
+            if validate is not None:
+                validate(opts.spargs)
+        except ValueError as error:
+            print(f"newscrawl: {error}", file=sys.stderr)
+            sys.exit(EXIT_BAD_ARGUMENTS)
+        problem = environment_problem(opts.spargs, self.settings) if environment_problem else None
+        if problem:
+            print(f"newscrawl: {problem}", file=sys.stderr)
+            sys.exit(EXIT_UNAVAILABLE)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
-        assert self.crawler_process
-        spidercls = self.crawler_process.spider_loader.load(args[0])
-        validate = getattr(spidercls, "validate_arguments", None)
-        if validate is not None:
-            try:
-                validate(opts.spargs)
-            except ValueError as error:
-                print(f"newscrawl: {error}", file=sys.stderr)
-                self.exitcode = EXIT_BAD_ARGUMENTS
-                return
         assert self.settings is not None
-        environment_problem = getattr(spidercls, "environment_problem", None)
-        if environment_problem is not None:
-            problem = environment_problem(opts.spargs, self.settings)
-            if problem:
-                print(f"newscrawl: {problem}", file=sys.stderr)
-                self.exitcode = EXIT_UNAVAILABLE
-                return
         try:
             with run_lock_for(self.settings.get("NEWSCRAWL_STATE")):
                 self._crawl(args[0], opts)

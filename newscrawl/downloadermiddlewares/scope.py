@@ -26,7 +26,7 @@ from newscrawl.sites.base import SiteProfile
 from newscrawl.urls import WEB_SCHEMES, is_asset, is_ip_literal, without_fragment
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-WEB_PORTS = (None, 80, 443)
+DEFAULT_PORTS = {"http": 80, "https": 443}  # the portal serves on no other port
 
 
 def refusal(url: str, hosts: frozenset[str]) -> str | None:
@@ -37,7 +37,8 @@ def refusal(url: str, hosts: frozenset[str]) -> str | None:
         port = parts.port
     except ValueError:  # an unbalanced IPv6 bracket, a port that is no number
         return "bad_url"
-    if parts.scheme.lower() not in WEB_SCHEMES:
+    scheme = parts.scheme.lower()
+    if scheme not in WEB_SCHEMES:
         return "not_web"
     if not host:
         return "bad_url"
@@ -45,7 +46,7 @@ def refusal(url: str, hosts: frozenset[str]) -> str | None:
         return "ip_address"
     if host not in hosts:
         return "other_host"
-    if port not in WEB_PORTS:
+    if port not in (None, DEFAULT_PORTS[scheme]):
         return "other_port"
     if parts.username is not None or parts.password is not None:
         return "credentials"

@@ -88,11 +88,13 @@ class OutcomeLedger:
             self.pending.setdefault(url, pending_reason)
 
     def alias(self, url: str, final_url: str) -> None:
-        self.pending.pop(url, None)
-        self.resolved.setdefault(url, "alias")
+        """A URL that redirected: it ends as a pointer to the URL the story is filed under."""
+        if url in self.resolved:
+            return
+        self.record(rejected(url, "redirected", final_url=final_url))
 
     def record(self, outcome: Outcome) -> None:
-        if self.resolved.get(outcome.url) not in (None, "alias"):
+        if outcome.url in self.resolved:
             return  # first outcome wins: a URL ends once
         self.pending.pop(outcome.url, None)
         self.resolved[outcome.url] = outcome.outcome
@@ -144,10 +146,15 @@ class OutcomeLedger:
         logger.info(line)
 
     def summary(self) -> str:
-        stories = self.counts[("story", "")]
+        stories = f"{self.counts[('story', '')]} stories"
+        new = self.stats.get_value("newscrawl/stories/new")
+        revised = self.stats.get_value("newscrawl/stories/revised")
+        if new is not None or revised is not None:  # an incremental run: which are revisions
+            stories += f" ({new or 0} new, {revised or 0} revised)"
+        requests = self.stats.get_value("downloader/request_count", 0)
         return (
-            f"newscrawl summary: {stories} stories; "
-            f"{_by_reason(self.counts, 'rejected')}; {_by_reason(self.counts, 'failed')}"
+            f"newscrawl summary: {stories}; {_by_reason(self.counts, 'rejected')}; "
+            f"{_by_reason(self.counts, 'failed')}; {requests} requests"
         )
 
 

@@ -157,6 +157,8 @@ def clean_story(story: Story, config: CleanConfig) -> Story:
     return dataclasses.replace(
         story,
         title=clean_line(story.title, "title"),
+        section=clean_optional(story.section, "section"),
+        source=clean_optional(story.source, "source"),
         summary=clean_optional(story.summary, "summary"),
         editors=clean_list(story.editors, "editors"),
         keywords=clean_list(story.keywords, "keywords"),

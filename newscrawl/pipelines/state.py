@@ -15,7 +15,7 @@ The store itself is not written here: the feed is the record of what was emitted
 :class:`~newscrawl.extensions.state.RunState` reads it back (see there and README).
 
 Near-duplicates across runs: when the dedup pipeline opens its index, the stories earlier
-runs emitted within ``NEWSCRAWL_DEDUP_WINDOW_DAYS`` (by publication time) are preloaded into it
+runs published, emitted or seen within ``NEWSCRAWL_DEDUP_WINDOW_DAYS`` are preloaded into it
 from their stored MinHash signatures. Each indexed story costs about 7 KB of memory (LSH
 buckets and the signature, see BENCHMARKS.md, "Deduplication"), so the window bounds memory:
 wire copies are republished within days, not years. Stories older than the window are still

@@ -6,7 +6,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
-from newscrawl.sites import DEFAULT_SITE, PROFILES, get_profile
+from newscrawl.sites import DEFAULT_SITE, PROFILES, PageKind, SiteProfile, get_profile
 from newscrawl.urls import resolve
 
 DEFAULT_MAX_DEPTH = 2
@@ -39,7 +39,7 @@ class CrawlArguments:
         if site not in PROFILES:
             raise ArgumentError(f"-a site={site}: unknown site (known: {', '.join(PROFILES)})")
         return cls(
-            start_urls=_urls(raw.get("start_urls")),
+            start_urls=_start_urls(raw, get_profile(site)),
             max_depth=_count(raw, "max_depth", DEFAULT_MAX_DEPTH),
             since=_date(raw.get("since")),
             max_stories=_count(raw, "max_stories", None, minimum=1),
@@ -50,6 +50,22 @@ class CrawlArguments:
 
     def starts(self) -> tuple[str, ...]:
         return self.start_urls or get_profile(self.site).start_urls
+
+
+def _start_urls(raw: dict[str, Any], profile: SiteProfile) -> tuple[str, ...]:
+    """Start URLs must be story or listing pages of the portal: anything else is a typo."""
+    if "start_urls" not in raw:
+        return ()
+    urls = _urls(raw["start_urls"])
+    if not urls:
+        raise ArgumentError("-a start_urls is empty (leave it out to start from the front page)")
+    for url in urls:
+        if not profile.in_scope(url):
+            hosts = ", ".join(sorted(profile.hosts))
+            raise ArgumentError(f"-a start_urls: {url} is not a page of the portal ({hosts})")
+        if profile.classify(url) is PageKind.OTHER:
+            raise ArgumentError(f"-a start_urls: {url} is neither a story nor a listing page")
+    return urls
 
 
 def _urls(value: Any) -> tuple[str, ...]:

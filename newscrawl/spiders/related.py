@@ -8,7 +8,7 @@ so none ends without a story, a rejection or a failure.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -50,6 +50,7 @@ class RelatedSpider(scrapy.Spider):
         self._scheduled: set[str] = set()  # canonical story URLs requested or settled
         self.max_story_pages = 20  # replaced from settings in from_crawler
         self.max_related = 100
+        self.since_by_url = self.args.since or date.min
         self._beyond_depth: set[str] = set()
 
     @classmethod
@@ -72,6 +73,12 @@ class RelatedSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.max_story_pages = crawler.settings.getint("NEWSCRAWL_MAX_STORY_PAGES", 20)
         spider.max_related = crawler.settings.getint("NEWSCRAWL_MAX_RELATED_PER_STORY", 100)
+        # A URL carries the day a story was published; its date line, the day it was last
+        # updated, which can be a little later (a story of 31/12 edited on 02/01). So the URL
+        # decides only when it is clearly older; the date line decides the rest.
+        margin = crawler.settings.getint("NEWSCRAWL_SINCE_URL_MARGIN_DAYS", 3)
+        if spider.args.since:
+            spider.since_by_url = spider.args.since - timedelta(days=margin)
         if spider.args.render != "never":
             # Settings are still open here (frozen after the spider is built).
             problem = browser_problem(spider.args.render, crawler.settings)
@@ -88,16 +95,14 @@ class RelatedSpider(scrapy.Spider):
     # --- start ----------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
+        # Start URLs are the portal's story or listing pages: CrawlArguments checked them.
         for url in self.args.starts():
-            kind = self.profile.classify(url)
-            if kind is PageKind.STORY:
+            if self.profile.classify(url) is PageKind.STORY:
                 request = self._story_request(url, hop=0)
                 if request is not None:
                     yield request
-            elif kind in (PageKind.FRONT, PageKind.LISTING) and self.profile.in_scope(url):
-                yield self._listing_request(url, page_number=1, start_page=True)
             else:
-                self._settle(url, "rejected", "not_a_start_page", page_kind=kind.value)
+                yield self._listing_request(url, page_number=1, start_page=True)
 
     def _listing_request(self, url: str, page_number: int, start_page: bool) -> scrapy.Request:
         return scrapy.Request(
@@ -111,10 +116,17 @@ class RelatedSpider(scrapy.Spider):
     def parse_listing(self, response: Response) -> Iterator[Any]:
         if response.meta.get("start_page"):
             self.crawler.stats.inc_value(f"{STATS}/start_pages/ok")
-        if not isinstance(response, TextResponse):
+        links = (
+            self.profile.listing_story_links(response.selector, response.url)
+            if isinstance(response, TextResponse)
+            else []
+        )
+        if not links and response.meta.get("start_page"):
+            self.crawler.stats.inc_value(f"{STATS}/start_pages/empty")
+        if not links or not isinstance(response, TextResponse):
             return
         listed = self.profile.listing_story_times(response.selector, response.url)
-        for link in self.profile.listing_story_links(response.selector, response.url):
+        for link in links:
             request = self._story_request(link, hop=0, listed_at=listed.get(link))
             if request is not None:
                 yield request
@@ -147,7 +159,7 @@ class RelatedSpider(scrapy.Spider):
             self._settle(canonical, "rejected", "not_a_story_url")
             return None
         story_date = self.profile.story_date(canonical)
-        if self.args.since and story_date and story_date < self.args.since:
+        if self.args.since and story_date and story_date < self.since_by_url:
             self._settle(canonical, "rejected", "before_since", date=story_date.isoformat())
             return None
         if hop > self.args.max_depth:

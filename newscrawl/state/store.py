@@ -256,17 +256,20 @@ class StateStore:
         yield from self._db.execute("SELECT url, fingerprint, minhash FROM stories ORDER BY url")
 
     def recent_fingerprints(self, since: datetime) -> Iterator[tuple[str, str, bytes | None]]:
-        """Like :meth:`known_fingerprints`, for stories published (or first seen) since then.
+        """Like :meth:`known_fingerprints`, for stories published, emitted or seen since then.
 
-        ISO times with offsets do not sort as text across offsets, so the comparison is made
-        here, in Python, on parsed times; the scan reads three short columns per story.
+        Keyed on the latest of the three: an old story a run emitted yesterday (a first crawl
+        of an archive) is recent for its copies, which a portal republishes within days of
+        each other whatever their date line says. ISO times with offsets do not sort as text
+        across offsets, so the comparison is made here, in Python, on parsed times.
         """
         rows = self._db.execute(
-            "SELECT url, fingerprint, minhash, published_at, first_seen FROM stories ORDER BY url"
+            "SELECT url, fingerprint, minhash, published_at, emitted_at, last_seen FROM stories"
+            " ORDER BY url"
         )
-        for url, fingerprint, minhash, published_at, first_seen in rows:
-            born = _parse_time(published_at) or _parse_time(first_seen)
-            if born is None or born >= since:
+        for url, fingerprint, minhash, *times in rows:
+            parsed = [t for t in map(_parse_time, times) if t is not None]
+            if not parsed or max(parsed) >= since:
                 yield url, fingerprint, minhash
 
     def __len__(self) -> int:
