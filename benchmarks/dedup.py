@@ -34,7 +34,8 @@ from pathlib import Path
 # Measure the checkout this script lives in, not whichever newscrawl is installed. The
 # script's own folder leaves the path: benchmarks/incremental.py would shadow the
 # `incremental` package that Twisted (hence Scrapy) imports.
-sys.path[0] = str(Path(__file__).resolve().parent.parent)
+sys.path.pop(0)  # the script's folder, put first by Python
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scrapy.utils.test import get_crawler
 

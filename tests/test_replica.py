@@ -287,7 +287,7 @@ def test_near_copies_are_clearly_near_and_exact_copies_identical_in_words() -> N
         words = comparable_words(body)
         return {tuple(words[i : i + 5]) for i in range(len(words) - 4)}
 
-    similarities = {"duplicate": [], "near_duplicate": []}
+    similarities: dict[str, list[float]] = {"duplicate": [], "near_duplicate": []}
     for first, copy, kind in portal.duplicates:
         a, b = shingle_set(bodies[first]), shingle_set(bodies[copy])
         similarities[kind].append(len(a & b) / len(a | b))
