@@ -46,8 +46,9 @@ dedup_index_opened = object()
 
 DEFAULT_THRESHOLD = 0.8
 DEFAULT_SHINGLE_SIZE = 5
-# 128 permutations: the similarity estimate's standard error at J = 0.8 is 0.035 (0.05
-# with 64), and time per story barely differs; see BENCHMARKS.md, "Deduplication".
+# 128 permutations: within a run the exact similarity decides and the permutations only
+# shape the LSH; they still decide for stories preloaded from the state store, where the
+# estimate's standard error at J = 0.8 is 0.035 (0.05 with 64). BENCHMARKS.md, "Deduplication".
 DEFAULT_NUM_PERM = 128
 MINHASH_SEED = 1  # fixed: signatures stored by one run must compare with the next run's
 MINHASH_SCHEME = "affine32"  # datasketch 2's default; 32-bit hash values
