@@ -47,6 +47,22 @@ def test_whole_replica_ends_every_story_url_once(whole_crawl) -> None:
 
 def test_each_duplicate_pair_yields_one_story_and_one_rejection_naming_it(whole_crawl) -> None:
     server, run = whole_crawl
+    assert_one_story_and_one_rejection_per_pair(server, run)
+
+
+def test_every_pair_of_a_200_story_replica_yields_one_story_and_one_rejection(
+    replica_of, tmp_path: Path
+) -> None:
+    # More pairs than the 60-story replica has, and among them the near copies that were
+    # once decided by the MinHash estimate's noise (the exact similarity decides now).
+    server = replica_of(stories=200)
+    run = run_crawl(server.proxy_url, tmp_path, *WHOLE_PORTAL)
+    assert run.returncode == 0, run.log[-3000:]
+    assert len(server.portal.duplicates) >= 15
+    assert_one_story_and_one_rejection_per_pair(server, run)
+
+
+def assert_one_story_and_one_rejection_per_pair(server: ReplicaServer, run: CrawlRun) -> None:
     rejects = {r["url"]: r for r in run.rejects}
     assert server.portal.duplicates
     for first, copy, kind in server.portal.duplicates:

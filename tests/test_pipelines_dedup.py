@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import string
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,15 @@ from scrapy.utils.test import get_crawler
 
 from newscrawl.items import Story
 from newscrawl.outcomes import StoryRejected
-from newscrawl.pipelines.dedup import DedupConfig, DedupIndex, DeduplicatePipeline
+from newscrawl.pipelines.dedup import (
+    DedupConfig,
+    DedupIndex,
+    DeduplicatePipeline,
+    lsh_bands,
+    lsh_recall,
+    shingles,
+)
+from newscrawl.text import comparable_words
 
 REFERENCE = Path(__file__).parent / "fixtures" / "peopledaily_fr" / "story.expected.json"
 FIRST = "http://french.peopledaily.com.cn/International/n3/2021/1227/c31356-9937465.html"
@@ -88,6 +97,61 @@ def test_near_copy_is_rejected_with_its_similarity():
     similarity = outcome.details["similarity"]
     assert 0.8 <= similarity < 1.0
     assert similarity == round(similarity, 3)
+
+
+def synthetic_pair(prefix: str, shingles: int, shared: int) -> tuple[str, str]:
+    """Two texts of ``shingles`` 5-word shingles each, sharing exactly the first ``shared``.
+
+    Every word is distinct, so the exact Jaccard similarity is shared / (2 * shingles - shared).
+    """
+
+    def word(i: int) -> str:
+        return prefix + "".join(string.ascii_lowercase[i // 26**k % 26] for k in range(3))
+
+    words = [word(i) for i in range(shingles + 4)]
+    copy = words[: shared + 4] + ["x" + word(i) for i in range(shingles - shared)]
+    return " ".join(words), " ".join(copy)
+
+
+def minhash_estimate(first: str, second: str) -> float:
+    index = DedupIndex(DedupConfig())
+    return index.sketch(first).minhash.jaccard(index.sketch(second).minhash)
+
+
+def test_pair_just_over_the_threshold_is_rejected_even_when_the_estimate_says_under():
+    original, copy = synthetic_pair("mcaa", shingles=91, shared=82)  # exactly 82 / 100
+    assert minhash_estimate(original, copy) < 0.8  # the MinHash estimate alone would keep it
+    dedup = pipeline()
+    dedup.process_item(story(FIRST, original))
+    outcome = rejection(dedup, story(SECOND, copy)).outcome
+    assert outcome.reason == "near_duplicate"
+    assert outcome.details == {"duplicate_of": FIRST, "similarity": 0.82}
+
+
+def test_pair_just_under_the_threshold_is_kept_even_when_the_estimate_says_over():
+    original, copy = synthetic_pair("maaa", shingles=89, shared=78)  # exactly 78 / 100
+    assert minhash_estimate(original, copy) >= 0.8  # the MinHash estimate alone would reject it
+    dedup = pipeline()
+    dedup.process_item(story(FIRST, original))
+    assert dedup.process_item(story(SECOND, copy)).url == SECOND
+
+
+def test_similarity_is_the_exact_jaccard_similarity_of_the_shingles():
+    dedup = pipeline()
+    dedup.process_item(story(FIRST, reference_body()))
+    outcome = rejection(dedup, story(SECOND, near_copy(reference_body()))).outcome
+    first = shingles(comparable_words(reference_body()), 5)
+    second = shingles(comparable_words(near_copy(reference_body())), 5)
+    exact = len(first & second) / len(first | second)
+    assert outcome.details["similarity"] == round(exact, 3)
+
+
+def test_lsh_bands_offer_nearly_all_pairs_a_little_under_the_threshold():
+    for num_perm in (64, 128, 256):
+        bands, rows = lsh_bands(0.8, num_perm)
+        assert bands * rows <= num_perm
+        assert lsh_recall(0.75, bands, rows) >= 0.98
+        assert lsh_recall(0.8, bands, rows) >= 0.99
 
 
 def test_different_stories_are_all_kept():

@@ -18,6 +18,7 @@ import pytest
 from parsel import Selector
 
 from newscrawl.replica import Portal, ReplicaOptions, ReplicaServer
+from newscrawl.text import comparable_words
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "tests" / "fixtures" / "peopledaily_fr" / "story.html"
@@ -274,6 +275,26 @@ def test_duplicates_share_text_in_two_sections(portal: Portal) -> None:
                 b["body"].removesuffix(" (Xinhua)").replace("\n\n", " ").split(". ")
             )
             assert (sentences_a - sentences_b).total() == 1
+
+
+def test_near_copies_are_clearly_near_and_exact_copies_identical_in_words() -> None:
+    # Ground truth must agree with the dedup threshold (0.8): no "near duplicate" that a
+    # correct pipeline should emit. 5-word shingles of the comparable words, as the pipeline.
+    portal = Portal(ReplicaOptions(stories=2000, seed=2021))
+    bodies = {story["url"]: story["body"] for story in portal.expected_stories()}
+
+    def shingle_set(body: str) -> set[tuple[str, ...]]:
+        words = comparable_words(body)
+        return {tuple(words[i : i + 5]) for i in range(len(words) - 4)}
+
+    similarities: dict[str, list[float]] = {"duplicate": [], "near_duplicate": []}
+    for first, copy, kind in portal.duplicates:
+        a, b = shingle_set(bodies[first]), shingle_set(bodies[copy])
+        similarities[kind].append(len(a & b) / len(a | b))
+    assert len(similarities["near_duplicate"]) >= 50
+    assert min(similarities["near_duplicate"]) >= 0.85
+    assert max(similarities["near_duplicate"]) < 1.0
+    assert similarities["duplicate"] and set(similarities["duplicate"]) == {1.0}
 
 
 def test_year_rollover_story_is_published_in_the_next_year(portal: Portal) -> None:

@@ -7,14 +7,19 @@ order, a story is rejected when
 - its canonical URL was already emitted in this run: ``duplicate_url``;
 - its body fingerprint (sha1 of the body's case-folded words, punctuation dropped, see
   :func:`newscrawl.text.body_fingerprint`) equals an earlier story's: ``duplicate``;
-- the estimated Jaccard similarity of its word shingles with an earlier story's is at
-  least ``NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD``: ``near_duplicate``, with ``similarity``.
+- the Jaccard similarity of its word shingles with an earlier story's is at least
+  ``NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD``: ``near_duplicate``, with ``similarity``.
 
-Near-duplicates are found with MinHash signatures in a MinHash LSH index (datasketch):
-checking one story costs a few hash-table lookups whatever the number of stories seen,
-and each LSH candidate's estimated similarity is checked against the threshold, so an
-LSH false positive is never rejected. ``duplicate_of`` always names a story that was
-emitted (or one of an earlier run, preloaded by the state store).
+MinHash signatures in a MinHash LSH index (datasketch) only find the candidates: checking
+one story costs a few hash-table lookups whatever the number of stories seen. The bands
+are chosen for recall somewhat below the threshold, because the decision is not the
+MinHash estimate (standard error 0.035 at J = 0.8 with 128 permutations, enough to turn
+a 0.84 pair into 0.78): each candidate's EXACT Jaccard similarity is computed from the
+64-bit hashes of both stories' shingles, which the index keeps per story (a sorted numpy
+array, 8 bytes per shingle: ~2-5 KB for a story of 300-600 words). Stories of earlier runs
+preloaded from the state store carry only their signature: for those, and only those, the
+estimate decides. ``duplicate_of`` always names a story that was emitted (or one of an
+earlier run, preloaded by the state store).
 
 Every emitted story gets ``story_id``: the first 16 hex digits of its body fingerprint,
 the same across runs and across URLs carrying the same text.
@@ -23,6 +28,7 @@ the same across runs and across URLs carrying the same text.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -40,17 +46,21 @@ dedup_index_opened = object()
 
 DEFAULT_THRESHOLD = 0.8
 DEFAULT_SHINGLE_SIZE = 5
-# 128 permutations: the similarity estimate's standard error at J = 0.8 is 0.035 (0.05
-# with 64), and time per story barely differs; see BENCHMARKS.md, "Deduplication".
+# 128 permutations: within a run the exact similarity decides and the permutations only
+# shape the LSH; they still decide for stories preloaded from the state store, where the
+# estimate's standard error at J = 0.8 is 0.035 (0.05 with 64). BENCHMARKS.md, "Deduplication".
 DEFAULT_NUM_PERM = 128
 MINHASH_SEED = 1  # fixed: signatures stored by one run must compare with the next run's
 MINHASH_SCHEME = "affine32"  # datasketch 2's default; 32-bit hash values
 STORY_ID_HEX_DIGITS = 16
-# Share of stories at exactly the threshold that LSH must offer as candidates. datasketch's
-# own band choice balances misses and false candidates, which at 0.8 finds only 40% of the
-# pairs at 0.8 and 69% at 0.85; here every candidate's similarity is checked anyway, so
-# the bands are chosen for recall and a false candidate costs one signature comparison.
-LSH_RECALL_AT_THRESHOLD = 0.95
+# Share of pairs at LSH_RECALL_MARGIN below the threshold that LSH must offer as candidates.
+# datasketch's own band choice balances misses and false candidates, which at 0.8 finds only
+# 40% of the pairs at 0.8 and 69% at 0.85; here every candidate's exact similarity is checked
+# anyway, so the bands are chosen for recall (a false candidate costs one set intersection),
+# and below the threshold so that pairs just over it are almost never missed: with 128
+# permutations, 21 bands of 6 rows offer 98.4% of pairs at 0.75 and 99.8% at 0.8.
+LSH_RECALL = 0.98
+LSH_RECALL_MARGIN = 0.05
 
 
 @dataclass(frozen=True)
@@ -82,10 +92,15 @@ class DedupConfig:
 
 @dataclass(frozen=True)
 class Sketch:
-    """What the index keeps of a story's text: its fingerprint and MinHash signature."""
+    """What the index keeps of a story's text: fingerprint, MinHash, shingle hashes.
+
+    ``shingle_hashes`` (sorted, unique uint64) decide near-duplicates exactly; a sketch
+    rebuilt from a stored signature has none, and is then compared by its MinHash estimate.
+    """
 
     fingerprint: str
     minhash: MinHash
+    shingle_hashes: np.ndarray | None = None
 
     @property
     def story_id(self) -> str:
@@ -100,16 +115,23 @@ class Match:
 
 
 def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
-    """(bands, rows): the most rows per band that still meet the recall target at the threshold.
+    """(bands, rows): the most rows per band that still meet the recall target.
 
-    A pair with Jaccard similarity J shares a band with probability 1 - (1 - J**r)**b.
-    datasketch needs at least two bands.
+    The target is LSH_RECALL of the pairs at LSH_RECALL_MARGIN below the threshold. A pair
+    with Jaccard similarity J shares a band with probability 1 - (1 - J**r)**b (see
+    :func:`lsh_recall`). datasketch needs at least two bands.
     """
+    target = max(threshold - LSH_RECALL_MARGIN, 0.0)
     for rows in range(num_perm // 2, 0, -1):
         bands = num_perm // rows
-        if 1 - (1 - threshold**rows) ** bands >= LSH_RECALL_AT_THRESHOLD:
+        if lsh_recall(target, bands, rows) >= LSH_RECALL:
             return bands, rows
     return num_perm, 1
+
+
+def lsh_recall(similarity: float, bands: int, rows: int) -> float:
+    """Probability that a pair with this Jaccard similarity becomes an LSH candidate."""
+    return 1 - (1 - similarity**rows) ** bands
 
 
 def shingles(words: list[str], size: int) -> set[bytes]:
@@ -119,8 +141,30 @@ def shingles(words: list[str], size: int) -> set[bytes]:
     return {" ".join(words[i : i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
 
 
+def shingle_hashes(shingle_set: set[bytes]) -> np.ndarray:
+    """Sorted unique 64-bit hashes of the shingles: the first 8 bytes of each one's sha1.
+
+    The low 32 bits of each are datasketch's ``sha1_hash32`` of the shingle, so the MinHash
+    built from them equals the one ``MinHash.update_batch(shingles)`` builds: signatures
+    stored by earlier runs still compare.
+    """
+    digests = b"".join(hashlib.sha1(shingle).digest()[:8] for shingle in shingle_set)
+    return np.unique(np.frombuffer(digests, dtype="<u8").astype(np.uint64))
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Exact Jaccard similarity of two sorted unique hash arrays."""
+    common = np.intersect1d(a, b, assume_unique=True).size
+    return common / (a.size + b.size - common)
+
+
+def _hash_value(value: int) -> int:
+    """MinHash's hash function for values that are already hashes."""
+    return value
+
+
 class DedupIndex:
-    """Stories seen so far: by URL, by body fingerprint, and by MinHash in an LSH index."""
+    """Stories seen so far: by URL, by body fingerprint, and by shingles (LSH finds candidates)."""
 
     def __init__(self, config: DedupConfig) -> None:
         self.config = config
@@ -130,23 +174,28 @@ class DedupIndex:
         )
         self._urls_this_run: set[str] = set()
         self._first_url_of: dict[str, str] = {}  # fingerprint -> first URL with that text
-        # url -> signature, kept to verify LSH candidates; url -> when it was stored
+        # What verifies an LSH candidate: url -> its shingle hashes (exact), and url -> its
+        # signature (the estimate, for stories preloaded without their shingles; 0.5 KB at
+        # 128 permutations, kept for every story so that any two compare); url -> when stored.
+        self._shingle_hashes: dict[str, np.ndarray] = {}
         self._signatures: dict[str, np.ndarray] = {}
         self._order: dict[str, int] = {}
 
     def __len__(self) -> int:
-        return len(self._signatures)
+        return len(self._order)
 
     def sketch(self, body: str) -> Sketch:
         words = comparable_words(body)
+        hashes = shingle_hashes(shingles(words, self.config.shingle_size))
         minhash = MinHash(
             self.config.num_perm,
             seed=MINHASH_SEED,
+            hashfunc=_hash_value,
             permutations=self._permutations,
             scheme=MINHASH_SCHEME,
         )
-        minhash.update_batch(shingles(words, self.config.shingle_size))
-        return Sketch(fingerprint_of_words(words), minhash)
+        minhash.update_batch((hashes & np.uint64(0xFFFFFFFF)).tolist())
+        return Sketch(fingerprint_of_words(words), minhash, hashes)
 
     def seen(self, url: str) -> bool:
         """Was a story with this URL emitted in this run?"""
@@ -169,9 +218,16 @@ class DedupIndex:
         return Match("near_duplicate", best, round(similarity, 3))
 
     def similarity(self, url: str, sketch: Sketch) -> float:
-        """Estimated Jaccard similarity of a stored story's shingles and the sketch's."""
-        stored = self._signatures[url]
-        return float(np.count_nonzero(stored == sketch.minhash.hashvalues)) / self.config.num_perm
+        """Jaccard similarity of a stored story's shingles and the sketch's.
+
+        Exact when both have their shingle hashes; the MinHash estimate for a story
+        preloaded from its stored signature (or a sketch without shingle hashes).
+        """
+        stored = self._shingle_hashes.get(url)
+        if stored is not None and sketch.shingle_hashes is not None:
+            return jaccard(stored, sketch.shingle_hashes)
+        agreeing = np.count_nonzero(self._signatures[url] == sketch.minhash.hashvalues)
+        return float(agreeing) / self.config.num_perm
 
     def add(self, url: str, sketch: Sketch) -> None:
         """Record a story emitted in this run."""
@@ -212,6 +268,10 @@ class DedupIndex:
             self._lsh.remove(url)
         self._lsh.insert(url, sketch.minhash, check_duplication=False)
         self._signatures[url] = sketch.minhash.hashvalues.astype(np.uint32, copy=True)
+        if sketch.shingle_hashes is not None:
+            self._shingle_hashes[url] = sketch.shingle_hashes
+        else:  # preloaded again, from its signature only: forget the older text's shingles
+            self._shingle_hashes.pop(url, None)
         self._order.setdefault(url, len(self._order))
 
 

@@ -16,9 +16,11 @@ The store itself is not written here: the feed is the record of what was emitted
 
 Near-duplicates across runs: when the dedup pipeline opens its index, the stories earlier
 runs published, emitted or seen within ``NEWSCRAWL_DEDUP_WINDOW_DAYS`` are preloaded into it
-from their stored MinHash signatures. Each indexed story costs about 7 KB of memory (LSH
-buckets and the signature, see BENCHMARKS.md, "Deduplication"), so the window bounds memory:
-wire copies are republished within days, not years. Stories older than the window are still
+from their stored MinHash signatures (no shingles are stored, so a copy of one of these is
+judged by the MinHash estimate, not the exact similarity used within a run). Each preloaded
+story costs about 7 KB of memory (LSH buckets and the signature, see BENCHMARKS.md,
+"Deduplication"), so the window bounds memory: wire copies are republished within days, not
+years. Stories older than the window are still
 never emitted twice under their own URL (the state knows them), nor under another URL with the
 very same text (found by fingerprint); only a *near* copy of one is no longer recognised.
 A URL rejected as a copy is remembered (``settled`` in the store) and not requested again

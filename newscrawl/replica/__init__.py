@@ -38,8 +38,10 @@ Variations (``portal.variants`` keys), about 5% of the stories each, at least on
   Content-Type is ``text/html`` without charset; the full-width colon of the source meta is
   written ``&#65306;``.
 - ``duplicate`` / ``near_duplicate``: copy URLs; ``portal.duplicates`` lists
-  ``(first_url, copy_url, kind)``. A near duplicate has one sentence changed and `` (Xinhua)``
-  appended to its last paragraph. Copies are in another section.
+  ``(first_url, copy_url, kind)``. A near duplicate has one word slipped into one sentence and
+  `` (Xinhua)`` appended to its last paragraph, so its 5-shingle Jaccard similarity with the
+  first is clearly over the dedup threshold (>= 0.85, 0.93 at least on 2,000 stories).
+  Copies are in another section.
 - ``dead`` (linked, 404), ``fails_once`` (500 on its first request, then 200; ``portal.reset()``
   forgets), ``redirect`` (old URL, 301 to ``redirect_target``), ``year_rollover`` (URL says
   ``/2021/1231/``, date line ``le 02/01``), ``off_portal`` (en.people.cn, xinhuanet.com,

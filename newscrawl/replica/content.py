@@ -119,7 +119,7 @@ class StoryWriter:
         low = 6 if entry.kind == "multipage" else 4
         paragraphs = [textbank.paragraph(rng) for _ in range(rng.randint(low, 10))]
         if entry.kind == "near_duplicate":
-            edit_one_sentence(paragraphs, self.rng("near", row))
+            touch_up_one_sentence(paragraphs, self.rng("near", row))
             paragraphs[-1][-1] += " (Xinhua)"
         if row in self.edited:
             edit_one_sentence(paragraphs, self.rng("edit", row))
@@ -210,6 +210,30 @@ def edit_one_sentence(paragraphs: list[list[str]], rng: random.Random) -> None:
     while replacement == sentences[which]:
         replacement = textbank.sentence(rng)
     sentences[which] = replacement
+
+
+# Words an editor slips into a wire story it republishes.
+TOUCH_UP_WORDS = ("également", "notamment", "toutefois", "ainsi", "aussi", "déjà", "encore")
+
+
+def touch_up_one_sentence(paragraphs: list[list[str]], rng: random.Random) -> None:
+    """A near copy's edit: one word slipped into one sentence.
+
+    Small on purpose: a rewritten sentence in a short story can bring the copy's 5-shingle
+    Jaccard similarity under the dedup threshold (0.8), which would make the replica's
+    ground truth ("near duplicate") contradict the pipeline's definition. One inserted word
+    replaces at most 4 shingles by 5, so every near copy stays clearly near (>= 0.85; the
+    replica tests check it on 2,000 stories).
+    """
+    where = rng.randrange(len(paragraphs))
+    sentences = paragraphs[where]
+    which = rng.randrange(len(sentences))
+    words = sentences[which].split(" ")
+    # After a word of letters only (not the first, the last, nor one inside a quotation).
+    gaps = [i for i in range(1, len(words) - 1) if words[i].isalpha()]
+    at = rng.choice(gaps) if gaps else len(words) - 1
+    words.insert(at + 1, rng.choice(TOUCH_UP_WORDS))
+    sentences[which] = " ".join(words)
 
 
 def split_pages(blocks: list[Block], rng: random.Random) -> list[list[Block]]:
