@@ -31,10 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-# Measure the checkout this script lives in, not whichever newscrawl is installed. The
-# script's own folder leaves the path: benchmarks/incremental.py would shadow the
-# `incremental` package that Twisted (hence Scrapy) imports.
-sys.path.pop(0)  # the script's folder, put first by Python
+# Measure the checkout this script lives in, not whichever newscrawl is installed.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scrapy.utils.test import get_crawler

@@ -1,7 +1,7 @@
 """Benchmark of scheduled crawls: how much less a second run on an unchanged portal requests.
 
-    python benchmarks/incremental.py                  # a 500-story replica
-    python benchmarks/incremental.py --stories 2000 --refresh-hours 48
+    python benchmarks/incremental_runs.py                  # a 500-story replica
+    python benchmarks/incremental_runs.py --stories 2000 --refresh-hours 48
 
 Three real ``scrapy crawl related`` runs (subprocesses, through the replica's proxy, the test
 suite's fast settings: no politeness delays) share one state file: the whole replica, the same
