@@ -11,18 +11,6 @@ from typing import Any
 
 
 @dataclass
-class Image:
-    url: str
-    caption: str | None = None
-
-
-@dataclass
-class RelatedHeadline:
-    title: str
-    url: str
-
-
-@dataclass
 class Story:
     url: str
     title: str
@@ -33,13 +21,13 @@ class Story:
     keywords: list[str] = field(default_factory=list)
     summary: str | None = None
     body: str = ""
-    images: list[dict[str, Any]] = field(default_factory=list)
-    related: list[dict[str, str]] = field(default_factory=list)
+    images: list[dict[str, Any]] = field(default_factory=list)  # {url, caption}
+    related: list[dict[str, str]] = field(default_factory=list)  # {title, url}
     language: str = "fr"
     word_count: int = 0
     extraction: str = ""
     crawled_at: str = ""
-    # Filled by the pipelines (issue 3/4); empty until then.
+    # Filled by the pipelines: dedup (story_id) and, for incremental runs, state (revision).
     story_id: str = ""
     revision: int = 1
     previous_fingerprint: str | None = None
