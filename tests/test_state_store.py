@@ -198,6 +198,17 @@ def test_touch_moves_last_seen_only(store: StateStore) -> None:
     stored = store.lookup(URL)
     assert stored.last_seen == "2026-11-29T12:00:00+00:00"
     assert stored.emitted_at == "2026-11-28T12:00:00+00:00"
+    assert stored.published_at == "2026-11-27T09:08:00+08:00"
+
+
+def test_touch_with_a_newer_date_line_stops_a_listing_asking_again(store: StateStore) -> None:
+    emit(store)  # published 2026-11-27 09:08 (+08:00), long past the refresh window
+    later = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)
+    listed_at = "2026-11-29T10:00:00+08:00"  # a listing shows a later time: fetch again
+    assert store.should_fetch(URL, later, 1, listed_at=listed_at)
+    store.touch(URL, later, published_at=listed_at)  # same text, date line moved
+    next_run = later + timedelta(hours=2)  # past the 1-hour refresh window
+    assert not store.should_fetch(URL, next_run, 1, listed_at=listed_at)
 
 
 def test_known_fingerprints_lists_every_story_with_its_minhash(store: StateStore) -> None:

@@ -291,10 +291,17 @@ class StateStore:
         with self._transaction() as db:
             _upsert(db, url, story_id, fingerprint, published_at, revision, _iso(now), minhash)
 
-    def touch(self, url: str, now: datetime) -> None:
-        """A stored story was seen again unchanged: move its ``last_seen``."""
+    def touch(self, url: str, now: datetime, published_at: str | None = None) -> None:
+        """A stored story was seen again with the same text: move its ``last_seen``, and its
+        ``published_at`` to the date line now shown, so that a listing showing that time does
+        not have the story fetched again on every run (its title or date line changed, not
+        its text)."""
         with self._transaction() as db:
-            db.execute("UPDATE stories SET last_seen = ? WHERE url = ?", (_iso(now), url))
+            db.execute(
+                "UPDATE stories SET last_seen = ?, published_at = coalesce(?, published_at)"
+                " WHERE url = ?",
+                (_iso(now), published_at, url),
+            )
 
     def record_settled(
         self,
