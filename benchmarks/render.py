@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from newscrawl.replica import Portal, ReplicaOptions, ReplicaServer  # noqa: E402
+from tests.crawl import crawl_invocation  # noqa: E402
 
 FAST = {
     "AUTOTHROTTLE_ENABLED": "False",
@@ -70,18 +71,13 @@ class Samples:
 
 def crawl(mode: str, server: ReplicaServer, workdir: Path, extra: list[str]) -> dict:
     output = workdir / f"{mode}.jsonl"
-    command = [sys.executable, "-m", "scrapy", "crawl", "related", "-O", str(output)]
-    for argument in ("max_depth=50", "max_listing_pages=1000", f"render={mode}", *extra):
-        command += ["-a", argument]
-    for name, value in FAST.items():
-        command += ["-s", f"{name}={value}"]
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(workdir),
-        "PYTHONPATH": str(ROOT),
-        "SCRAPY_SETTINGS_MODULE": "newscrawl.settings",
-        "http_proxy": server.proxy_url,
-    }
+    command, env = crawl_invocation(
+        server.proxy_url,
+        workdir,
+        ("max_depth=50", "max_listing_pages=1000", f"render={mode}", *extra),
+        FAST,
+        options=("-O", str(output)),
+    )
     samples = Samples()
     started = time.perf_counter()
     process = subprocess.Popen(

@@ -43,6 +43,32 @@ class CrawlRun:
         return ended
 
 
+def crawl_invocation(
+    proxy_url: str,
+    workdir: Path,
+    spider_args: tuple[str, ...] | list[str],
+    settings: dict[str, str],
+    spider: str = "related",
+    options: tuple[str, ...] = (),
+) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of a crawl of the replica: production settings but
+    ``settings``, the project found through SCRAPY_SETTINGS_MODULE, the replica as proxy."""
+    command = [sys.executable, "-m", "scrapy", "crawl", spider, *options]
+    for argument in spider_args:
+        command += ["-a", argument]
+    for name, value in settings.items():
+        command += ["-s", f"{name}={value}"]
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(workdir),
+        "PYTHONPATH": str(ROOT),
+        "SCRAPY_SETTINGS_MODULE": "newscrawl.settings",
+        "http_proxy": proxy_url,
+        "https_proxy": proxy_url,
+    }
+    return command, env
+
+
 def run_crawl(
     proxy_url: str,
     workdir: Path,
@@ -54,19 +80,10 @@ def run_crawl(
     options: tuple[str, ...] = (),
 ) -> CrawlRun:
     """``scrapy crawl related`` in a subprocess whose only link to the replica is http_proxy."""
-    command = [sys.executable, "-m", "scrapy", "crawl", spider, *options]
-    for argument in spider_args:
-        command += ["-a", argument]
-    for name, value in {**(FAST if fast else {}), **(settings or {})}.items():
-        command += ["-s", f"{name}={value}"]
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(workdir),
-        "PYTHONPATH": str(ROOT),
-        "SCRAPY_SETTINGS_MODULE": "newscrawl.settings",
-        "http_proxy": proxy_url,
-        "https_proxy": proxy_url,
-    }
+    command, env = crawl_invocation(
+        proxy_url, workdir, spider_args, {**(FAST if fast else {}), **(settings or {})},
+        spider=spider, options=options,
+    )
     workdir.mkdir(parents=True, exist_ok=True)
     before = set(workdir.rglob("*"))
     result = subprocess.run(

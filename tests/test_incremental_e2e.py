@@ -7,10 +7,8 @@ runs may start within one second); only ``NEWSCRAWL_STATE`` links them.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +19,7 @@ import pytest
 from newscrawl.replica import ReplicaServer
 from newscrawl.state.lock import EXIT_LOCKED, lock_path_for
 from newscrawl.state.sketch import story_fingerprint
-from tests.crawl import FAST, ROOT, CrawlRun, run_crawl
+from tests.crawl import FAST, CrawlRun, crawl_invocation, run_crawl
 
 pytestmark = pytest.mark.e2e
 
@@ -210,19 +208,9 @@ def test_a_near_copy_of_an_earlier_runs_story_is_rejected(replica_of, tmp_path: 
 
 
 def crawl_command(workdir: Path, proxy_url: str, settings: dict[str, str]) -> dict[str, Any]:
-    command = [sys.executable, "-m", "scrapy", "crawl", "related"]
-    for argument in WHOLE_PORTAL:
-        command += ["-a", argument]
-    for name, value in {**FAST, **settings}.items():
-        command += ["-s", f"{name}={value}"]
+    """subprocess keyword arguments for a crawl of the whole replica (to start and kill)."""
     workdir.mkdir(parents=True, exist_ok=True)
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(workdir),
-        "PYTHONPATH": str(ROOT),
-        "SCRAPY_SETTINGS_MODULE": "newscrawl.settings",
-        "http_proxy": proxy_url,
-    }
+    command, env = crawl_invocation(proxy_url, workdir, WHOLE_PORTAL, {**FAST, **settings})
     return {"args": command, "cwd": workdir, "env": env}
 
 
