@@ -16,6 +16,7 @@ from newscrawl.replica import Portal, ReplicaOptions
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "peopledaily_fr"
 
+
 def record(portal: Portal, variant: str) -> Path:
     url = portal.variants[variant][0]
     page = portal.respond("GET", url)

@@ -81,8 +81,12 @@ def run_crawl(
 ) -> CrawlRun:
     """``scrapy crawl related`` in a subprocess whose only link to the replica is http_proxy."""
     command, env = crawl_invocation(
-        proxy_url, workdir, spider_args, {**(FAST if fast else {}), **(settings or {})},
-        spider=spider, options=options,
+        proxy_url,
+        workdir,
+        spider_args,
+        {**(FAST if fast else {}), **(settings or {})},
+        spider=spider,
+        options=options,
     )
     workdir.mkdir(parents=True, exist_ok=True)
     before = set(workdir.rglob("*"))

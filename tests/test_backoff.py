@@ -22,8 +22,9 @@ def test_delay_doubles_up_to_the_maximum_with_jitter() -> None:
 
 
 def test_bad_settings_are_refused() -> None:
-    crawler = get_crawler(settings_dict={"NEWSCRAWL_RETRY_BACKOFF_BASE": 10,
-                                         "NEWSCRAWL_RETRY_BACKOFF_MAX": 1})
+    crawler = get_crawler(
+        settings_dict={"NEWSCRAWL_RETRY_BACKOFF_BASE": 10, "NEWSCRAWL_RETRY_BACKOFF_MAX": 1}
+    )
     with pytest.raises(ValueError, match="NEWSCRAWL_RETRY_BACKOFF_BASE"):
         RetryBackoffMiddleware.from_crawler(crawler)
 

@@ -178,8 +178,9 @@ def test_csv_opens_cleanly_in_pandas(whole_crawl) -> None:
 def test_the_log_ends_with_a_summary_of_every_outcome(whole_crawl) -> None:
     server, run = whole_crawl
     line = next(ln for ln in run.log.splitlines() if "newscrawl summary:" in ln)
-    match = re.search(r"summary: (\d+) stories; rejected (\d+).*; failed (\d+).*; (\d+) requests",
-                      line)
+    match = re.search(
+        r"summary: (\d+) stories; rejected (\d+).*; failed (\d+).*; (\d+) requests", line
+    )
     assert match, line
     stories, rejected, failed, requests = map(int, match.groups())
     assert stories == len(run.stories)
@@ -246,12 +247,14 @@ def test_since_neither_requests_nor_emits_older_stories(replica_of, tmp_path: Pa
     assert any(r["reason"] == "before_since" for r in run.rejects)
 
 
-def test_since_keeps_a_story_updated_after_the_day_its_url_carries(replica_of,
-                                                                   tmp_path: Path) -> None:
+def test_since_keeps_a_story_updated_after_the_day_its_url_carries(
+    replica_of, tmp_path: Path
+) -> None:
     server = replica_of(stories=60)
     (rollover,) = server.portal.variants["year_rollover"]  # URL of 31/12, date line of 02/01
-    run = run_crawl(server.proxy_url, tmp_path, f"start_urls={rollover}", "since=2022-01-02",
-                    "max_depth=0")
+    run = run_crawl(
+        server.proxy_url, tmp_path, f"start_urls={rollover}", "since=2022-01-02", "max_depth=0"
+    )
     assert list(run.by_url()) == [rollover]
     assert run.stories[0]["published_at"].startswith("2022-01-02")
 
@@ -304,8 +307,9 @@ def test_start_urls_are_canonicalised(replica_of, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["stories.jsonl", "stories.csv"])
-def test_dash_o_writes_the_stories_there_and_rejects_beside(replica_of, tmp_path: Path,
-                                                           name: str) -> None:
+def test_dash_o_writes_the_stories_there_and_rejects_beside(
+    replica_of, tmp_path: Path, name: str
+) -> None:
     server = replica_of(stories=60)
     run = run_crawl(server.proxy_url, tmp_path, *WHOLE_PORTAL, options=("-O", name))
     assert run.returncode == 0

@@ -31,10 +31,14 @@ def responses(total: int, errors: int) -> dict[str, int]:
         ({**pages(profile=4, fallback=3, no_body=3)}, "6 of 10 story pages"),
         (responses(total=10, errors=6), "errors dominate: 6 of 10 downloads (60%"),
         # timeouts and resets leave no response: they count as errors all the same
-        ({**responses(total=10, errors=0), "downloader/exception_count": 30},
-         "errors dominate: 30 of 40 downloads (75%"),
-        ({"newscrawl/start_pages/ok": 9, "newscrawl/start_pages/empty": 9},
-         "no start page listed a story: 9 of 9 listings"),
+        (
+            {**responses(total=10, errors=0), "downloader/exception_count": 30},
+            "errors dominate: 30 of 40 downloads (75%",
+        ),
+        (
+            {"newscrawl/start_pages/ok": 9, "newscrawl/start_pages/empty": 9},
+            "no start page listed a story: 9 of 9 listings",
+        ),
     ],
 )
 def test_a_broken_run_is_unhealthy_and_says_why(stats: dict, reason: str) -> None:

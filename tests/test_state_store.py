@@ -157,13 +157,24 @@ def test_recent_fingerprints_are_those_published_emitted_or_seen_since_a_moment(
     store: StateStore,
 ) -> None:
     long_ago = NOW - timedelta(days=90)
-    emit(store, URL + "?old", "old", published_at="2026-08-01T08:00:00+08:00", minhash=b"o",
-         now=long_ago)
+    emit(
+        store,
+        URL + "?old",
+        "old",
+        published_at="2026-08-01T08:00:00+08:00",
+        minhash=b"o",
+        now=long_ago,
+    )
     # published long ago, but emitted by a recent run: recent for its copies
-    emit(store, URL + "?archive", "archive", published_at="2021-12-27T09:08:00+08:00",
-         minhash=b"a")
-    emit(store, URL + "?new", "new", published_at="2026-11-27T08:00:00+08:00", minhash=b"n",
-         now=long_ago)
+    emit(store, URL + "?archive", "archive", published_at="2021-12-27T09:08:00+08:00", minhash=b"a")
+    emit(
+        store,
+        URL + "?new",
+        "new",
+        published_at="2026-11-27T08:00:00+08:00",
+        minhash=b"n",
+        now=long_ago,
+    )
     emit(store, URL + "?undated", "undated", published_at=None)  # first seen NOW
     since = datetime(2026, 11, 1, tzinfo=UTC)
     assert sorted(store.recent_fingerprints(since)) == [

@@ -29,8 +29,13 @@ def test_a_user_agent_set_by_the_user_wins() -> None:
 def test_the_portal_sees_the_contact_url(replica_of, tmp_path: Path) -> None:
     server = replica_of(stories=30)
     seed = plain_story_urls(server.portal)[0]
-    run_crawl(server.proxy_url, tmp_path, f"start_urls={seed}", "max_depth=0",
-              settings={"NEWSCRAWL_CONTACT_URL": "https://lab.example.org/crawler"})
+    run_crawl(
+        server.proxy_url,
+        tmp_path,
+        f"start_urls={seed}",
+        "max_depth=0",
+        settings={"NEWSCRAWL_CONTACT_URL": "https://lab.example.org/crawler"},
+    )
     agents = {record.user_agent for record in server.requests}
     assert len(agents) == 1  # robots.txt and pages alike
     assert "+https://lab.example.org/crawler" in agents.pop()

@@ -18,10 +18,16 @@ from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.settings import Settings
 
 DEMO_FEEDS = {
-    "output/demo/%(run_time)s.jsonl": {"format": "jsonlines", "encoding": "utf-8",
-                                        "item_classes": ["newscrawl.items.Story"]},
-    "output/demo/%(run_time)s.csv": {"format": "csv", "encoding": "utf-8",
-                                      "item_classes": ["newscrawl.items.Story"]},
+    "output/demo/%(run_time)s.jsonl": {
+        "format": "jsonlines",
+        "encoding": "utf-8",
+        "item_classes": ["newscrawl.items.Story"],
+    },
+    "output/demo/%(run_time)s.csv": {
+        "format": "csv",
+        "encoding": "utf-8",
+        "item_classes": ["newscrawl.items.Story"],
+    },
 }
 
 
@@ -49,11 +55,14 @@ class Command(ScrapyCommand):
             os.environ["http_proxy"] = server.proxy_url
             os.environ.pop("no_proxy", None)
             os.environ.pop("NO_PROXY", None)
-            stats = crawl(settings, max_depth=opts.max_depth,
-                          max_listing_pages=1 + opts.stories // 20)
+            stats = crawl(
+                settings, max_depth=opts.max_depth, max_listing_pages=1 + opts.stories // 20
+            )
             requests = len(server.requests)
-        print(f"replica: {opts.stories} stories served at {server.proxy_url}; "
-              f"{requests} requests received")
+        print(
+            f"replica: {opts.stories} stories served at {server.proxy_url}; "
+            f"{requests} requests received"
+        )
         print(stats.get("newscrawl/summary", "newscrawl summary: (none)"))
         print(f"rejections and failures: {stats.get('newscrawl/rejects_file')}")
         if not stats.get("newscrawl/stories"):

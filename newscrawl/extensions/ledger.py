@@ -67,8 +67,13 @@ class OutcomeLedger:
 
     def spider_opened(self, spider: Spider) -> None:
         run_time = getattr(spider, "run_time", None) or "run"
-        params = {"name": spider.name, "run_time": run_time, "time": run_time,
-                  "batch_time": run_time, "batch_id": 1}
+        params = {
+            "name": spider.name,
+            "run_time": run_time,
+            "time": run_time,
+            "batch_time": run_time,
+            "batch_id": 1,
+        }
         local = [uri for uri in self.feeds if "://" not in uri or uri.startswith("file://")]
         template = local[0] if local else f"output/{spider.name}/{run_time}.jsonl"
         try:
@@ -124,8 +129,14 @@ class OutcomeLedger:
         story already requested under its own URL."""
         story_url = request.meta.get("story_url")
         if story_url and story_url in self.pending:
-            self.record(rejected(story_url, "duplicate_url", duplicate_of=request.url,
-                                 via="redirect" if request.url != story_url else "request"))
+            self.record(
+                rejected(
+                    story_url,
+                    "duplicate_url",
+                    duplicate_of=request.url,
+                    via="redirect" if request.url != story_url else "request",
+                )
+            )
 
     def response_received(self, response: Any) -> None:
         self.stats.inc_value("newscrawl/responses/total")

@@ -25,8 +25,16 @@ from newscrawl.sites.base import NotAStory, PageKind, SiteProfile, StoryPage
 from newscrawl.urls import host_of, path_of, resolve, without_fragment
 
 HOST = "french.peopledaily.com.cn"
-SECTIONS = ("Chine", "Economie", "International", "Afrique", "Culture", "Sports", "Sci-Edu",
-            "VieSociale")
+SECTIONS = (
+    "Chine",
+    "Economie",
+    "International",
+    "Afrique",
+    "Culture",
+    "Sports",
+    "Sci-Edu",
+    "VieSociale",
+)
 
 STORY_PATH_RE = re.compile(
     r"^/(?P<section>[^/]+)/n\d?/(?P<year>\d{4})/(?P<mmdd>\d{4})/"
@@ -74,7 +82,7 @@ class PeopleDailyFrench(SiteProfile):
         path = urlsplit(url).path or "/"
         story = STORY_PATH_RE.match(path)
         if story and story["page"]:
-            path = path[: story.start("page") - 1] + path[story.end("page"):]
+            path = path[: story.start("page") - 1] + path[story.end("page") :]
         listing = LISTING_PATH_RE.match(path)
         if listing and listing["page"] == "1":
             path = f"/{listing['section']}/"
@@ -248,8 +256,9 @@ def parse_listing_time(text: str, utc_offset_hours: int) -> str | None:
         return None
     day, month, year, hour, minute = (int(part) for part in match.groups())
     try:
-        moment = datetime(year, month, day, hour, minute,
-                          tzinfo=timezone(timedelta(hours=utc_offset_hours)))
+        moment = datetime(
+            year, month, day, hour, minute, tzinfo=timezone(timedelta(hours=utc_offset_hours))
+        )
     except ValueError:
         return None
     return moment.isoformat()
@@ -283,9 +292,10 @@ def _meta_date(page: Selector) -> date | None:
 
 
 def _editors(page: Selector) -> list[str]:
-    for text in page.css("div.txt_edit").xpath("string()").getall() or page.xpath(
-        "//body//text()[contains(., 'dacteur')]"
-    ).getall():
+    for text in (
+        page.css("div.txt_edit").xpath("string()").getall()
+        or page.xpath("//body//text()[contains(., 'dacteur')]").getall()
+    ):
         match = EDITORS_RE.search(text)
         if match:
             return [name for name in LIST_SPLIT_RE.split(squash(match["names"])) if name]
