@@ -10,8 +10,12 @@ A scheduled run must fail loudly when the crawl is broken, not exit 0 with an em
 - error responses dominate: ``newscrawl/responses/error`` / ``…/total`` above
   ``NEWSCRAWL_HEALTH_MAX_ERROR_RATE``.
 
+- the run's own machinery failed (``newscrawl/machinery/failed``, see :mod:`newscrawl.machinery`):
+  the state store, a feed, the rejects file or the manifest could not be read or written.
+
 A healthy run that found nothing new is healthy. An unhealthy run exits with
-``EXIT_UNHEALTHY = 3`` (1 is Scrapy's own failure, 2 a usage error, 75 a locked state).
+``EXIT_UNHEALTHY = 3``, or ``EXIT_MACHINERY = 74`` when its own machinery failed (1 is Scrapy's
+own failure, 2 a usage error, 75 a locked state).
 
 Why not Spidermon (1.27.0, inspected): it is a framework of unittest-style monitor suites whose
 failures trigger *actions* (Slack, e-mail, Sentry, a closing reason); it has no way to set the
@@ -31,7 +35,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from newscrawl import setting
+from newscrawl.setting import DEFAULTS
+
 EXIT_UNHEALTHY = 3
+EXIT_MACHINERY = 74  # EX_IOERR: the state, a feed, the rejects file or the manifest failed
+# One line per failed component of the run's own (newscrawl.machinery.fail writes it).
+MACHINERY_STAT = "newscrawl/machinery/failed"
 # The stat the crawl command exits with; components raise it, the worst status wins.
 EXIT_STATUS_STAT = "newscrawl/exit_status"
 
@@ -40,9 +50,9 @@ Stats = Mapping[str, Any]
 
 @dataclass(frozen=True)
 class HealthThresholds:
-    max_layout_miss: float = 0.5
-    min_pages: int = 5
-    max_error_rate: float = 0.5
+    max_layout_miss: float = DEFAULTS["NEWSCRAWL_HEALTH_MAX_LAYOUT_MISS"]
+    min_pages: int = DEFAULTS["NEWSCRAWL_HEALTH_MIN_PAGES"]
+    max_error_rate: float = DEFAULTS["NEWSCRAWL_HEALTH_MAX_ERROR_RATE"]
 
     def __post_init__(self) -> None:
         for name in ("max_layout_miss", "max_error_rate"):
@@ -55,9 +65,13 @@ class HealthThresholds:
     def from_settings(cls, settings: Any) -> HealthThresholds:
         """From ``NEWSCRAWL_HEALTH_*`` settings (a Scrapy ``Settings`` or anything with get*)."""
         return cls(
-            max_layout_miss=settings.getfloat("NEWSCRAWL_HEALTH_MAX_LAYOUT_MISS", 0.5),
-            min_pages=settings.getint("NEWSCRAWL_HEALTH_MIN_PAGES", 5),
-            max_error_rate=settings.getfloat("NEWSCRAWL_HEALTH_MAX_ERROR_RATE", 0.5),
+            max_layout_miss=setting.number(
+                settings, "NEWSCRAWL_HEALTH_MAX_LAYOUT_MISS", minimum=0, maximum=1
+            ),
+            min_pages=setting.integer(settings, "NEWSCRAWL_HEALTH_MIN_PAGES", minimum=1),
+            max_error_rate=setting.number(
+                settings, "NEWSCRAWL_HEALTH_MAX_ERROR_RATE", minimum=0, maximum=1
+            ),
         )
 
 
@@ -65,18 +79,26 @@ class HealthThresholds:
 class HealthVerdict:
     ok: bool
     reasons: list[str] = field(default_factory=list)
+    machinery_failed: bool = False
 
     @property
     def exit_status(self) -> int:
+        if self.machinery_failed:
+            return EXIT_MACHINERY
         return 0 if self.ok else EXIT_UNHEALTHY
 
     def log_line(self) -> str:
         if self.ok:
             return "newscrawl: run healthy"
+        if self.machinery_failed:
+            return "newscrawl: run failed: " + "; ".join(self.reasons)
         return "newscrawl: run unhealthy: " + "; ".join(self.reasons)
 
 
 def assess(stats: Stats, thresholds: HealthThresholds) -> HealthVerdict:
+    machinery = _machinery(stats)
+    if machinery:
+        return HealthVerdict(ok=False, reasons=machinery, machinery_failed=True)
     reasons = [
         reason
         for reason in (
@@ -87,6 +109,15 @@ def assess(stats: Stats, thresholds: HealthThresholds) -> HealthVerdict:
         if reason
     ]
     return HealthVerdict(ok=not reasons, reasons=reasons)
+
+
+def _machinery(stats: Stats) -> list[str]:
+    """The run's own failures, and feeds Scrapy could not store when it closed them."""
+    reasons = [f"its own machinery failed: {line}" for line in stats.get(MACHINERY_STAT) or []]
+    stored = sum(int(v or 0) for k, v in stats.items() if k.startswith("feedexport/failed_count/"))
+    if stored:
+        reasons.append(f"its own machinery failed: {stored} feeds could not be stored")
+    return reasons
 
 
 def _count(stats: Stats, name: str) -> int:

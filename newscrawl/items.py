@@ -24,6 +24,7 @@ class Story:
     images: list[dict[str, Any]] = field(default_factory=list)  # {url, caption}
     related: list[dict[str, str]] = field(default_factory=list)  # {title, url}
     language: str = "fr"
+    site: str = ""  # the name of the site profile that read it, e.g. peopledaily_fr
     word_count: int = 0
     extraction: str = ""
     crawled_at: str = ""

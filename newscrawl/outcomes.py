@@ -1,9 +1,9 @@
 """Every URL a crawl meets ends as a story, a rejection or a failure.
 
-The spider reports what it rejects or fails to fetch with :func:`report`;
-a pipeline rejects a story by raising :class:`StoryRejected`. The
-:class:`~newscrawl.extensions.ledger.OutcomeLedger` extension collects both
-and writes them beside the feed.
+The spider and the middlewares report what they reject or fail to fetch with
+:func:`report`; a pipeline rejects a story by raising :class:`StoryRejected`. The
+:class:`~newscrawl.extensions.ledger.OutcomeLedger` extension, the one place where a URL
+ends, collects both and writes them beside the feed.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ if TYPE_CHECKING:
 
 Kind = Literal["rejected", "failed"]
 
-# Signals sent by the spider to the ledger.
-url_met = object()  # kwargs: url, pending_reason (the rejection it gets if never resolved)
-url_outcome = object()  # kwargs: outcome (an Outcome)
-url_alias = object()  # kwargs: url, final_url (a redirect: the URL ends as final_url ends)
+# Signals. url_outcome: to the ledger, kwargs outcome (an Outcome). url_alias: from the
+# ledger, kwargs url, final_url (a story URL that redirects: it ends as ``redirected``).
+url_outcome = object()
+url_alias = object()
 
 
 @dataclass(frozen=True)
@@ -48,15 +48,6 @@ def failed(url: str, reason: str, **details: Any) -> Outcome:
 def report(crawler: Crawler, outcome: Outcome) -> None:
     """Hand an outcome to the ledger (a no-op if no ledger is enabled)."""
     crawler.signals.send_catch_log(signal=url_outcome, outcome=outcome)
-
-
-def meet(crawler: Crawler, url: str, pending_reason: str = "not_fetched") -> None:
-    """Tell the ledger a story URL was met; it must end as a story, a rejection or a failure."""
-    crawler.signals.send_catch_log(signal=url_met, url=url, pending_reason=pending_reason)
-
-
-def alias(crawler: Crawler, url: str, final_url: str) -> None:
-    crawler.signals.send_catch_log(signal=url_alias, url=url, final_url=final_url)
 
 
 class StoryRejected(DropItem):

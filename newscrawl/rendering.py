@@ -24,17 +24,17 @@ from typing import Any
 
 from scrapy.settings import BaseSettings
 
-from newscrawl.downloadermiddlewares.scope import refusal
-from newscrawl.sites import get_profile
+from newscrawl import setting
+from newscrawl.scope import Scope
 from newscrawl.sites.base import NotAStory, StoryPage
 
 HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 # Request meta: this request went through the browser (so ``auto`` never renders it again).
 RENDERED = "newscrawl_rendered"
-# Request meta of a render: the static page's decoded text, and the site profile whose hosts
-# bound what the page may load.
+# Request meta of a render: the static page's decoded text, and the crawl's scope, which
+# bounds what the page may load.
 STATIC_HTML = "newscrawl_static_html"
-SITE = "newscrawl_site"
+SCOPE = "newscrawl_scope"
 PAGE_INIT = "newscrawl.rendering.guard_page"
 # What a story page's text never depends on; aborted so a render costs less.
 ABORTED_RESOURCES = frozenset({"image", "font", "media", "stylesheet"})
@@ -67,20 +67,14 @@ class RenderConfig:
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> RenderConfig:
-        config = cls(
-            chromium_path=str(settings.get("NEWSCRAWL_CHROMIUM_PATH") or "/usr/bin/chromium"),
-            timeout_ms=settings.getint("NEWSCRAWL_RENDER_TIMEOUT_MS", 30_000),
-            pages_per_context=settings.getint("NEWSCRAWL_RENDER_PAGES_PER_CONTEXT", 50),
-            max_pages=settings.getint("NEWSCRAWL_RENDER_MAX_PAGES", 4),
+        return cls(
+            chromium_path=setting.text(settings, "NEWSCRAWL_CHROMIUM_PATH", allow_empty=False),
+            timeout_ms=setting.integer(settings, "NEWSCRAWL_RENDER_TIMEOUT_MS", minimum=1),
+            pages_per_context=setting.integer(
+                settings, "NEWSCRAWL_RENDER_PAGES_PER_CONTEXT", minimum=1
+            ),
+            max_pages=setting.integer(settings, "NEWSCRAWL_RENDER_MAX_PAGES", minimum=1),
         )
-        for name, value in (
-            ("NEWSCRAWL_RENDER_TIMEOUT_MS", config.timeout_ms),
-            ("NEWSCRAWL_RENDER_PAGES_PER_CONTEXT", config.pages_per_context),
-            ("NEWSCRAWL_RENDER_MAX_PAGES", config.max_pages),
-        ):
-            if value < 1:
-                raise ValueError(f"{name}={value}: must be at least 1")
-        return config
 
 
 def browser_problem(render: str, settings: BaseSettings) -> str | None:
@@ -161,7 +155,7 @@ async def guard_page(page: Any, request: Any) -> None:
     through goes on (``fallback``) to that route, which sends it.
     """
     html: str = request.meta[STATIC_HTML]
-    hosts = get_profile(request.meta[SITE]).hosts
+    scope: Scope = request.meta[SCOPE]
     story_url = request.url
     served = False
 
@@ -179,7 +173,9 @@ async def guard_page(page: Any, request: Any) -> None:
                 await route.abort("aborted")
             else:  # an iframe: a blank one (an aborted frame can hold the page's load event)
                 await route.fulfill(status=200, headers=STATIC_HEADERS, body=b"")
-        elif _refused(url, hosts) or browser_request.resource_type in ABORTED_RESOURCES:
+        elif (
+            not scope.allows_subresource(url) or browser_request.resource_type in ABORTED_RESOURCES
+        ):
             await route.abort()
         else:
             await route.fallback()
@@ -189,12 +185,6 @@ async def guard_page(page: Any, request: Any) -> None:
 
 # The header's charset wins over any <meta charset> in the page: the text is served as UTF-8.
 STATIC_HEADERS = {"Content-Type": "text/html; charset=utf-8"}
-
-
-def _refused(url: str, hosts: frozenset[str]) -> bool:
-    """The scope guard's rule, but a portal's own scripts and data (``.js``, ``.json``, which
-    the guard refuses as ``not_a_page``) are what a render is for; pictures are aborted by type."""
-    return refusal(url, hosts) not in (None, "not_a_page")
 
 
 def _same_document(url: str, story_url: str) -> bool:
@@ -211,7 +201,7 @@ def needs_browser(page: StoryPage | NotAStory) -> bool:
     return page.related_expected and page.has_scripts
 
 
-def render_meta(meta: dict[str, Any], static_html: str, site: str) -> dict[str, Any]:
+def render_meta(meta: dict[str, Any], static_html: str, scope: Scope) -> dict[str, Any]:
     """A story page's meta, rendered in the browser from the static page's text."""
     return {
         **meta,
@@ -219,5 +209,5 @@ def render_meta(meta: dict[str, Any], static_html: str, site: str) -> dict[str, 
         "playwright_page_init_callback": PAGE_INIT,  # a path: meta stays picklable (JOBDIR)
         RENDERED: True,
         STATIC_HTML: static_html,
-        SITE: site,
+        SCOPE: scope,
     }

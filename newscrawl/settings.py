@@ -1,6 +1,8 @@
-"""Every default of the project, grouped.
+"""Every default of the project, grouped: the one place a default is said.
 
 These are the production settings; a crawl of the replica changes only ``http_proxy``.
+Components read the ``NEWSCRAWL_*`` ones once, through ``newscrawl.config`` (which checks
+them and refuses a name that is not here).
 """
 
 BOT_NAME = "newscrawl"
@@ -49,15 +51,26 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.downloadermiddlewares.content.ContentSniffer": 585,
     # Before RedirectMiddleware (600) in response order: a bad redirect is never scheduled.
     "newscrawl.downloadermiddlewares.scope.RedirectGuard": 650,
+    # After the content sniffer, before MetaRefreshMiddleware (580): the same for a refresh.
+    "newscrawl.downloadermiddlewares.scope.RefreshGuard": 582,
+    # After every redirect in response order: a story page that arrived at another URL is
+    # filed under it.
+    "newscrawl.downloadermiddlewares.scope.Arrival": 575,
+    # After both in response order: a static story page goes through the browser when
+    # -a render asks for it (render=auto|always only).
+    "newscrawl.downloadermiddlewares.render.RenderAgain": 570,
     # Closes rendered pages once read and recycles browser contexts (render=auto|always only).
     "newscrawl.downloadermiddlewares.browser_contexts.BrowserContexts": 950,
 }
 SPIDER_MIDDLEWARES = {
+    # Nearest the spider: every story link it yields goes through the crawl's frontier.
+    "newscrawl.spidermiddlewares.frontier.FrontierMiddleware": 960,
     # A page whose handling raised ends as a failure (extraction_error), not unresolved.
     "newscrawl.spidermiddlewares.errors.PageErrors": 950,
 }
 ITEM_PIPELINES = {
     "newscrawl.pipelines.clean.CleanStoryPipeline": 100,
+    "newscrawl.pipelines.since.SincePipeline": 150,  # only with -a since
     "newscrawl.pipelines.validate.ValidateStoryPipeline": 200,
     "newscrawl.pipelines.dedup.DeduplicatePipeline": 300,
     "newscrawl.pipelines.state.StateStoryPipeline": 400,  # only with NEWSCRAWL_STATE
@@ -67,12 +80,27 @@ ITEM_PIPELINES = {
 NEWSCRAWL_MIN_BODY_CHARS = 200  # a shorter body is rejected as no_body
 NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD = 0.8  # estimated Jaccard similarity of word shingles
 NEWSCRAWL_SHINGLE_SIZE = 5  # words per shingle
-NEWSCRAWL_MINHASH_PERMUTATIONS = 128  # MinHash size: 64 is ~8% faster, misses more near copies
+# MinHash size. Within a run the exact similarity decides and the permutations only shape the
+# LSH; they still decide for stories preloaded from the state store, where the estimate's
+# standard error at J = 0.8 is 0.035 (0.05 with 64). BENCHMARKS.md, "Deduplication".
+NEWSCRAWL_MINHASH_PERMUTATIONS = 128
+# Regular expressions of whole body paragraphs that are boilerplate on every site, added to
+# the site profile's own (its WeChat line, share labels, editors line …).
+NEWSCRAWL_BOILERPLATE_PATTERNS: list[str] = []
 EXTENSIONS = {
-    "newscrawl.extensions.state.RunState": 50,  # first: lock + reconcile before any request
-    "newscrawl.extensions.ledger.OutcomeLedger": 100,
-    "newscrawl.extensions.health.HealthCheck": 500,
-    "newscrawl.extensions.manifest.RunManifest": 600,  # after the health verdict
+    # Scrapy's feed exporter, whose write errors stop the run instead of scrolling by.
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "newscrawl.extensions.feeds.FeedExporter": 0,
+    "newscrawl.extensions.state.RunState": 50,  # lock + reconcile before any request
+    "newscrawl.extensions.ledger.OutcomeLedger": 100,  # the frontier, and where URLs end
+    # When the engine stops: the state reads the feed back, the manifest is written, and the
+    # health verdict (counting any failure of those) is the log's last line.
+    "newscrawl.extensions.manifest.RunManifest": 500,
+    "newscrawl.extensions.health.HealthCheck": 600,
+}
+ADDONS = {
+    # scrapy-playwright, for a crawl that renders only (newscrawl/addons.py).
+    "newscrawl.addons.Rendering": 0,
 }
 
 # --- Scheduled runs (see README, "Scheduled crawls") -----------------------------------------
@@ -93,11 +121,9 @@ NEWSCRAWL_CHROMIUM_PATH = "/usr/bin/chromium"
 NEWSCRAWL_RENDER_TIMEOUT_MS = 30_000  # a page not loaded by then fails with render_timeout
 NEWSCRAWL_RENDER_MAX_PAGES = 4  # browser pages open at once in ONE context (not in all)
 NEWSCRAWL_RENDER_PAGES_PER_CONTEXT = 50  # then a fresh context; the old one is closed
-# scrapy-playwright's handler and PLAYWRIGHT_* settings are set by the spider only for a run
-# that renders (newscrawl/rendering.py): installed, the handler starts Playwright's driver
-# process even when no request is rendered. Pictures, fonts, media and style sheets are
-# never loaded while rendering. This middleware closes every page and recycles contexts; it
-# leaves requests that are not rendered alone.
+# scrapy-playwright's handler and PLAYWRIGHT_* settings are installed by the Rendering add-on
+# only for a run that renders: installed, the handler starts Playwright's driver process even
+# when no request is rendered. Pictures, fonts, media and style sheets are never loaded.
 
 # --- Feeds -------------------------------------------------------------------------------------
 # One file per run, named by the run's UTC start time; rejections go beside them

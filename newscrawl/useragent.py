@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from scrapy.settings import BaseSettings, get_settings_priority
 
-from newscrawl import __version__
+from newscrawl import __version__, setting
 
 TEMPLATE = "newscrawl/{version} (+{contact}; research crawler of French-language news)"
 
@@ -21,6 +21,6 @@ def user_agent(contact_url: str) -> str:
 def apply_contact_user_agent(settings: BaseSettings) -> None:
     if (settings.getpriority("USER_AGENT") or 0) > get_settings_priority("default"):
         return  # set by the project or the command line: theirs
-    contact = settings.get("NEWSCRAWL_CONTACT_URL")
+    contact = setting.text(settings, "NEWSCRAWL_CONTACT_URL")
     if contact:
         settings.set("USER_AGENT", user_agent(contact), priority="spider")

@@ -25,7 +25,7 @@ def test_bad_settings_are_refused() -> None:
     crawler = get_crawler(
         settings_dict={"NEWSCRAWL_RETRY_BACKOFF_BASE": 10, "NEWSCRAWL_RETRY_BACKOFF_MAX": 1}
     )
-    with pytest.raises(ValueError, match="NEWSCRAWL_RETRY_BACKOFF_BASE"):
+    with pytest.raises(ValueError, match="NEWSCRAWL_RETRY_BACKOFF_MAX=1: must be at least 10"):
         RetryBackoffMiddleware.from_crawler(crawler)
 
 

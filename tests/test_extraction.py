@@ -11,7 +11,9 @@ import pytest
 from parsel import Selector
 
 from newscrawl.extraction.dateline import DateLine, infer_year, parse_dateline, to_iso
-from newscrawl.extraction.story import assemble_story, decode_html, extract_page
+from newscrawl.extraction.decode import decode_page
+from newscrawl.extraction.story import assemble_story, extract_page
+from newscrawl.scope import Scope
 from newscrawl.sites import NotAStory, PageKind, StoryPage, get_profile
 
 FIXTURES = Path(__file__).parent / "fixtures" / "peopledaily_fr"
@@ -34,7 +36,7 @@ def extract(html: str, url: str = STORY_URL) -> StoryPage:
 
 def test_reference_page_yields_expected_story_field_for_field() -> None:
     expected = json.loads((FIXTURES / "story.expected.json").read_text(encoding="utf-8"))
-    story = asdict(assemble_story([extract(reference_html())], "fr"))
+    story = asdict(assemble_story([extract(reference_html())], PROFILE.name, "fr"))
     for name, value in expected.items():
         assert story[name] == value, name
     assert story["extraction"] == "profile"
@@ -160,7 +162,7 @@ def test_classify(url: str, kind: PageKind) -> None:
     ],
 )
 def test_scope(url: str, in_scope: bool) -> None:
-    assert PROFILE.in_scope(url) is in_scope
+    assert Scope.of(PROFILE).allows(url) is in_scope
 
 
 @pytest.mark.parametrize(
@@ -237,7 +239,7 @@ def test_older_layout_falls_back_and_says_so() -> None:
 
 def test_latin1_page_declared_only_in_meta_decodes_right() -> None:
     body = old_page(charset="ISO-8859-1", title="Élection à Genève").encode("latin-1")
-    html = decode_html(body, content_type="text/html")
+    html = decode_page(body, "text/html").text
     url = "http://french.peopledaily.com.cn/Economie/n/2014/0305/c31355-8552100.html"
     assert extract(html, url).title == "Élection à Genève"
 
@@ -314,7 +316,7 @@ def test_later_pages_in_order_and_merged_into_one_story() -> None:
     for n in (2, 3):
         later_url = url.replace(".html", f"-{n}.html")
         pages.append(extract(multipage(n, 3, f"Fin de la page {n}."), later_url))
-    story = assemble_story(pages, "fr")
+    story = assemble_story(pages, PROFILE.name, "fr")
     assert story.url == url
     assert story.body.index("Fin de la page un.") < story.body.index("Fin de la page 2.")
     assert story.body.endswith("Fin de la page 3.")

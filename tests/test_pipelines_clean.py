@@ -25,6 +25,7 @@ def pipeline(settings: dict | None = None) -> CleanStoryPipeline:
 
 
 def story(body: str = "Un paragraphe.", title: str = "Titre", **fields) -> Story:
+    fields.setdefault("site", "peopledaily_fr")  # the portal's boilerplate is its profile's
     return Story(URL, title, "2021-12-27T09:08:00+08:00", body=body, **fields)
 
 
@@ -169,10 +170,18 @@ def test_items_other_than_stories_pass_unchanged():
     assert pipeline().process_item(other) is other
 
 
-def test_boilerplate_patterns_setting_replaces_the_portal_list():
+def test_boilerplate_patterns_setting_adds_to_the_site_profiles_own():
     item = story(body="Publicité\n\nTexte.\n\nPartager :")
     cleaned = clean(item, {"NEWSCRAWL_BOILERPLATE_PATTERNS": [r"Publicit[ée]"]})
-    assert cleaned.body == "Texte.\n\nPartager :"
+    assert cleaned.body == "Texte."
+
+
+def test_a_portals_boilerplate_is_its_own_not_every_sites():
+    body = f"Partager :\n\nTexte. {WECHAT}\n\n(Photo : Xinhua)"
+    assert clean(story(body=body)).body == "Texte."
+    # Another site's story keeps what only the portal writes as boilerplate; a paragraph
+    # that is only a photo credit is boilerplate anywhere.
+    assert clean(story(body=body, site="other")).body == f"Partager :\n\nTexte. {WECHAT}"
 
 
 def test_cleaning_is_idempotent_on_a_dirty_story():

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from scrapy.utils.test import get_crawler
 
-from newscrawl.extensions.state import RunState, StateConfig
+from newscrawl.extensions.state import RunState
 from newscrawl.items import Story
 from newscrawl.outcomes import StoryRejected
 from newscrawl.pipelines.dedup import DedupConfig, DedupIndex
-from newscrawl.pipelines.state import StatePipelineConfig, StateStoryPipeline
+from newscrawl.pipelines.state import StateStoryPipeline
 from newscrawl.state.sketch import StoryMinhash, story_fingerprint
 from tests.test_pipelines_dedup import FIRST, SECOND, near_copy, reference_body
 
@@ -22,13 +22,13 @@ NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 @pytest.fixture
 def state(tmp_path: Path):
     crawler = get_crawler(settings_dict={"NEWSCRAWL_STATE": str(tmp_path / "state.sqlite")})
-    run_state = RunState(crawler, StateConfig.from_settings(crawler.settings), now=lambda: NOW)
+    run_state = RunState(crawler, tmp_path / "state.sqlite", refresh_hours=48, now=lambda: NOW)
     yield run_state
     run_state.engine_stopped()
 
 
 def pipeline_of(state: RunState, window_days: float = 30) -> StateStoryPipeline:
-    return StateStoryPipeline(state.crawler, state, StatePipelineConfig(window_days))
+    return StateStoryPipeline(state.crawler, state, window_days)
 
 
 def story(url: str, body: str, story_id: str = "") -> Story:

@@ -7,7 +7,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from newscrawl.rendering import CHROMIUM_ARGS, SITE, STATIC_HTML, guard_page
+from newscrawl.rendering import CHROMIUM_ARGS, SCOPE, STATIC_HTML, guard_page
+from newscrawl.scope import Scope
+from newscrawl.sites import get_profile
 from tests.test_render_e2e import CHROMIUM, require_chromium
 
 pytestmark = pytest.mark.browser
@@ -29,7 +31,9 @@ async def rendered_text(html: str) -> tuple[str, str]:
         )
         try:
             page = await browser.new_page()
-            request = SimpleNamespace(url=STORY, meta={STATIC_HTML: html, SITE: "peopledaily_fr"})
+            request = SimpleNamespace(
+                url=STORY, meta={STATIC_HTML: html, SCOPE: Scope.of(get_profile("peopledaily_fr"))}
+            )
             await guard_page(page, request)
             await page.goto(STORY)
             return page.url, await page.inner_text("p")

@@ -11,8 +11,9 @@ from scrapy.crawler import Crawler
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
+from newscrawl.addons import Rendering
 from newscrawl.downloadermiddlewares.browser_contexts import BrowserContexts
-from newscrawl.extraction.story import decode_html
+from newscrawl.extraction.decode import decode_page
 from newscrawl.rendering import (
     HANDLER,
     abort_request,
@@ -34,7 +35,7 @@ def scripted() -> Portal:
 
 def extract(portal: Portal, url: str):
     page = portal.respond("GET", url)
-    html = decode_html(page.body, page.headers["Content-Type"])
+    html = decode_page(page.body, page.headers["Content-Type"]).text
     return PROFILE.extract_story(Selector(text=html), url)
 
 
@@ -109,19 +110,25 @@ def test_bad_render_settings_are_refused() -> None:
     assert "NEWSCRAWL_RENDER_PAGES_PER_CONTEXT" in (browser_problem("auto", settings) or "")
 
 
+def with_rendering_addon(render: str, **settings: str) -> Crawler:
+    """The crawler once its spider is built and the Rendering add-on has run."""
+    crawler = unbuilt_crawler(**settings)
+    crawler.spider = RelatedSpider.from_crawler(crawler, render=render)
+    Rendering.from_crawler(crawler).update_settings(crawler.settings)
+    return crawler
+
+
 def test_never_installs_no_browser_handler_and_auto_does(tmp_path) -> None:
-    never = unbuilt_crawler(NEWSCRAWL_CHROMIUM_PATH=str(tmp_path / "none"))
-    RelatedSpider.from_crawler(never, render="never")
+    never = with_rendering_addon("never", NEWSCRAWL_CHROMIUM_PATH=str(tmp_path / "none"))
     assert HANDLER not in never.settings.getdict("DOWNLOAD_HANDLERS").values()
-    auto = unbuilt_crawler(NEWSCRAWL_CHROMIUM_PATH="/bin/sh")
-    RelatedSpider.from_crawler(auto, render="auto")
+    assert not never.settings.get("PLAYWRIGHT_LAUNCH_OPTIONS")
+    auto = with_rendering_addon("auto", NEWSCRAWL_CHROMIUM_PATH="/bin/sh")
     handlers = auto.settings.getdict("DOWNLOAD_HANDLERS")
     # the portal's pages are canonically http: one handler, so one Playwright driver
     assert handlers["http"] == HANDLER and handlers.get("https") != HANDLER
     assert auto.settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")["executable_path"] == "/bin/sh"
-    missing = unbuilt_crawler(NEWSCRAWL_CHROMIUM_PATH=str(tmp_path / "none"))
-    with pytest.raises(ValueError, match="NEWSCRAWL_CHROMIUM_PATH"):
-        RelatedSpider.from_crawler(missing, render="always")
+    with pytest.raises(RuntimeError, match="NEWSCRAWL_CHROMIUM_PATH"):
+        with_rendering_addon("always", NEWSCRAWL_CHROMIUM_PATH=str(tmp_path / "none"))
 
 
 def browser_request(resource: str, navigation: bool = False) -> SimpleNamespace:

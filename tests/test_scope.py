@@ -12,13 +12,13 @@ from newscrawl.downloadermiddlewares.scope import (
     RedirectLimits,
     ScopeGuard,
     redirect_target,
-    refusal,
 )
 from newscrawl.outcomes import Refused
+from newscrawl.scope import Scope
 from newscrawl.sites import get_profile
 
 PORTAL = "http://french.peopledaily.com.cn"
-HOSTS = frozenset({"french.peopledaily.com.cn"})
+SCOPE = Scope(frozenset({"french.peopledaily.com.cn"}))
 STORY = f"{PORTAL}/Chine/n3/2021/1227/c31357-9937490.html"
 
 ALLOWED = [
@@ -66,18 +66,19 @@ REFUSED = [
 
 @pytest.mark.parametrize("url", ALLOWED)
 def test_portal_pages_may_be_requested(url: str) -> None:
-    assert refusal(url, HOSTS) is None
+    assert SCOPE.refusal(url) is None
 
 
 @pytest.mark.parametrize(("url", "why"), REFUSED)
 def test_everything_else_is_refused_with_why(url: str, why: str) -> None:
-    assert refusal(url, HOSTS) == why
+    assert SCOPE.refusal(url) == why
 
 
 def crawler() -> SimpleNamespace:
     stats = SimpleNamespace(values={})
     stats.inc_value = lambda key: stats.values.__setitem__(key, stats.values.get(key, 0) + 1)
-    spider = SimpleNamespace(profile=get_profile("peopledaily_fr"))
+    profile = get_profile("peopledaily_fr")
+    spider = SimpleNamespace(profile=profile, scope=Scope.of(profile))
     return SimpleNamespace(spider=spider, stats=stats)
 
 
@@ -98,6 +99,9 @@ def test_scope_guard_leaves_spiders_without_a_portal_alone() -> None:
     assert guard.process_request(Request("http://127.0.0.1:8000/")) is None
 
 
+LIMITS = RedirectLimits(max_redirects=5, refresh_max_delay=100, refresh_ignore_tags=())
+
+
 def redirect(location: str, status: int = 302, **meta: object) -> tuple[Request, Response]:
     request = Request(STORY, meta=meta)
     return request, Response(STORY, status=status, headers={"Location": location}, request=request)
@@ -115,7 +119,7 @@ def redirect(location: str, status: int = 302, **meta: object) -> tuple[Request,
     ],
 )
 def test_redirect_guard_ends_bad_redirects(location: str, reason: str) -> None:
-    guard = RedirectGuard(crawler(), RedirectLimits(max_redirects=5))  # type: ignore[arg-type]
+    guard = RedirectGuard(crawler(), LIMITS)  # type: ignore[arg-type]
     request, response = redirect(location)
     with pytest.raises(Refused) as refused:
         guard.process_response(request, response)
@@ -123,7 +127,7 @@ def test_redirect_guard_ends_bad_redirects(location: str, reason: str) -> None:
 
 
 def test_redirect_guard_counts_hops_against_the_limit() -> None:
-    guard = RedirectGuard(crawler(), RedirectLimits(max_redirects=2))  # type: ignore[arg-type]
+    guard = RedirectGuard(crawler(), RedirectLimits(2, 100, ()))  # type: ignore[arg-type]
     hop = f"{PORTAL}/Chine/n3/2021/1227/c31357-9937491.html"
     request, response = redirect(hop, redirect_times=1, redirect_urls=[f"{PORTAL}/a.html"])
     assert guard.process_response(request, response) is response  # the second hop: allowed
@@ -134,7 +138,7 @@ def test_redirect_guard_counts_hops_against_the_limit() -> None:
 
 
 def test_redirect_guard_lets_portal_redirects_and_other_responses_through() -> None:
-    guard = RedirectGuard(crawler(), RedirectLimits(max_redirects=5))  # type: ignore[arg-type]
+    guard = RedirectGuard(crawler(), LIMITS)  # type: ignore[arg-type]
     request, response = redirect("/Chine/n3/2021/1227/c31357-9937491.html", status=301)
     assert guard.process_response(request, response) is response
     page = HtmlResponse(STORY, body=b"<html></html>", request=request)

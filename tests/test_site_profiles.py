@@ -13,9 +13,9 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pytest
-from scrapy.settings import Settings
 
-from newscrawl.extraction.story import assemble_story, decode_html, extract_page
+from newscrawl.extraction.decode import decode_page
+from newscrawl.extraction.story import assemble_story, extract_page
 from newscrawl.pipelines.clean import CleanConfig, clean_story
 from newscrawl.sites import PROFILES, StoryPage
 
@@ -37,13 +37,11 @@ def test_profile_yields_expected_story(name: str, expected_path: Path) -> None:
     expected = json.loads(expected_path.read_text(encoding="utf-8"))
     content_type = expected.pop("content_type", "text/html")
     html_path = expected_path.with_name(expected_path.name.replace(".expected.json", ".html"))
-    html = decode_html(html_path.read_bytes(), content_type)
+    html = decode_page(html_path.read_bytes(), content_type).text
     profile = PROFILES[name]
     page = extract_page(profile, html, expected["url"])
     assert isinstance(page, StoryPage), page
-    story = clean_story(
-        assemble_story([page], profile.language), CleanConfig.from_settings(Settings())
-    )
+    story = clean_story(assemble_story([page], profile.name, profile.language), CleanConfig())
     produced = asdict(story)
     for field, value in expected.items():
         assert produced[field] == value, field

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,15 +12,14 @@ import pytest
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
-from newscrawl.extensions.state import RunState, StateConfig
+from newscrawl.config import NewscrawlConfig
+from newscrawl.extensions.state import RunState
+from newscrawl.setting import SettingError
 from newscrawl.state.lock import lock_path_for
+from newscrawl.state.sketch import story_fingerprint
 from newscrawl.state.store import StateStore
 
 URL = "http://french.peopledaily.com.cn/International/n3/2026/1127/c31356-"
-
-
-def body_fingerprint(story: Mapping[str, Any]) -> str:
-    return "fp:" + story["body"]
 
 
 def crawler_with(**settings: Any):
@@ -34,8 +32,9 @@ def test_without_a_state_the_extension_is_off() -> None:
 
 
 def test_a_negative_refresh_window_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="NEWSCRAWL_REFRESH_HOURS"):
-        StateConfig(tmp_path / "s.sqlite", refresh_hours=-1)
+    settings = crawler_with(NEWSCRAWL_STATE=str(tmp_path / "s"), NEWSCRAWL_REFRESH_HOURS=-1)
+    with pytest.raises(SettingError, match="NEWSCRAWL_REFRESH_HOURS=-1: must be at least 0"):
+        NewscrawlConfig.from_settings(settings.settings)
 
 
 def test_the_state_is_reconciled_with_earlier_feeds_when_the_crawler_is_built(
@@ -54,15 +53,12 @@ def test_the_state_is_reconciled_with_earlier_feeds_when_the_crawler_is_built(
         )
     )
     state = RunState.from_crawler(
-        crawler_with(
-            NEWSCRAWL_STATE=str(path),
-            NEWSCRAWL_REFRESH_HOURS="0",
-            NEWSCRAWL_STATE_FINGERPRINT=f"{__name__}.body_fingerprint",
-        )
+        crawler_with(NEWSCRAWL_STATE=str(path), NEWSCRAWL_REFRESH_HOURS="0")
     )
     try:
         assert state.reconciled == 2
-        assert state.store.classify(f"{URL}1.html", "fp:texte 1")[0] == "unchanged"
+        fingerprint = story_fingerprint({"body": "texte 1"})
+        assert state.store.classify(f"{URL}1.html", fingerprint)[0] == "unchanged"
         assert not state.should_fetch(f"{URL}2.html")  # stored, and no refresh window
         assert state.should_fetch(f"{URL}3.html")
         assert f'"pid": {os.getpid()}' in lock_path_for(path).read_text()

@@ -1,15 +1,19 @@
-"""``scrapy crawl``, with arguments checked up front and an exit status that means something.
+"""``scrapy crawl``, with its inputs checked up front and an exit status that means something.
 
-Scrapy's own command exits 0 whatever the crawl found. Here:
-- a wrong ``-a`` value prints one line and exits 2 before any request;
+Scrapy's own command exits 0 whatever the crawl found. Here, before Scrapy builds its crawler
+(so one line is all the user sees, and nothing is created or requested):
+
+- a wrong ``-s NEWSCRAWL_*`` value, or a name no component reads, prints one line and exits 2;
+- a wrong ``-a`` value prints one line and exits 2 (the arguments are parsed once, here, and
+  handed to the spider);
 - a crawl this machine cannot run (``-a render=auto|always`` without Chromium at
-  ``NEWSCRAWL_CHROMIUM_PATH``) prints one line and exits 69 (``EXIT_UNAVAILABLE``, sysexits'
-  EX_UNAVAILABLE) before any request;
+  ``NEWSCRAWL_CHROMIUM_PATH``) prints one line and exits 69 (``EX_UNAVAILABLE``);
 - with ``-s NEWSCRAWL_STATE=…`` the run holds the state's run lock for the whole crawl; if
-  another run holds it, one line names that run and the process exits 75 (``EXIT_LOCKED``)
-  before any request;
-- a run's components may set the stat ``newscrawl/exit_status`` (the health
-  check: 3), and the process exits with it.
+  another run holds it, one line names that run and the process exits 75 (``EXIT_LOCKED``); a
+  path that is no state exits 2, a state SQLite finds damaged 74 (``EXIT_MACHINERY``).
+
+Then the crawl's components may raise the stat ``newscrawl/exit_status`` (the health check:
+3 for an unhealthy run, 74 when the run's own machinery failed), and the process exits with it.
 """
 
 from __future__ import annotations
@@ -17,13 +21,19 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
+from typing import NoReturn
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
+from newscrawl.config import NewscrawlConfig
+from newscrawl.health import EXIT_MACHINERY
+from newscrawl.setting import SettingError
 from newscrawl.settings import FEEDS as DEFAULT_FEEDS
 from newscrawl.state.lock import EXIT_LOCKED, StateLocked, run_lock_for
+from newscrawl.state.store import NotAState, StateSchemaError, StateStore, StateStoreError
 
 EXIT_BAD_ARGUMENTS = 2
 EXIT_UNAVAILABLE = 69
@@ -33,49 +43,52 @@ logger = logging.getLogger(__name__)
 class Command(ScrapyCrawlCommand):
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
+        assert self.settings is not None
         if opts.output or opts.overwrite_output:
             # Scrapy merges -o/-O with FEEDS; a user naming the output file wants only that one,
             # as in a project without default feeds.
-            assert self.settings is not None
             feeds = {
                 uri: options
                 for uri, options in self.settings.getdict("FEEDS").items()
                 if uri not in DEFAULT_FEEDS
             }
             self.settings.set("FEEDS", feeds, priority="cmdline")
+        try:
+            self.config = NewscrawlConfig.from_settings(self.settings)
+        except SettingError as error:
+            _stop(str(error), EXIT_BAD_ARGUMENTS)
         if len(args) == 1:
             self._refuse_what_cannot_run(args[0], opts)
 
     def _refuse_what_cannot_run(self, spider_name: str, opts: argparse.Namespace) -> None:
-        """Bad -a values, or a machine without what the run needs: one line, before anything.
-
-        Done here, before Scrapy builds its crawler process and logs its banner, so the line
-        is all the user sees.
-        """
+        """Bad -a values, or a machine without what the run needs: one line, before anything."""
         assert self.settings is not None
         try:
             spidercls = get_spider_loader(self.settings).load(spider_name)
         except KeyError:
             return  # Scrapy's own "Spider not found" follows
-        validate = getattr(spidercls, "validate_arguments", None)
-        environment_problem = getattr(spidercls, "environment_problem", None)
+        parse = getattr(spidercls, "parse_arguments", None)
+        if parse is None:
+            return
         try:
-            if validate is not None:
-                validate(opts.spargs)
+            arguments = parse(opts.spargs)
         except ValueError as error:
-            print(f"newscrawl: {error}", file=sys.stderr)
-            sys.exit(EXIT_BAD_ARGUMENTS)
-        problem = environment_problem(opts.spargs, self.settings) if environment_problem else None
+            _stop(str(error), EXIT_BAD_ARGUMENTS)
+        problem = getattr(spidercls, "environment_problem", lambda *_: None)(
+            arguments, self.settings
+        )
         if problem:
-            print(f"newscrawl: {problem}", file=sys.stderr)
-            sys.exit(EXIT_UNAVAILABLE)
+            _stop(problem, EXIT_UNAVAILABLE)
+        opts.spargs = {"arguments": arguments}  # parsed once: the spider takes them as they are
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
-        assert self.settings is not None
+        state = self.config.state.path
         try:
-            with run_lock_for(self.settings.get("NEWSCRAWL_STATE")):
+            with run_lock_for(state):
+                if state is not None:
+                    _check_state(state)
                 self._crawl(args[0], opts)
         except StateLocked as locked:
             logger.error(str(locked))
@@ -90,3 +103,21 @@ class Command(ScrapyCrawlCommand):
             self.exitcode = 1
         elif crawler.stats is not None:
             self.exitcode = int(crawler.stats.get_value("newscrawl/exit_status", 0) or 0)
+
+
+def _check_state(path: Path) -> None:
+    """A path that is no state (or a newer one) is a wrong setting; a damaged state is the
+    run's own machinery failing. Either stops the run before Scrapy starts."""
+    try:
+        StateStore.open(path).close()
+    except (NotAState, StateSchemaError) as error:
+        _stop(f"-s NEWSCRAWL_STATE={path}: {error}", EXIT_BAD_ARGUMENTS)
+    except StateStoreError as error:
+        _stop(
+            f"{error}; the run stops before crawling (exit status {EXIT_MACHINERY})", EXIT_MACHINERY
+        )
+
+
+def _stop(line: str, status: int) -> NoReturn:
+    print(f"newscrawl: {line}", file=sys.stderr)
+    sys.exit(status)

@@ -17,6 +17,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import BaseSettings
 
+from newscrawl import setting
+from newscrawl.config import config_of
+
 WAITED = "newscrawl_backoff_waited"  # the retry count this request has already waited for
 
 
@@ -27,12 +30,8 @@ class BackoffConfig:
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> BackoffConfig:
-        base = settings.getfloat("NEWSCRAWL_RETRY_BACKOFF_BASE", 1.0)
-        maximum = settings.getfloat("NEWSCRAWL_RETRY_BACKOFF_MAX", 30.0)
-        if base < 0 or maximum < base:
-            raise ValueError(
-                "NEWSCRAWL_RETRY_BACKOFF_BASE must be >= 0 and <= NEWSCRAWL_RETRY_BACKOFF_MAX"
-            )
+        base = setting.number(settings, "NEWSCRAWL_RETRY_BACKOFF_BASE", minimum=0)
+        maximum = setting.number(settings, "NEWSCRAWL_RETRY_BACKOFF_MAX", minimum=base)
         return cls(base, maximum)
 
     def delay(self, retry_times: int, rng: random.Random) -> float:
@@ -48,7 +47,7 @@ class RetryBackoffMiddleware:
     def from_crawler(cls, crawler: Crawler) -> RetryBackoffMiddleware:
         if not crawler.settings.getbool("RETRY_ENABLED"):
             raise NotConfigured("retries are off")
-        return cls(BackoffConfig.from_settings(crawler.settings))
+        return cls(config_of(crawler).backoff)
 
     async def process_request(self, request: Request) -> None:
         retry_times = request.meta.get("retry_times", 0)

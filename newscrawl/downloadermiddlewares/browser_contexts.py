@@ -16,7 +16,7 @@ from typing import Any
 
 from scrapy.http import Request, Response
 
-from newscrawl.rendering import RenderConfig
+from newscrawl.config import config_of
 
 logger = logging.getLogger(__name__)
 CONTEXT_PREFIX = "newscrawl-"
@@ -35,8 +35,7 @@ class BrowserContexts:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> BrowserContexts:
-        config = RenderConfig.from_settings(crawler.settings)
-        return cls(config.pages_per_context, crawler.stats)
+        return cls(config_of(crawler).render.pages_per_context, crawler.stats)
 
     def process_request(self, request: Request) -> None:
         if not request.meta.get("playwright"):

@@ -1,10 +1,13 @@
 """The health check: at the end of a run, judge it and make the process's exit status say so.
 
-On ``spider_closed`` it computes :func:`newscrawl.health.assess` over the crawler's stats and
-writes ``newscrawl/health/ok``, ``newscrawl/health/reasons`` and raises
-``newscrawl/exit_status`` (the ``crawl`` command exits with it). It logs the verdict on
-``engine_stopped``, after Scrapy's stats dump and "Spider closed" line, so that the verdict is
-the log's last line: ``newscrawl: run unhealthy: <reasons>`` or ``newscrawl: run healthy``.
+It computes :func:`newscrawl.health.assess` over the crawler's stats on ``spider_closed`` and
+again on ``engine_stopped``, last of all, so that a failure of the run's own machinery while it
+was being wound up (the state's read-back, the manifest) counts too. It writes
+``newscrawl/health/ok``, ``newscrawl/health/reasons`` and raises ``newscrawl/exit_status`` (the
+``crawl`` command exits with it), and logs the verdict after Scrapy's stats dump and "Spider
+closed" line, so that it is the log's last line: ``newscrawl: run unhealthy: <reasons>``,
+``newscrawl: run failed: <reasons>`` or ``newscrawl: run healthy``. It is logged at WARNING or
+above, so ``-L WARNING`` still shows it.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import logging
 from scrapy import signals
 from scrapy.crawler import Crawler
 
+from newscrawl.config import config_of
 from newscrawl.health import EXIT_STATUS_STAT, HealthThresholds, HealthVerdict, assess
 
 logger = logging.getLogger(__name__)
@@ -27,23 +31,28 @@ class HealthCheck:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> HealthCheck:
-        check = cls(crawler, HealthThresholds.from_settings(crawler.settings))
+        check = cls(crawler, config_of(crawler).health)
         crawler.signals.connect(check.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(check.engine_stopped, signal=signals.engine_stopped)
         return check
 
     def spider_closed(self) -> None:
+        self._judge()
+
+    def engine_stopped(self) -> None:
+        if self.verdict is None:
+            return  # the engine stopped before a spider was ever closed
+        verdict = self._judge()
+        if verdict.ok:
+            logger.warning(verdict.log_line())
+        else:
+            logger.error(verdict.log_line())
+
+    def _judge(self) -> HealthVerdict:
         stats = self.crawler.stats
         assert stats is not None
         self.verdict = assess(stats.get_stats(), self.thresholds)
         stats.set_value("newscrawl/health/ok", int(self.verdict.ok))
         stats.set_value("newscrawl/health/reasons", list(self.verdict.reasons))
         stats.max_value(EXIT_STATUS_STAT, self.verdict.exit_status)
-
-    def engine_stopped(self) -> None:
-        if self.verdict is None:
-            return  # the engine stopped before a spider was ever closed
-        if self.verdict.ok:
-            logger.info(self.verdict.log_line())
-        else:
-            logger.error(self.verdict.log_line())
+        return self.verdict

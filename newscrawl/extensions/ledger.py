@@ -1,47 +1,60 @@
-"""The outcome ledger: every story URL the crawl met, and how it ended.
+"""The outcome ledger: the one place where every story URL a crawl meets ends, once.
 
-It listens to the spider's ``url_met``/``url_outcome``/``url_alias`` signals and
-to Scrapy's ``item_scraped``/``item_dropped``; writes rejections and failures
-beside the feed (``<feed>.rejects.jsonl``); keeps the counts in Scrapy's stats
-under ``newscrawl/``; and closes the run with one summary line. A URL met but
-never resolved (the crawl stopped first, or it was beyond the depth limit)
-is written as a rejection with the reason it was met with.
+It keeps the crawl's :class:`~newscrawl.frontier.Frontier` (what was met and is not finished),
+built when the spider opens, with the state's durable store when there is one. A URL ends
+here, and only here:
+
+- as a story: Scrapy's ``item_scraped`` (the feed has it);
+- as a rejection or a failure: the spider's and the middlewares' :func:`~newscrawl.outcomes.report`
+  (``url_outcome``), a pipeline's :class:`~newscrawl.outcomes.StoryRejected`, a redirect
+  (:meth:`OutcomeLedger.redirected`: the old URL ends ``redirected``, its story is filed under
+  the final URL), or the close: a URL still unended then gets the reason it was left with
+  (``not_fetched``, ``beyond_max_depth``, ``known``).
+
+The first end wins; a second one for the same URL is ignored. Rejections and failures go to
+``<feed>.rejects.jsonl`` (line-buffered), counts to Scrapy's stats under ``newscrawl/``, and the
+run closes with one summary line. Scrapy's ``request_dropped`` is no end by itself: a story
+request the duplicate filter drops was asked for under the same URL before (by an earlier part
+of a JOBDIR crawl), and that request ends it.
+
+Ends a later run must not redo (rejections, failures) are written to the durable frontier;
+ends it must redo (``not_fetched``: the run stopped first) are not, so the next run takes them
+up; a story's end is its feed line, which the state reads back.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 from collections import Counter
 from pathlib import Path
 from typing import IO, Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.extensions.feedexport import apply_uri_params
+from scrapy.exceptions import CloseSpider
 
+from newscrawl import machinery
+from newscrawl.config import config_of
+from newscrawl.extensions.feeds import feed_params, local_feed_paths, rejects_path_for
+from newscrawl.extensions.state import RunState
+from newscrawl.frontier import NOT_FETCHED, Frontier, Met, StoryRules
 from newscrawl.items import Story
-from newscrawl.outcomes import Outcome, StoryRejected, rejected, url_alias, url_met, url_outcome
+from newscrawl.outcomes import Outcome, StoryRejected, rejected, url_alias, url_outcome
+from newscrawl.sites import PageKind
 
 logger = logging.getLogger(__name__)
-FEED_SUFFIXES = (".jsonl", ".jl", ".json", ".csv", ".xml")
-
-
-def rejects_path_for(feed_uri: str) -> str:
-    """``output/related/T.jsonl`` -> ``output/related/T.rejects.jsonl``."""
-    for suffix in FEED_SUFFIXES:
-        if feed_uri.endswith(suffix):
-            return feed_uri[: -len(suffix)] + ".rejects.jsonl"
-    return feed_uri + ".rejects.jsonl"
+# Rejections that do not end a URL for the next run: the run stopped before it was done.
+CARRIED_OVER = frozenset({NOT_FETCHED, "not_emitted", "max_stories_reached"})
 
 
 class OutcomeLedger:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
-        self.feeds = list(crawler.settings.getdict("FEEDS"))
-        self.pending: dict[str, str] = {}  # met, not yet resolved -> reason if it never is
-        self.resolved: dict[str, str] = {}  # url -> "story" | "rejected" | "failed"
+        self.feeds = dict(crawler.settings.getdict("FEEDS"))
+        self.frontier = Frontier(_NoRules())  # replaced when the spider opens
         self.counts: Counter[tuple[str, str]] = Counter()
         self.path: Path | None = None
         self._file: IO[str] | None = None
@@ -56,66 +69,85 @@ class OutcomeLedger:
             (ledger.item_dropped, signals.item_dropped),
             (ledger.response_received, signals.response_received),
             (ledger.request_dropped, signals.request_dropped),
-            (ledger.met, url_met),
             (ledger.record, url_outcome),
-            (ledger.alias, url_alias),
         ):
             crawler.signals.connect(handler, signal=signal)
         return ledger
 
-    # --- where ----------------------------------------------------------------------------
+    # --- open -----------------------------------------------------------------------------
 
     def spider_opened(self, spider: Spider) -> None:
-        run_time = getattr(spider, "run_time", None) or "run"
-        params = {
-            "name": spider.name,
-            "run_time": run_time,
-            "time": run_time,
-            "batch_time": run_time,
-            "batch_id": 1,
-        }
-        local = [uri for uri in self.feeds if "://" not in uri or uri.startswith("file://")]
-        template = local[0] if local else f"output/{spider.name}/{run_time}.jsonl"
+        state = self.crawler.get_extension(RunState)
+        if hasattr(spider, "profile"):  # a helper spider of the tests meets no story links
+            rules = story_rules(spider, state, self.crawler)
+            self.frontier = Frontier(rules, state.store if state else None)
+        paths = local_feed_paths(self.feeds, spider)
+        run_time = feed_params(spider)["run_time"]
+        template = paths[0] if paths else Path(f"output/{spider.name}/{run_time}.jsonl")
+        self.path = Path(rejects_path_for(str(template)))
         try:
-            uri = apply_uri_params(template.removeprefix("file://"), params)
-        except (KeyError, ValueError):
-            uri = f"output/{spider.name}/{run_time}.jsonl"
-        self.path = Path(rejects_path_for(uri))
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # Line-buffered: a killed run keeps every rejection it had written.
-        self._file = self.path.open("w", encoding="utf-8", buffering=1)
-        self.stats.set_value("newscrawl/rejects_file", str(self.path))
+            for folder in {p.parent for p in [*paths, self.path]}:
+                _writable_folder(folder)
+            # Line-buffered: a killed run keeps every rejection it had written.
+            self._file = self.path.open("w", encoding="utf-8", buffering=1)
+        except OSError as error:
+            machinery.fail(self.crawler, "the output folder", error)
+            raise CloseSpider(machinery.CLOSE_REASON) from error
+        self.stats.set_value("newscrawl/rejects_file", str(self.path))  # type: ignore[union-attr]
 
-    # --- what -----------------------------------------------------------------------------
+    def take_up(self) -> Met:
+        """What the last run on the state left unended (see Frontier.take_up)."""
+        met = self.frontier.take_up()
+        if met.visits:
+            logger.info("newscrawl: taking up %d story URLs the last run left", len(met.visits))
+        self.stats.set_value("newscrawl/frontier/taken_up", len(met.visits))  # type: ignore[union-attr]
+        return met
 
-    def met(self, url: str, pending_reason: str = "not_fetched") -> None:
-        if url not in self.resolved:
-            self.pending.setdefault(url, pending_reason)
-
-    def alias(self, url: str, final_url: str) -> None:
-        """A URL that redirected: it ends as a pointer to the URL the story is filed under."""
-        if url in self.resolved:
-            return
-        self.record(rejected(url, "redirected", final_url=final_url))
+    # --- ends -----------------------------------------------------------------------------
 
     def record(self, outcome: Outcome) -> None:
-        if outcome.url in self.resolved:
-            return  # first outcome wins: a URL ends once
-        self.pending.pop(outcome.url, None)
-        self.resolved[outcome.url] = outcome.outcome
+        if not self.frontier.end(outcome.url, durable=outcome.reason not in CARRIED_OVER):
+            return  # first end wins: a URL ends once
         self.counts[(outcome.outcome, outcome.reason)] += 1
+        assert self.stats is not None
         self.stats.inc_value(f"newscrawl/{outcome.outcome}/{outcome.reason}")
         self.stats.inc_value(f"newscrawl/{outcome.outcome}")
-        if self._file is not None:
+        if self._file is None:
+            return
+        try:
             self._file.write(json.dumps(outcome.to_dict(), ensure_ascii=False) + "\n")
+        except (OSError, ValueError) as error:
+            self._file = None
+            machinery.fail(self.crawler, f"the rejects file {self.path}", error)
+
+    def redirected(self, url: str, target: str, fetched: bool = False) -> bool:
+        """``url`` (a story request) redirects to ``target`` (canonical): ``url`` ends as
+        ``redirected``, its story is ``target``'s. True when the redirect is to be followed:
+        ``target`` was not met before and is to be fetched; False when it was met already
+        (its own request ends it) or ends at once (off the portal, known …). ``fetched``: the
+        page at ``target`` is already here (the end of a chain), so only "met before" counts."""
+        hop = self.frontier.hop(url) or 0
+        if fetched:
+            follow = self.frontier.claim(target, hop, via=url)
+        else:
+            met = self.frontier.meet(target, hop, via=url)
+            for outcome in met.outcomes:
+                self.record(outcome)
+            follow = any(visit.url == target for visit in met.visits)
+        self.record(rejected(url, "redirected", final_url=target))
+        self.crawler.signals.send_catch_log(signal=url_alias, url=url, final_url=target)
+        return follow
 
     def item_scraped(self, item: Any) -> None:
         if not isinstance(item, Story):
             return
-        self.pending.pop(item.url, None)
-        self.resolved[item.url] = "story"
+        if machinery.failed(self.crawler):  # nothing is written once the run has failed
+            self.record(rejected(item.url, "not_emitted", because=machinery.CLOSE_REASON))
+            return
+        if not self.frontier.end(item.url, durable=False):  # the feed line is the record
+            return
         self.counts[("story", "")] += 1
-        self.stats.inc_value("newscrawl/stories")
+        self.stats.inc_value("newscrawl/stories")  # type: ignore[union-attr]
 
     def item_dropped(self, item: Any, exception: BaseException) -> None:
         if isinstance(exception, StoryRejected):
@@ -125,38 +157,46 @@ class OutcomeLedger:
             self.record(rejected(url, "dropped", message=str(exception)[:300]))
 
     def request_dropped(self, request: Any) -> None:
-        """The scheduler's duplicate filter dropped a request: typically a redirect to a
-        story already requested under its own URL."""
-        story_url = request.meta.get("story_url")
-        if story_url and story_url in self.pending:
-            self.record(
-                rejected(
-                    story_url,
-                    "duplicate_url",
-                    duplicate_of=request.url,
-                    via="redirect" if request.url != story_url else "request",
-                )
-            )
+        """Not an end (see the module's docstring); a start page dropped yields nothing."""
+        assert self.stats is not None
+        if request.meta.get("start_page"):
+            self.stats.inc_value("newscrawl/start_pages/failed")
+        self.stats.inc_value("newscrawl/requests_dropped")
 
     def response_received(self, response: Any) -> None:
+        assert self.stats is not None
         self.stats.inc_value("newscrawl/responses/total")
         if response.status >= 400:
             self.stats.inc_value("newscrawl/responses/error")
 
-    # --- end ------------------------------------------------------------------------------
+    # --- close ----------------------------------------------------------------------------
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        for url, pending_reason in list(self.pending.items()):
+        for url, entry in list(self.frontier.unended()):
             # Only a URL the crawl meant to fetch was cut short by the close.
-            details = {"close_reason": reason} if pending_reason == "not_fetched" else {}
-            self.record(rejected(url, pending_reason, **details))
-        if self._file is not None:
-            self._file.close()
+            details = {"close_reason": reason} if entry.pending == NOT_FETCHED else {}
+            self.record(rejected(url, entry.pending, **details))
+        try:
+            self.frontier.flush()
+        except Exception as error:
+            machinery.fail(self.crawler, "the state's frontier", error)
+        self._close_file()
         line = self.summary()
+        assert self.stats is not None
         self.stats.set_value("newscrawl/summary", line)
-        logger.info(line)
+        logger.warning(line)
+
+    def _close_file(self) -> None:
+        if self._file is None:
+            return
+        try:
+            self._file.close()
+        except OSError as error:
+            machinery.fail(self.crawler, f"the rejects file {self.path}", error)
+        self._file = None
 
     def summary(self) -> str:
+        assert self.stats is not None
         stories = f"{self.counts[('story', '')]} stories"
         new = self.stats.get_value("newscrawl/stories/new")
         revised = self.stats.get_value("newscrawl/stories/revised")
@@ -167,6 +207,42 @@ class OutcomeLedger:
             f"newscrawl summary: {stories}; {_by_reason(self.counts, 'rejected')}; "
             f"{_by_reason(self.counts, 'failed')}; {requests} requests"
         )
+
+
+def story_rules(spider: Any, state: RunState | None, crawler: Crawler) -> StoryRules:
+    """The frontier's rules for this crawl: the spider's scope, profile and arguments."""
+    profile, args = spider.profile, spider.args
+    return StoryRules(
+        canonical_url=profile.canonical_url,
+        refusal=spider.scope.refusal,
+        is_story=lambda url: profile.classify(url) is PageKind.STORY,
+        story_date=profile.story_date,
+        max_depth=args.max_depth,
+        since=args.since,
+        since_url_margin_days=config_of(crawler).limits.since_url_margin_days,
+        wanted_by_state=state.should_fetch if state is not None else None,
+    )
+
+
+class _NoRules:
+    """Before the spider opens, nothing is met."""
+
+    max_depth = 0
+
+    def canonical(self, url: str) -> str:
+        return url
+
+    def rejection(self, url: str, listed_at: str | None) -> tuple[str, dict[str, Any]] | None:
+        return None
+
+    def wanted(self, url: str, listed_at: str | None) -> bool:
+        return False
+
+
+def _writable_folder(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(f"{folder} is not writable")
 
 
 def _by_reason(counts: Counter[tuple[str, str]], kind: str) -> str:

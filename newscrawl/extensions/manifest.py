@@ -2,9 +2,12 @@
 run did (see :mod:`newscrawl.state.manifest`).
 
 It goes where the ledger wrote the rejections: ``output/related/T.rejects.jsonl`` gives
-``output/related/T.manifest.json``, and ``feeds`` lists the run's other ``T.*`` files. It
-reads the health check's verdict from the stats, so it runs after it (``engine_stopped``), and
-it logs at DEBUG only: the health verdict stays the log's last line.
+``output/related/T.manifest.json``, and ``feeds`` lists the run's other ``T.*`` files. It is
+written when the engine stops, after the state has read the feed back and before the health
+check logs its verdict, and judges the run itself (:func:`newscrawl.health.assess`), so a
+failure of the read-back is in it. A manifest that cannot be written is a failure of the run's
+own machinery, which the verdict then names. It logs at DEBUG only: the verdict stays the log's
+last line.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-from newscrawl.health import EXIT_STATUS_STAT
+from newscrawl import machinery
+from newscrawl.config import config_of
+from newscrawl.health import EXIT_STATUS_STAT, assess
 from newscrawl.state.manifest import summary_from_stats, write_manifest
 
 logger = logging.getLogger(__name__)
@@ -47,19 +52,23 @@ class RunManifest:
             return  # no ledger, so no place beside a feed
         base = rejects.removesuffix(REJECTS_SUFFIX)
         path = Path(base + ".manifest.json")
-        write_manifest(path, self.summary(stats, base, path))
+        try:
+            write_manifest(path, self.summary(stats, base, path))
+        except OSError as error:
+            machinery.fail(self.crawler, f"the manifest {path}", error)
+            return
         logger.debug("newscrawl: manifest written to %s", path)
 
     def summary(self, stats: dict[str, Any], base: str, manifest: Path) -> dict[str, Any]:
         siblings = sorted(Path(base).parent.glob(Path(base).name + ".*"))
-        healthy = stats.get("newscrawl/health/ok")
+        verdict = assess(stats, config_of(self.crawler).health)
         return {
             "started_at": self.started_at.isoformat(timespec="seconds"),
             "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
             **summary_from_stats(stats),
-            "exit_status": int(stats.get(EXIT_STATUS_STAT, 0) or 0),
-            "healthy": None if healthy is None else bool(healthy),
-            "reasons": list(stats.get("newscrawl/health/reasons", [])),
+            "exit_status": max(int(stats.get(EXIT_STATUS_STAT, 0) or 0), verdict.exit_status),
+            "healthy": verdict.ok,
+            "reasons": list(verdict.reasons),
             "feeds": [
                 str(p) for p in siblings if p != manifest and not str(p).endswith(REJECTS_SUFFIX)
             ],

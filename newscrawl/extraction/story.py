@@ -1,31 +1,77 @@
-"""From the pages of one story to the Story item. Pure: no Scrapy engine involved."""
+"""From the pages of one story to the Story item. Pure: no Scrapy engine involved.
+
+A story split over several pages is read page by page: :class:`StoryAssembly` holds the pages
+read so far and the URLs still to read, and gives the :class:`~newscrawl.items.Story` once the
+last one is in. The spider only requests :attr:`StoryAssembly.next_url`; offline extraction
+(``scrapy extract``) uses the same pieces on saved pages.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from parsel import Selector
-from w3lib.encoding import html_to_unicode
 
 from newscrawl.items import Story
 from newscrawl.sites.base import NotAStory, SiteProfile, StoryPage
 
 
-def decode_html(body: bytes, content_type: str | None = None) -> str:
-    """Decode a page the way a browser would: HTTP header, then BOM, then ``<meta>`` charset.
-
-    Old portal pages are ISO-8859-1 and say so only in a ``<meta>`` tag.
-    """
-    _, text = html_to_unicode(content_type, body)
-    return text
-
-
 def extract_page(profile: SiteProfile, html: str, url: str) -> StoryPage | NotAStory:
+    """One page's story part, from its decoded text (see :mod:`newscrawl.extraction.decode`)."""
     return profile.extract_story(Selector(text=html), url)
 
 
+@dataclass(frozen=True)
+class StoryAssembly:
+    """A story being read: its pages so far, in order, and the later pages still to read.
+
+    Picklable (plain data), so a JOBDIR crawl keeps a half-read story on disk.
+    """
+
+    pages: tuple[StoryPage, ...]
+    remaining: tuple[str, ...] = ()
+    rendered: bool = False  # the first page went through the browser; so do the others
+    skipped_pages: int = 0  # later pages past the page limit, never requested
+
+    @classmethod
+    def begin(
+        cls, first: StoryPage, later: list[str], max_pages: int, rendered: bool = False
+    ) -> StoryAssembly:
+        """The first page read, ``later`` the URLs of the others (at most ``max_pages`` in all)."""
+        keep = max(max_pages - 1, 0)
+        return cls(
+            (first,),
+            tuple(later[:keep]),
+            rendered=rendered,
+            skipped_pages=max(len(later) - keep, 0),
+        )
+
+    @property
+    def url(self) -> str:
+        return self.pages[0].url
+
+    @property
+    def next_url(self) -> str | None:
+        return self.remaining[0] if self.remaining else None
+
+    def add(self, page: StoryPage) -> StoryAssembly:
+        """The next page read."""
+        return replace(self, pages=(*self.pages, page), remaining=self.remaining[1:])
+
+    def story(self, site: str, language: str, crawled_at: str | None = None) -> Story:
+        assert not self.remaining, "the story still has pages to read"
+        return assemble_story(
+            list(self.pages), site, language, crawled_at=crawled_at, rendered=self.rendered
+        )
+
+
 def assemble_story(
-    pages: list[StoryPage], language: str, crawled_at: str | None = None, rendered: bool = False
+    pages: list[StoryPage],
+    site: str,
+    language: str,
+    crawled_at: str | None = None,
+    rendered: bool = False,
 ) -> Story:
     """One story from its first page and any later pages, in order.
 
@@ -55,6 +101,7 @@ def assemble_story(
         images=images,
         related=first.related,
         language=language,
+        site=site,
         word_count=len(body.split()),
         extraction=extraction,
         crawled_at=crawled_at or utc_now_iso(),

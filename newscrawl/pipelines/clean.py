@@ -12,9 +12,13 @@ Per text value, in this order:
 4. white space: see :mod:`newscrawl.text` — NBSP, narrow NBSP and figure space become
    plain spaces, runs collapse, inside a paragraph; the body keeps its paragraph breaks.
 
-The body's paragraphs that are portal boilerplate are dropped wherever they are (see
-:data:`PORTAL_BOILERPLATE`), empty paragraphs too, and ``word_count`` is recomputed.
-Cleaning is idempotent: a cleaned story cleaned again is unchanged.
+The body's paragraphs that are boilerplate are dropped wherever they are, empty paragraphs
+too, and ``word_count`` is recomputed. What is boilerplate is mostly a portal's own business:
+its site profile (found by the story's ``site``) names its whole-paragraph patterns and the
+sentences it glues into text (``boilerplate_paragraphs``, ``boilerplate_inline``); this module
+adds only what any French newswire writes (a paragraph that is only a photo credit) and
+``NEWSCRAWL_BOILERPLATE_PATTERNS``. Cleaning is idempotent: a cleaned story cleaned again is
+unchanged.
 """
 
 from __future__ import annotations
@@ -24,33 +28,24 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import ftfy
 from ftfy.badness import is_bad
 from scrapy.crawler import Crawler
 
+from newscrawl import setting
+from newscrawl.config import config_of
 from newscrawl.items import Story
 from newscrawl.outcomes import StoryRejected
+from newscrawl.sites import PROFILES
 from newscrawl.text import join_paragraphs, split_paragraphs, squash
 
-# Whole paragraphs the portal adds around every story; matched after white space is squashed.
-PORTAL_BOILERPLATE: tuple[str, ...] = (
-    # The WeChat box (also inside the related headlines).
-    r"Ceux qui veulent nous rejoindre sur la messagerie WeChat, scannez le code QR ci-contre\.?",
-    # Share labels, alone or followed by the networks' names.
-    r"(?:Partager|Partagez)(?: sur| cet article| l'article)? ?:?"
-    r"(?: ?(?:Facebook|Twitter|X|LinkedIn|WeChat|Weibo|WhatsApp|E-?mail|Courriel|Imprimer)"
-    r"[ ,|/]*)*",
-    # The editors line: its names are in the story's ``editors`` field, not body text.
-    r"\( ?Rédacteurs? ?[:\uff1a].*\)",
+# Whole paragraphs that are never body text on any site; matched after white space is squashed.
+GENERIC_BOILERPLATE: tuple[str, ...] = (
     # A paragraph that is only a photo credit; credits inside a sentence are body text.
     r"\( ?Photos? ?[:\uff1a][^()]*\)",
-)
-# The WeChat sentence is removed even where it is glued to a paragraph of text.
-WECHAT_SENTENCE = re.compile(
-    r" ?Ceux qui veulent nous rejoindre sur la messagerie WeChat, scannez le code QR ci-contre\.?",
-    re.IGNORECASE,
 )
 
 # ftfy's defaults, minus the fixes that undo legitimate text: curly quotes and the French
@@ -71,13 +66,46 @@ class Mojibake(ValueError):
 
 @dataclass(frozen=True)
 class CleanConfig:
-    boilerplate: tuple[re.Pattern[str], ...]
+    """Whole-paragraph patterns added to every site's own (``NEWSCRAWL_BOILERPLATE_PATTERNS``)."""
+
+    extra_boilerplate: tuple[re.Pattern[str], ...] = ()
 
     @classmethod
     def from_settings(cls, settings: Any) -> CleanConfig:
-        patterns = settings.getlist("NEWSCRAWL_BOILERPLATE_PATTERNS") or PORTAL_BOILERPLATE
-        compiled = tuple(re.compile(p, re.IGNORECASE) for p in patterns)
-        return cls(boilerplate=compiled)
+        return cls(setting.patterns(settings, "NEWSCRAWL_BOILERPLATE_PATTERNS"))
+
+
+@dataclass(frozen=True)
+class Boilerplate:
+    """What is not text for one site: whole paragraphs, and sentences cut wherever they are."""
+
+    paragraphs: tuple[re.Pattern[str], ...]
+    inline: tuple[re.Pattern[str], ...]
+
+    def cut(self, text: str) -> str:
+        for pattern in self.inline:
+            text = pattern.sub("", text)
+        return text
+
+    def is_paragraph(self, paragraph: str) -> bool:
+        return any(pattern.fullmatch(paragraph) for pattern in self.paragraphs)
+
+
+@lru_cache(maxsize=64)
+def boilerplate_of(site: str, extra: tuple[re.Pattern[str], ...] = ()) -> Boilerplate:
+    """The site profile's boilerplate (none for a site no profile names), the generic
+    patterns and ``extra``, compiled once per site."""
+    profile = PROFILES.get(site)
+    own = profile.boilerplate_paragraphs if profile else ()
+    inline = profile.boilerplate_inline if profile else ()
+    return Boilerplate(
+        paragraphs=(*_compiled((*own, *GENERIC_BOILERPLATE)), *extra),
+        inline=_compiled(inline),
+    )
+
+
+def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
 
 
 def unescape(text: str) -> str:
@@ -114,57 +142,60 @@ def readable(text: str, field: str) -> str:
     return text
 
 
-def tidy(text: str) -> str:
-    """One line, white space squashed, the WeChat sentence cut out."""
-    return squash(WECHAT_SENTENCE.sub("", squash(text)))
+def tidy(text: str, site: Boilerplate) -> str:
+    """One line, white space squashed, the site's inline boilerplate cut out."""
+    return squash(site.cut(squash(text)))
 
 
-def clean_line(text: str, field: str) -> str:
-    return readable(tidy(repair(text)), field)
+def clean_line(text: str, field: str, site: Boilerplate) -> str:
+    return readable(tidy(repair(text), site), field)
 
 
-def clean_optional(text: str | None, field: str) -> str | None:
-    return (clean_line(text, field) or None) if text is not None else None
+def clean_optional(text: str | None, field: str, site: Boilerplate) -> str | None:
+    return (clean_line(text, field, site) or None) if text is not None else None
 
 
-def clean_body(body: str, config: CleanConfig) -> str:
-    paragraphs = [tidy(p) for p in split_paragraphs(repair(body))]
-    kept = [p for p in paragraphs if p and not any(b.fullmatch(p) for b in config.boilerplate)]
+def clean_body(body: str, site: Boilerplate) -> str:
+    paragraphs = [tidy(p, site) for p in split_paragraphs(repair(body))]
+    kept = [p for p in paragraphs if p and not site.is_paragraph(p)]
     return readable(join_paragraphs(kept), "body")
 
 
-def clean_list(values: list[str], field: str) -> list[str]:
+def clean_list(values: list[str], field: str, site: Boilerplate) -> list[str]:
     """Each value cleaned; empty values and repeats dropped, order kept."""
-    cleaned = (clean_line(v, field) for v in values)
+    cleaned = (clean_line(v, field, site) for v in values)
     return list(dict.fromkeys(v for v in cleaned if v))
 
 
-def clean_images(images: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{**img, "caption": clean_optional(img.get("caption"), "images")} for img in images]
+def clean_images(images: list[dict[str, Any]], site: Boilerplate) -> list[dict[str, Any]]:
+    return [
+        {**img, "caption": clean_optional(img.get("caption"), "images", site)} for img in images
+    ]
 
 
-def clean_related(related: list[dict[str, str]]) -> list[dict[str, str]]:
+def clean_related(related: list[dict[str, str]], site: Boilerplate) -> list[dict[str, str]]:
     """Headlines with cleaned titles; an entry left without a title (the WeChat box) is dropped."""
     cleaned = [
-        {**link, "title": clean_line(link.get("title") or "", "related")} for link in related
+        {**link, "title": clean_line(link.get("title") or "", "related", site)} for link in related
     ]
     return [link for link in cleaned if link["title"]]
 
 
 def clean_story(story: Story, config: CleanConfig) -> Story:
     """The story with every text field cleaned; raises :class:`Mojibake` if one stays garbled."""
-    body = clean_body(story.body, config)
+    site = boilerplate_of(story.site, config.extra_boilerplate)
+    body = clean_body(story.body, site)
     return dataclasses.replace(
         story,
-        title=clean_line(story.title, "title"),
-        section=clean_optional(story.section, "section"),
-        source=clean_optional(story.source, "source"),
-        summary=clean_optional(story.summary, "summary"),
-        editors=clean_list(story.editors, "editors"),
-        keywords=clean_list(story.keywords, "keywords"),
+        title=clean_line(story.title, "title", site),
+        section=clean_optional(story.section, "section", site),
+        source=clean_optional(story.source, "source", site),
+        summary=clean_optional(story.summary, "summary", site),
+        editors=clean_list(story.editors, "editors", site),
+        keywords=clean_list(story.keywords, "keywords", site),
         body=body,
-        images=clean_images(story.images),
-        related=clean_related(story.related),
+        images=clean_images(story.images, site),
+        related=clean_related(story.related, site),
         word_count=len(body.split()),
     )
 
@@ -175,7 +206,7 @@ class CleanStoryPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CleanStoryPipeline:
-        return cls(CleanConfig.from_settings(crawler.settings))
+        return cls(config_of(crawler).clean)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Story):

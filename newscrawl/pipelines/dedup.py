@@ -36,20 +36,17 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 from scrapy.crawler import Crawler
 
+from newscrawl import setting
+from newscrawl.config import config_of
 from newscrawl.items import Story
 from newscrawl.outcomes import StoryRejected
+from newscrawl.setting import DEFAULTS
 from newscrawl.text import comparable_words, fingerprint_of_words
 
 # Signal sent when the pipeline opens, kwarg ``index`` (a DedupIndex): the state store
 # connects to it to preload the stories of earlier runs with DedupIndex.add_known.
 dedup_index_opened = object()
 
-DEFAULT_THRESHOLD = 0.8
-DEFAULT_SHINGLE_SIZE = 5
-# 128 permutations: within a run the exact similarity decides and the permutations only
-# shape the LSH; they still decide for stories preloaded from the state store, where the
-# estimate's standard error at J = 0.8 is 0.035 (0.05 with 64). BENCHMARKS.md, "Deduplication".
-DEFAULT_NUM_PERM = 128
 MINHASH_SEED = 1  # fixed: signatures stored by one run must compare with the next run's
 MINHASH_SCHEME = "affine32"  # datasketch 2's default; 32-bit hash values
 STORY_ID_HEX_DIGITS = 16
@@ -65,9 +62,9 @@ LSH_RECALL_MARGIN = 0.05
 
 @dataclass(frozen=True)
 class DedupConfig:
-    threshold: float = DEFAULT_THRESHOLD
-    shingle_size: int = DEFAULT_SHINGLE_SIZE
-    num_perm: int = DEFAULT_NUM_PERM
+    threshold: float = DEFAULTS["NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD"]
+    shingle_size: int = DEFAULTS["NEWSCRAWL_SHINGLE_SIZE"]
+    num_perm: int = DEFAULTS["NEWSCRAWL_MINHASH_PERMUTATIONS"]
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold <= 1.0:
@@ -84,9 +81,13 @@ class DedupConfig:
     @classmethod
     def from_settings(cls, settings: Any) -> DedupConfig:
         return cls(
-            threshold=settings.getfloat("NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD", DEFAULT_THRESHOLD),
-            shingle_size=settings.getint("NEWSCRAWL_SHINGLE_SIZE", DEFAULT_SHINGLE_SIZE),
-            num_perm=settings.getint("NEWSCRAWL_MINHASH_PERMUTATIONS", DEFAULT_NUM_PERM),
+            threshold=setting.number(
+                settings, "NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD", above=0, maximum=1
+            ),
+            shingle_size=setting.integer(settings, "NEWSCRAWL_SHINGLE_SIZE", minimum=1),
+            num_perm=setting.integer(
+                settings, "NEWSCRAWL_MINHASH_PERMUTATIONS", minimum=16, maximum=1024
+            ),
         )
 
 
@@ -282,7 +283,7 @@ class DeduplicatePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DeduplicatePipeline:
-        return cls(crawler, DedupConfig.from_settings(crawler.settings))
+        return cls(crawler, config_of(crawler).dedup)
 
     def open_spider(self) -> None:
         self.crawler.signals.send_catch_log(signal=dedup_index_opened, index=self.index)

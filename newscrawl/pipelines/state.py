@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -39,42 +38,31 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from newscrawl import machinery
+from newscrawl.config import config_of
 from newscrawl.extensions.state import RunState
 from newscrawl.items import Story
 from newscrawl.outcomes import StoryRejected
 from newscrawl.pipelines.dedup import DedupIndex, dedup_index_opened
 from newscrawl.state.sketch import signature_from_bytes, story_fingerprint
+from newscrawl.state.store import StateStoreError
 
 logger = logging.getLogger(__name__)
 STATS = "newscrawl"
-DEFAULT_DEDUP_WINDOW_DAYS = 30.0
-
-
-@dataclass(frozen=True)
-class StatePipelineConfig:
-    dedup_window_days: float = DEFAULT_DEDUP_WINDOW_DAYS
-
-    def __post_init__(self) -> None:
-        if self.dedup_window_days < 0:
-            raise ValueError("NEWSCRAWL_DEDUP_WINDOW_DAYS must not be negative")
-
-    @classmethod
-    def from_settings(cls, settings: Any) -> StatePipelineConfig:
-        return cls(settings.getfloat("NEWSCRAWL_DEDUP_WINDOW_DAYS", DEFAULT_DEDUP_WINDOW_DAYS))
 
 
 class StateStoryPipeline:
-    def __init__(self, crawler: Crawler, state: RunState, config: StatePipelineConfig) -> None:
+    def __init__(self, crawler: Crawler, state: RunState, dedup_window_days: float) -> None:
         self.crawler = crawler
         self.state = state
-        self.config = config
+        self.dedup_window_days = dedup_window_days
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StateStoryPipeline:
         state = crawler.get_extension(RunState)
         if state is None:
             raise NotConfigured("no NEWSCRAWL_STATE: every story is new")
-        pipeline = cls(crawler, state, StatePipelineConfig.from_settings(crawler.settings))
+        pipeline = cls(crawler, state, config_of(crawler).state.dedup_window_days)
         # Connected now: the dedup pipeline sends it from its open_spider, before ours runs.
         crawler.signals.connect(pipeline.preload, signal=dedup_index_opened)
         crawler.signals.connect(pipeline.item_scraped, signal=signals.item_scraped)
@@ -82,7 +70,13 @@ class StateStoryPipeline:
 
     def preload(self, index: DedupIndex) -> None:
         """Put earlier runs' recent stories into this run's dedup index."""
-        since = self.state.now() - timedelta(days=self.config.dedup_window_days)
+        try:
+            self._preload(index)
+        except StateStoreError as error:
+            machinery.fail(self.crawler, "the state", error)
+
+    def _preload(self, index: DedupIndex) -> None:
+        since = self.state.now() - timedelta(days=self.dedup_window_days)
         loaded = skipped = 0
         for url, fingerprint, blob in self.state.store.recent_fingerprints(since):
             signature = signature_from_bytes(blob) if blob else None
@@ -102,6 +96,13 @@ class StateStoryPipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Story):
             return item
+        try:
+            return self._judge(item)
+        except StateStoreError as error:  # nothing is emitted that the state cannot judge
+            machinery.fail(self.crawler, "the state", error)
+            raise StoryRejected(item.url, "not_emitted", because=machinery.CLOSE_REASON) from error
+
+    def _judge(self, item: Story) -> Story:
         fingerprint = story_fingerprint({"body": item.body})
         kind, stored = self.state.store.classify(item.url, fingerprint)
         if stored is None:

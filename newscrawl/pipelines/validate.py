@@ -15,25 +15,23 @@ from typing import Any
 from jsonschema.exceptions import ValidationError, best_match
 from scrapy.crawler import Crawler
 
+from newscrawl import setting
+from newscrawl.config import config_of
 from newscrawl.items import Story
 from newscrawl.outcomes import StoryRejected
 from newscrawl.schema import story_validator
+from newscrawl.setting import DEFAULTS
 
-# Less than this is a teaser or a broken extraction, not a story (the reference story: 1,647).
-DEFAULT_MIN_BODY_CHARS = 200
 _MAX_MESSAGE_CHARS = 200  # a failed check quotes the value; keep the rejects file readable
 
 
 @dataclass(frozen=True)
 class ValidateConfig:
-    min_body_chars: int = DEFAULT_MIN_BODY_CHARS
+    min_body_chars: int = DEFAULTS["NEWSCRAWL_MIN_BODY_CHARS"]
 
     @classmethod
     def from_settings(cls, settings: Any) -> ValidateConfig:
-        min_body_chars = settings.getint("NEWSCRAWL_MIN_BODY_CHARS", DEFAULT_MIN_BODY_CHARS)
-        if min_body_chars < 0:
-            raise ValueError(f"NEWSCRAWL_MIN_BODY_CHARS must be >= 0, got {min_body_chars}")
-        return cls(min_body_chars=min_body_chars)
+        return cls(setting.integer(settings, "NEWSCRAWL_MIN_BODY_CHARS", minimum=0))
 
 
 def describe(error: ValidationError) -> dict[str, str]:
@@ -62,7 +60,7 @@ class ValidateStoryPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidateStoryPipeline:
-        return cls(ValidateConfig.from_settings(crawler.settings))
+        return cls(config_of(crawler).validate)
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, Story):

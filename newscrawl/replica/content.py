@@ -71,6 +71,7 @@ class StoryContent:
                 if block.kind == "img"
             ],
             "language": "fr",
+            "site": "peopledaily_fr",
             "word_count": len(body.split()),
         }
 

@@ -68,6 +68,10 @@ class SiteProfile(ABC):
     start_urls: tuple[str, ...]
     language: str
     utc_offset_hours: int
+    # Regular expressions of what this portal adds around its stories (see pipelines.clean):
+    # whole body paragraphs that are not text, and sentences it glues into text.
+    boilerplate_paragraphs: tuple[str, ...] = ()
+    boilerplate_inline: tuple[str, ...] = ()
 
     @abstractmethod
     def classify(self, url: str) -> PageKind: ...
@@ -100,10 +104,3 @@ class SiteProfile(ABC):
         stored. A portal whose listings show no times returns nothing (the default).
         """
         return {}
-
-    def in_scope(self, url: str) -> bool:
-        """May the crawler request this URL at all? Only the portal's pages, never assets."""
-        from newscrawl.urls import WEB_SCHEMES, host_of, is_asset
-
-        scheme = url.split(":", 1)[0].lower()
-        return scheme in WEB_SCHEMES and host_of(url) in self.hosts and not is_asset(url)

@@ -47,6 +47,9 @@ SOURCE_LABEL_RE = re.compile(r"^\s*Source\s*[:：]\s*", re.IGNORECASE)
 LIST_SPLIT_RE = re.compile(r"\s*[,，;；、]\s*")
 RELATED_HEADINGS = ("articles liés", "lire aussi", "à lire aussi", "sur le même sujet")
 WECHAT_MARK = "WeChat"
+WECHAT_SENTENCE = (
+    r"Ceux qui veulent nous rejoindre sur la messagerie WeChat, scannez le code QR ci-contre\.?"
+)
 LISTING_TIME_RE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})\s+(\d{1,2}):(\d{2})")
 
 # Elements whose paragraphs are never body text, whatever the layout.
@@ -60,6 +63,18 @@ class PeopleDailyFrench(SiteProfile):
     start_urls = (f"http://{HOST}/", *(f"http://{HOST}/{s}/" for s in SECTIONS))
     language = "fr"
     utc_offset_hours = 8  # Beijing time
+    boilerplate_paragraphs = (
+        # The WeChat box (also inside the related headlines).
+        WECHAT_SENTENCE,
+        # Share labels, alone or followed by the networks' names.
+        r"(?:Partager|Partagez)(?: sur| cet article| l'article)? ?:?"
+        r"(?: ?(?:Facebook|Twitter|X|LinkedIn|WeChat|Weibo|WhatsApp|E-?mail|Courriel|Imprimer)"
+        r"[ ,|/]*)*",
+        # The editors line: its names are in the story's ``editors`` field, not body text.
+        r"\( ?Rédacteurs? ?[:\uff1a].*\)",
+    )
+    # The WeChat sentence, wherever it is glued to a paragraph (or a related headline).
+    boilerplate_inline = (r" ?" + WECHAT_SENTENCE,)
 
     # --- URLs -------------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
+from newscrawl.scope import Scope
 from newscrawl.sites import DEFAULT_SITE, PROFILES, PageKind, SiteProfile, get_profile
 from newscrawl.urls import resolve
 
@@ -59,13 +60,15 @@ def _start_urls(raw: dict[str, Any], profile: SiteProfile) -> tuple[str, ...]:
     urls = _urls(raw["start_urls"])
     if not urls:
         raise ArgumentError("-a start_urls is empty (leave it out to start from the front page)")
+    scope = Scope.of(profile)
     for url in urls:
-        if not profile.in_scope(url):
+        if not scope.allows(url):
             hosts = ", ".join(sorted(profile.hosts))
             raise ArgumentError(f"-a start_urls: {url} is not a page of the portal ({hosts})")
         if profile.classify(url) is PageKind.OTHER:
             raise ArgumentError(f"-a start_urls: {url} is neither a story nor a listing page")
-    return urls
+    # One spelling of each: a page given twice is one start page.
+    return tuple(dict.fromkeys(profile.canonical_url(url) for url in urls))
 
 
 def _urls(value: Any) -> tuple[str, ...]:

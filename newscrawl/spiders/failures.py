@@ -26,10 +26,13 @@ from twisted.internet.error import (
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
-RETRIED_STATUSES = frozenset({500, 502, 503, 504, 522, 524, 408, 429})
+# Scrapy's default RETRY_HTTP_CODES; the spider passes the crawl's own.
+DEFAULT_RETRY_CODES = frozenset({500, 502, 503, 504, 522, 524, 408, 429})
 
 
-def failure_reason(failure: Failure) -> tuple[str, dict[str, Any]]:
+def failure_reason(
+    failure: Failure, retry_codes: frozenset[int] = DEFAULT_RETRY_CODES
+) -> tuple[str, dict[str, Any]]:
     """``http_404``, ``http_500_after_retries``, ``timeout``, ``render_timeout`` …"""
     request = getattr(failure, "request", None)
     retries = request.meta.get("retry_times", 0) if request is not None else 0
@@ -39,7 +42,10 @@ def failure_reason(failure: Failure) -> tuple[str, dict[str, Any]]:
     if failure.check(HttpError):
         status = failure.value.response.status  # type: ignore[union-attr]
         details["status"] = status
-        suffix = "_after_retries" if status in RETRIED_STATUSES else ""
+        # Scrapy's RetryMiddleware lets a status it retries through only once it will not
+        # retry it again: a retried request still answered so ran out of retries. One never
+        # retried (RETRY_TIMES=0, dont_retry) is just its status.
+        suffix = "_after_retries" if retries and status in retry_codes else ""
         return f"http_{status}{suffix}", details
     if failure.check(TimeoutError, TCPTimedOutError, DownloadTimeoutError):
         return "timeout", details

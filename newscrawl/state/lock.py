@@ -1,6 +1,8 @@
 """The run lock: two runs against one state never overlap.
 
-An OS lock (``fcntl.flock``) on ``<state>.lock``, taken without waiting. The kernel drops it
+An OS lock (``fcntl.flock``) on ``<state>.lock`` beside the state's real path (symbolic links
+resolved, so the same state reached through a link, a relative path or a linked folder is one
+lock), taken without waiting. The kernel drops it
 when the holder's process ends however it ends (SIGKILL included), so a crashed run never
 leaves a stale lock behind; the file itself stays (deleting lock files invites races) and only
 carries the holder's pid and start time for the message the next run prints.
@@ -51,8 +53,8 @@ class StateLocked(RuntimeError):
 
 
 def lock_path_for(state_path: str | Path) -> Path:
-    state_path = Path(state_path)
-    return state_path.with_name(state_path.name + ".lock")
+    real = Path(os.path.realpath(state_path))
+    return real.with_name(real.name + ".lock")
 
 
 @dataclass

@@ -13,6 +13,16 @@ returns, so a killed *process* never loses a committed transaction; only a power
 crash can lose the last few commits, and never corrupts the file. That loss is repaired on the
 next start: the feed's ``reconciled_size`` rolls back with the rest, so the feed is read again.
 
+The frontier of a run (:mod:`newscrawl.frontier`) lives here too, in ``frontier``: every story
+URL the run met, with its hop, where it was met, its related headlines once read, and whether
+it ended. It is written before a page's requests and story leave the crawl; a run that finishes
+clears it in the transaction that reads its feed back, and a run that does not (killed,
+interrupted, failed) leaves it for the next run to take up. A story's end is its line in the
+feed, so when a feed is read back, the stories in it end in the frontier in the same transaction.
+
+Every error of SQLite (a damaged file, a full disk) is raised as :class:`StateStoreError`,
+naming the file, so the crawl can stop on it and say why.
+
 Near-duplicates across runs: the store keeps each story's MinHash signature as an opaque blob
 (:mod:`newscrawl.state.sketch`: 32-bit hash values, 512 bytes at 128 permutations). Reloading
 it is one ``numpy.frombuffer`` per story, much cheaper than keeping the bodies and re-shingling.
@@ -20,6 +30,7 @@ it is one ``numpy.frombuffer`` per story, much cheaper than keeping the bodies a
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -30,6 +41,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
+
+from newscrawl.frontier import Row
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +84,17 @@ CREATE TABLE IF NOT EXISTS settled (
     first_seen TEXT NOT NULL,
     last_seen TEXT NOT NULL
 );
+-- The frontier of the run under way, or of the last one that did not finish: each story URL
+-- met, at its smallest hop, where it was met (via), its related story URLs once its page was
+-- read (children, one per line), and whether it ended. Added to schema 1 like ``settled``.
+CREATE TABLE IF NOT EXISTS frontier (
+    url TEXT PRIMARY KEY,
+    hop INTEGER NOT NULL,
+    via TEXT,
+    listed_at TEXT,
+    ended INTEGER NOT NULL DEFAULT 0,
+    children TEXT
+);
 """
 
 Classification = Literal["new", "unchanged", "revised"]
@@ -78,8 +102,35 @@ FingerprintOf = Callable[[Mapping[str, Any]], str]
 MinhashOf = Callable[[Mapping[str, Any]], bytes | None]
 
 
-class StateSchemaError(RuntimeError):
+class StateStoreError(RuntimeError):
+    """The state cannot be read or written (SQLite's error, with the file named)."""
+
+
+class StateSchemaError(StateStoreError):
     """The state file was written by a newer (or unknown) version of newscrawl."""
+
+
+class NotAState(StateStoreError):
+    """The file is no SQLite database at all (or not one newscrawl wrote)."""
+
+
+class StateDamaged(StateStoreError):
+    """The file is a state, but SQLite finds it damaged."""
+
+
+def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+    """SQLite's errors (and the OS's) as :class:`StateStoreError` naming the state file."""
+
+    @functools.wraps(method)
+    def guarded(self: StateStore, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except StateStoreError:
+            raise
+        except (sqlite3.Error, OSError) as error:
+            raise StateStoreError(f"state {self.path}: {error}") from error
+
+    return guarded
 
 
 @dataclass(frozen=True)
@@ -131,22 +182,46 @@ class StateStore:
     # --- lifecycle -----------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | Path) -> StateStore:
+    def open(cls, path: str | Path, check: bool = True) -> StateStore:
+        """Open (or create) the state; ``check`` runs SQLite's ``quick_check`` first, so a
+        damaged file stops the run before its first request rather than in mid-crawl."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Autocommit mode: transactions are explicit (BEGIN IMMEDIATE), never implicit.
-        connection = sqlite3.connect(path, isolation_level=None, timeout=30)
         try:
-            mode = connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            if mode.lower() != "wal":
-                raise sqlite3.OperationalError(f"{path}: cannot use WAL mode (got {mode})")
-            connection.execute("PRAGMA synchronous=NORMAL")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Autocommit mode: transactions are explicit (BEGIN IMMEDIATE), never implicit.
+            connection = sqlite3.connect(path, isolation_level=None, timeout=30)
+        except (sqlite3.Error, OSError) as error:
+            raise StateStoreError(f"state {path}: cannot open it: {error}") from error
+        try:
             store = cls(connection, path)
-            store._migrate()
+            store._prepare(check)
         except BaseException:
             connection.close()
             raise
         return store
+
+    def _prepare(self, check: bool) -> None:
+        try:
+            mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        except sqlite3.DatabaseError as error:
+            raise NotAState(f"state {self.path}: not a newscrawl state ({error})") from error
+        if mode.lower() != "wal":
+            raise StateStoreError(f"state {self.path}: cannot use WAL mode (got {mode})")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        if check:
+            self._quick_check()
+        try:
+            self._migrate()
+        except sqlite3.DatabaseError as error:
+            raise StateDamaged(f"state {self.path}: damaged ({error})") from error
+
+    def _quick_check(self) -> None:
+        try:
+            problems = [row[0] for row in self._db.execute("PRAGMA quick_check(5)")]
+        except sqlite3.DatabaseError as error:
+            raise StateDamaged(f"state {self.path}: damaged ({error})") from error
+        if problems != ["ok"]:
+            raise StateDamaged(f"state {self.path}: damaged ({'; '.join(problems)[:300]})")
 
     def close(self) -> None:
         self._db.close()
@@ -187,12 +262,14 @@ class StateStore:
                 )
 
     @property
+    @_guarded
     def schema_version(self) -> int:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         return int(row[0])
 
     # --- questions -----------------------------------------------------------------------
 
+    @_guarded
     def lookup(self, url: str) -> StoredStory | None:
         row = self._db.execute(
             "SELECT url, story_id, fingerprint, published_at, revision, first_seen,"
@@ -201,6 +278,7 @@ class StateStore:
         ).fetchone()
         return StoredStory(*row) if row else None
 
+    @_guarded
     def should_fetch(
         self, url: str, now: datetime, refresh_hours: float, listed_at: str | None = None
     ) -> bool:
@@ -225,6 +303,7 @@ class StateStore:
             return True
         return now - born < timedelta(hours=refresh_hours)
 
+    @_guarded
     def lookup_settled(self, url: str) -> SettledUrl | None:
         row = self._db.execute(
             "SELECT url, reason, story_url, published_at, first_seen, last_seen FROM settled"
@@ -233,6 +312,7 @@ class StateStore:
         ).fetchone()
         return SettledUrl(*row) if row else None
 
+    @_guarded
     def first_url_with(self, fingerprint: str, other_than: str) -> str | None:
         """An emitted story's URL whose body has this fingerprint (an exact copy's original)."""
         row = self._db.execute(
@@ -242,6 +322,7 @@ class StateStore:
         ).fetchone()
         return row[0] if row else None
 
+    @_guarded
     def classify(self, url: str, fingerprint: str) -> tuple[Classification, StoredStory | None]:
         """What a story about to be emitted is, compared with what earlier runs emitted."""
         stored = self.lookup(url)
@@ -253,7 +334,18 @@ class StateStore:
 
     def known_fingerprints(self) -> Iterator[tuple[str, str, bytes | None]]:
         """(url, fingerprint, minhash blob or None) of every story earlier runs emitted."""
-        yield from self._db.execute("SELECT url, fingerprint, minhash FROM stories ORDER BY url")
+        with self._reading():
+            yield from self._db.execute(
+                "SELECT url, fingerprint, minhash FROM stories ORDER BY url"
+            )
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """For generators, which :func:`_guarded` cannot wrap: SQLite's errors named."""
+        try:
+            yield
+        except (sqlite3.Error, OSError) as error:
+            raise StateStoreError(f"state {self.path}: {error}") from error
 
     def recent_fingerprints(self, since: datetime) -> Iterator[tuple[str, str, bytes | None]]:
         """Like :meth:`known_fingerprints`, for stories published, emitted or seen since then.
@@ -263,20 +355,23 @@ class StateStore:
         each other whatever their date line says. ISO times with offsets do not sort as text
         across offsets, so the comparison is made here, in Python, on parsed times.
         """
-        rows = self._db.execute(
-            "SELECT url, fingerprint, minhash, published_at, emitted_at, last_seen FROM stories"
-            " ORDER BY url"
-        )
-        for url, fingerprint, minhash, *times in rows:
-            parsed = [t for t in map(_parse_time, times) if t is not None]
-            if not parsed or max(parsed) >= since:
-                yield url, fingerprint, minhash
+        with self._reading():
+            rows = self._db.execute(
+                "SELECT url, fingerprint, minhash, published_at, emitted_at, last_seen"
+                " FROM stories ORDER BY url"
+            )
+            for url, fingerprint, minhash, *times in rows:
+                parsed = [t for t in map(_parse_time, times) if t is not None]
+                if not parsed or max(parsed) >= since:
+                    yield url, fingerprint, minhash
 
+    @_guarded
     def __len__(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM stories").fetchone()[0])
 
     # --- changes -------------------------------------------------------------------------
 
+    @_guarded
     def record_emitted(
         self,
         url: str,
@@ -291,6 +386,7 @@ class StateStore:
         with self._transaction() as db:
             _upsert(db, url, story_id, fingerprint, published_at, revision, _iso(now), minhash)
 
+    @_guarded
     def touch(self, url: str, now: datetime, published_at: str | None = None) -> None:
         """A stored story was seen again with the same text: move its ``last_seen``, and its
         ``published_at`` to the date line now shown, so that a listing showing that time does
@@ -303,6 +399,7 @@ class StateStore:
                 (_iso(now), published_at, url),
             )
 
+    @_guarded
     def record_settled(
         self,
         url: str,
@@ -323,6 +420,7 @@ class StateStore:
                 (url, reason, story_url, published_at, _iso(now), _iso(now)),
             )
 
+    @_guarded
     def register_feed(self, path: str | Path, now: datetime) -> None:
         """This run will write stories to ``path``: the next run reconciles with it."""
         with self._transaction() as db:
@@ -331,11 +429,13 @@ class StateStore:
                 (str(Path(path).resolve()), _iso(now)),
             )
 
+    @_guarded
     def registered_feeds(self) -> list[Path]:
         """Every feed registered by a run, oldest first (the ones still on disk or not)."""
         rows = self._db.execute("SELECT path FROM feeds ORDER BY registered_at, path")
         return [Path(path) for (path,) in rows]
 
+    @_guarded
     def reconcile_with_feeds(
         self,
         paths: Iterable[str | Path],
@@ -353,44 +453,106 @@ class StateStore:
         """
         recorded = 0
         for path in map(Path, paths):
-            recorded += self._reconcile_feed(path, now, fingerprint, minhash)
+            with self._transaction() as db:
+                recorded += self._reconcile_feed(db, path, now, fingerprint, minhash)
         return recorded
 
-    def _reconcile_feed(
-        self, path: Path, now: datetime, fingerprint: FingerprintOf, minhash: MinhashOf | None
+    @_guarded
+    def finish_run(
+        self,
+        paths: Iterable[str | Path],
+        now: datetime,
+        fingerprint: FingerprintOf,
+        minhash: MinhashOf | None = None,
     ) -> int:
+        """A run that finished: its feeds read back and its frontier cleared, in one
+        transaction, so a kill in the middle leaves both for the next run."""
+        recorded = 0
+        with self._transaction() as db:
+            for path in map(Path, paths):
+                recorded += self._reconcile_feed(db, path, now, fingerprint, minhash)
+            db.execute("DELETE FROM frontier")
+        return recorded
+
+    # --- the frontier (newscrawl.frontier) ----------------------------------------------
+
+    @_guarded
+    def frontier_rows(self) -> list[Row]:
+        rows = self._db.execute(
+            "SELECT url, hop, via, listed_at, ended, children FROM frontier ORDER BY hop, url"
+        )
+        return [
+            Row(url, hop, via, listed_at, bool(ended), _children(children))
+            for url, hop, via, listed_at, ended, children in rows
+        ]
+
+    @_guarded
+    def write_frontier(self, rows: list[Row]) -> None:
+        """Every row in one transaction: a page's links are all known, or none is."""
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT INTO frontier (url, hop, via, listed_at, ended, children)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET hop = excluded.hop,"
+                " via = excluded.via, listed_at = excluded.listed_at, ended = excluded.ended,"
+                " children = excluded.children",
+                [
+                    (r.url, r.hop, r.via, r.listed_at, int(r.ended), _joined(r.children))
+                    for r in rows
+                ],
+            )
+
+    def _reconcile_feed(
+        self,
+        db: sqlite3.Connection,
+        path: Path,
+        now: datetime,
+        fingerprint: FingerprintOf,
+        minhash: MinhashOf | None,
+    ) -> int:
+        """Inside the caller's transaction: the feed's stories recorded, and ended in the
+        frontier (a story's feed line is its end)."""
         if not path.is_file():
             return 0
         size = path.stat().st_size
-        seen = self._db.execute(
+        seen = db.execute(
             "SELECT reconciled_size FROM feeds WHERE path = ?", (str(path.resolve()),)
         ).fetchone()
         if seen is not None and seen[0] == size:
             return 0
         _fsync_file(path)  # on disk before the state says so, even if the OS crashes next
         recorded = 0
-        with self._transaction() as db:
-            for story in read_feed(path):
-                if _feed_story_is_news(db, story):
-                    _upsert(
-                        db,
-                        story["url"],
-                        str(story.get("story_id") or ""),
-                        fingerprint(story),
-                        story.get("published_at"),
-                        int(story.get("revision") or 1),
-                        _iso(now),
-                        minhash(story) if minhash else None,
-                    )
-                    recorded += 1
-            db.execute(
-                "INSERT INTO feeds (path, registered_at, reconciled_size) VALUES (?, ?, ?)"
-                " ON CONFLICT(path) DO UPDATE SET reconciled_size = excluded.reconciled_size",
-                (str(path.resolve()), _iso(now), size),
-            )
+        for story in read_feed(path):
+            db.execute("UPDATE frontier SET ended = 1 WHERE url = ?", (story["url"],))
+            if _feed_story_is_news(db, story):
+                _upsert(
+                    db,
+                    story["url"],
+                    str(story.get("story_id") or ""),
+                    fingerprint(story),
+                    story.get("published_at"),
+                    int(story.get("revision") or 1),
+                    _iso(now),
+                    minhash(story) if minhash else None,
+                )
+                recorded += 1
+        db.execute(
+            "INSERT INTO feeds (path, registered_at, reconciled_size) VALUES (?, ?, ?)"
+            " ON CONFLICT(path) DO UPDATE SET reconciled_size = excluded.reconciled_size",
+            (str(path.resolve()), _iso(now), size),
+        )
         if recorded:
             logger.info("newscrawl: state reconciled %d stories from %s", recorded, path)
         return recorded
+
+
+def _joined(children: tuple[str, ...] | None) -> str | None:
+    return None if children is None else "\n".join(children)
+
+
+def _children(text: str | None) -> tuple[str, ...] | None:
+    if text is None:
+        return None
+    return tuple(text.split("\n")) if text else ()
 
 
 def _fsync_file(path: Path) -> None:

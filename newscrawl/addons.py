@@ -1,0 +1,35 @@
+"""Scrapy add-ons of the project (``ADDONS`` in settings).
+
+:class:`Rendering` installs scrapy-playwright for a crawl that renders (``-a render=auto`` or
+``always``), and only then: installed, its download handler starts Playwright's driver (a
+Node.js process, ~120 MB) when the engine starts, even if no request is ever rendered. An
+add-on runs once the spider exists (so its ``-a render`` is known) and before the settings are
+frozen, which is exactly when this must be decided; the spider itself edits no settings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.crawler import Crawler
+
+from newscrawl.rendering import RenderConfig, browser_problem, enable_rendering
+
+
+class Rendering:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Rendering:
+        return cls(crawler)
+
+    def update_settings(self, settings: Any) -> None:
+        spider = self.crawler.spider
+        render = getattr(getattr(spider, "args", None), "render", "never")
+        if render == "never":
+            return
+        problem = browser_problem(render, settings)
+        if problem:  # the crawl command says so before Scrapy starts (exit 69)
+            raise RuntimeError(problem)
+        enable_rendering(settings, RenderConfig.from_settings(settings), spider.profile_schemes())  # type: ignore[union-attr]

@@ -1,0 +1,130 @@
+"""The frontier middleware: every story link the spider yields passes the crawl's frontier.
+
+The spider says where it met a story link (``newscrawl_link``: a seed, a listing, a related
+headline); the frontier (:class:`newscrawl.frontier.Frontier`, kept by the outcome ledger)
+decides what is requested, at which hop, and what ends at once (off the portal, no story URL,
+older than ``since``, beyond ``max_depth``, known to the state). Everything else the spider
+yields (listings, later pages, stories) passes untouched.
+
+What one page met is written to the durable frontier (with a state) in one transaction before
+any of that page's output leaves this middleware: its requests, and its story, which reaches
+the feed only after this. So a run killed at any moment has written down every story URL it
+could forget; the next run takes them up (:meth:`process_start`) before its own start URLs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+
+from newscrawl import machinery
+from newscrawl.extensions.ledger import OutcomeLedger
+from newscrawl.frontier import Met
+from newscrawl.spiders.related import HOP, LINK, LISTED_AT, PAGE, RELATED, SEED, STORY_URL
+from newscrawl.state.store import StateStoreError
+
+
+class FrontierMiddleware:
+    def __init__(self, crawler: Crawler, ledger: OutcomeLedger) -> None:
+        self.crawler = crawler
+        self.ledger = ledger
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> FrontierMiddleware:
+        ledger = crawler.get_extension(OutcomeLedger)
+        if ledger is None:
+            raise NotConfigured("no outcome ledger: story links go to the scheduler as they are")
+        return cls(crawler, ledger)
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        if machinery.failed(self.crawler):
+            return
+        taken_up = self._guard(self.ledger.take_up)
+        for request in self._requests(taken_up):
+            yield request
+        async for output in start:
+            for passed in self._through([output], None):
+                yield passed
+
+    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
+        yield from self._through(list(result), response)
+
+    async def process_spider_output_async(
+        self, response: Response, result: AsyncIterator[Any]
+    ) -> AsyncIterator[Any]:
+        for passed in self._through([output async for output in result], response):
+            yield passed
+
+    # ------------------------------------------------------------------------------------
+
+    def _through(self, outputs: list[Any], response: Response | None) -> list[Any]:
+        """The page's output, its story links replaced by what the frontier requests."""
+        frontier = self.ledger.frontier
+        parent = _story_of(response)
+        parent_hop = _hop_of(parent, response, frontier)
+        passed: list[Any] = []
+        children: list[str] = []
+        for output in outputs:
+            link = output.meta.get(LINK) if isinstance(output, Request) else None
+            if link is None:
+                passed.append(output)
+                continue
+            hop, via = self._where(link, parent, parent_hop, response)
+            met = self._guard(
+                lambda o=output, h=hop, v=via: frontier.meet(o.url, h, v, o.meta.get(LISTED_AT))
+            )
+            if link == RELATED:
+                children.append(output.url)
+            passed += self._requests(met)
+        if parent is not None:
+            frontier.expanded(parent, children)
+        self._guard(frontier.flush)
+        if machinery.failed(self.crawler):
+            return []  # nothing of this page leaves unless what it met is written down
+        return passed
+
+    @staticmethod
+    def _where(
+        link: str, parent: str | None, parent_hop: int, response: Response | None
+    ) -> tuple[int, str | None]:
+        if link == RELATED and parent is not None:
+            return parent_hop + 1, parent
+        return 0, (None if link == SEED or response is None else response.url)
+
+    def _requests(self, met: Met | None) -> list[Request]:
+        if met is None:
+            return []
+        for outcome in met.outcomes:
+            self.ledger.record(outcome)
+        spider = self.crawler.spider
+        return [spider.story_request(visit.url, visit.hop) for visit in met.visits]  # type: ignore[union-attr]
+
+    def _guard(self, call: Any) -> Any:
+        """A state store that fails stops the run (newscrawl.machinery), not just this page."""
+        if machinery.failed(self.crawler):
+            return None
+        try:
+            return call()
+        except StateStoreError as error:
+            machinery.fail(self.crawler, "the state's frontier", error)
+            return None
+
+
+def _story_of(response: Response | None) -> str | None:
+    """The story whose first page this response is (its related headlines are children)."""
+    if response is None or response.meta.get(PAGE) != "story":
+        return None
+    story: str | None = response.meta.get(STORY_URL)
+    return story
+
+
+def _hop_of(parent: str | None, response: Response | None, frontier: Any) -> int:
+    if parent is None or response is None:
+        return 0
+    hop = frontier.hop(parent)
+    return int(response.meta.get(HOP, 0)) if hop is None else hop
