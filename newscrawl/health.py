@@ -2,8 +2,8 @@
 
 A scheduled run must fail loudly when the crawl is broken, not exit 0 with an empty feed:
 
-- every start page failed (``newscrawl/start_pages/failed`` > 0 and ``…/ok`` == 0), or every
-  start page that was fetched listed no story (``…/empty``);
+- no start page yielded a story link: each failed (``newscrawl/start_pages/failed``: an error,
+  or dropped) or listed none (``…/empty``), and none is ``…/ok``;
 - the layout changed: among story pages, the share that missed the site profile (fallback
   extractions + ``no_body`` rejections) is above ``NEWSCRAWL_HEALTH_MAX_LAYOUT_MISS``, once
   there are at least ``NEWSCRAWL_HEALTH_MIN_PAGES`` story pages;
@@ -113,11 +113,11 @@ def assess(stats: Stats, thresholds: HealthThresholds) -> HealthVerdict:
 
 def _machinery(stats: Stats) -> list[str]:
     """The run's own failures, and feeds Scrapy could not store when it closed them."""
-    reasons = [f"its own machinery failed: {line}" for line in stats.get(MACHINERY_STAT) or []]
+    failures = list(stats.get(MACHINERY_STAT) or [])
     stored = sum(int(v or 0) for k, v in stats.items() if k.startswith("feedexport/failed_count/"))
     if stored:
-        reasons.append(f"its own machinery failed: {stored} feeds could not be stored")
-    return reasons
+        failures.append(f"{stored} feed(s) could not be stored when closed")
+    return ["its own machinery failed: " + "; ".join(failures)] if failures else []
 
 
 def _count(stats: Stats, name: str) -> int:
@@ -125,17 +125,21 @@ def _count(stats: Stats, name: str) -> int:
 
 
 def _start_pages(stats: Stats) -> str | None:
+    # A start page yields story links (ok), fails (an error, or dropped), or lists none
+    # (empty): the last two are start pages that gave the crawl nothing.
     failed = _count(stats, "start_pages/failed")
     ok = _count(stats, "start_pages/ok")
-    empty = _count(stats, "start_pages/empty")  # fetched, but no story link found on it
-    if failed and not ok:
+    empty = _count(stats, "start_pages/empty")
+    if ok or not (failed or empty):
+        return None
+    if not empty:
         return f"all {failed} start pages failed"
-    if ok and empty >= ok:
+    if not failed:
         return (
-            f"no start page listed a story: {empty} of {ok + failed} listings had no story "
+            f"no start page listed a story: {empty} of {empty} listings had no story "
             "link the site profile recognises (the listing layout seems to have changed)"
         )
-    return None
+    return f"no start page yielded a story link: {failed} failed, {empty} listed none"
 
 
 def _layout_miss(stats: Stats, thresholds: HealthThresholds) -> str | None:

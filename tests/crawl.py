@@ -107,7 +107,10 @@ def run_crawl(
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    """The whole lines of a JSON lines file: a run killed or stopped by a full disk may leave
+    its last line cut, which no reader counts (every whole line ends with a newline)."""
+    lines = path.read_bytes().split(b"\n")[:-1]
+    return [json.loads(line) for line in lines if line.strip()]
 
 
 def plain_story_urls(portal: Any) -> list[str]:

@@ -36,8 +36,12 @@ def responses(total: int, errors: int) -> dict[str, int]:
             "errors dominate: 30 of 40 downloads (75%",
         ),
         (
-            {"newscrawl/start_pages/ok": 9, "newscrawl/start_pages/empty": 9},
+            {"newscrawl/start_pages/empty": 9},
             "no start page listed a story: 9 of 9 listings",
+        ),
+        (  # a start page dropped or refreshed away counts as failed: it gave nothing either
+            {"newscrawl/start_pages/failed": 2, "newscrawl/start_pages/empty": 1},
+            "no start page yielded a story link: 2 failed, 1 listed none",
         ),
     ],
 )

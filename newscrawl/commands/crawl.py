@@ -19,7 +19,6 @@ Then the crawl's components may raise the stat ``newscrawl/exit_status`` (the he
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -29,15 +28,15 @@ from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
 from newscrawl.config import NewscrawlConfig
+from newscrawl.extensions.health import HealthCheck, log_verdict
 from newscrawl.health import EXIT_MACHINERY
 from newscrawl.setting import SettingError
 from newscrawl.settings import FEEDS as DEFAULT_FEEDS
-from newscrawl.state.lock import EXIT_LOCKED, StateLocked, run_lock_for
+from newscrawl.state.lock import EXIT_LOCKED, RunLock, StateLocked
 from newscrawl.state.store import NotAState, StateSchemaError, StateStore, StateStoreError
 
 EXIT_BAD_ARGUMENTS = 2
 EXIT_UNAVAILABLE = 69
-logger = logging.getLogger(__name__)
 
 
 class Command(ScrapyCrawlCommand):
@@ -59,6 +58,7 @@ class Command(ScrapyCrawlCommand):
             _stop(str(error), EXIT_BAD_ARGUMENTS)
         if len(args) == 1:
             self._refuse_what_cannot_run(args[0], opts)
+        self.lock = self._hold_the_state()
 
     def _refuse_what_cannot_run(self, spider_name: str, opts: argparse.Namespace) -> None:
         """Bad -a values, or a machine without what the run needs: one line, before anything."""
@@ -81,18 +81,26 @@ class Command(ScrapyCrawlCommand):
             _stop(problem, EXIT_UNAVAILABLE)
         opts.spargs = {"arguments": arguments}  # parsed once: the spider takes them as they are
 
+    def _hold_the_state(self) -> RunLock | None:
+        """The state's run lock, held until the process ends; then the state checked."""
+        path = self.config.state.path
+        if path is None:
+            return None
+        try:
+            lock = RunLock.for_state(path).acquire()
+        except StateLocked as locked:
+            _stop(str(locked).removeprefix("newscrawl: "), EXIT_LOCKED)
+        _check_state(path)
+        return lock
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
-        state = self.config.state.path
         try:
-            with run_lock_for(state):
-                if state is not None:
-                    _check_state(state)
-                self._crawl(args[0], opts)
-        except StateLocked as locked:
-            logger.error(str(locked))
-            self.exitcode = EXIT_LOCKED
+            self._crawl(args[0], opts)
+        finally:
+            if self.lock is not None:
+                self.lock.release()
 
     def _crawl(self, spider_name: str, opts: argparse.Namespace) -> None:
         assert self.crawler_process
@@ -101,7 +109,11 @@ class Command(ScrapyCrawlCommand):
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
-        elif crawler.stats is not None:
+            return
+        check = crawler.get_extension(HealthCheck) if crawler.extensions else None
+        if check is not None and check.verdict is not None:
+            log_verdict(check.verdict, crawler)  # a run that closed as it opened
+        if crawler.stats is not None:
             self.exitcode = int(crawler.stats.get_value("newscrawl/exit_status", 0) or 0)
 
 

@@ -21,6 +21,7 @@ from newscrawl.config import config_of
 from newscrawl.health import EXIT_STATUS_STAT, HealthThresholds, HealthVerdict, assess
 
 logger = logging.getLogger(__name__)
+LOGGED = "newscrawl/health/logged"
 
 
 class HealthCheck:
@@ -42,11 +43,7 @@ class HealthCheck:
     def engine_stopped(self) -> None:
         if self.verdict is None:
             return  # the engine stopped before a spider was ever closed
-        verdict = self._judge()
-        if verdict.ok:
-            logger.warning(verdict.log_line())
-        else:
-            logger.error(verdict.log_line())
+        log_verdict(self._judge(), self.crawler)
 
     def _judge(self) -> HealthVerdict:
         stats = self.crawler.stats
@@ -56,3 +53,16 @@ class HealthCheck:
         stats.set_value("newscrawl/health/reasons", list(self.verdict.reasons))
         stats.max_value(EXIT_STATUS_STAT, self.verdict.exit_status)
         return self.verdict
+
+
+def log_verdict(verdict: HealthVerdict, crawler: Crawler) -> None:
+    """The verdict as the log's last line (once: the crawl command logs it for a run that
+    closed as it opened, when no engine_stopped follows)."""
+    assert crawler.stats is not None
+    if crawler.stats.get_value(LOGGED):
+        return
+    crawler.stats.set_value(LOGGED, 1)
+    if verdict.ok:
+        logger.warning(verdict.log_line())
+    else:
+        logger.error(verdict.log_line())

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
+import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import IO, Any
@@ -240,9 +240,10 @@ class _NoRules:
 
 
 def _writable_folder(folder: Path) -> None:
+    """Made if need be, and a file written in it: what the OS says if not (read-only …)."""
     folder.mkdir(parents=True, exist_ok=True)
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise PermissionError(f"{folder} is not writable")
+    with tempfile.TemporaryFile(dir=folder):
+        pass
 
 
 def _by_reason(counts: Counter[tuple[str, str]], kind: str) -> str:

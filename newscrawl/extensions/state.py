@@ -61,6 +61,8 @@ class RunState:
         self.minhash = StoryMinhash(config_of(crawler).dedup)
         self.feeds: list[Path] = []  # this run's local JSON lines feeds
         self.close_reason: str | None = None
+        self.started = False  # the engine started (so engine_stopped will be sent)
+        self.stopped = False
         self.lock = RunLock.for_state(path).acquire()
         try:
             self.store = StateStore.open(path)
@@ -78,6 +80,7 @@ class RunState:
             raise NotConfigured("no NEWSCRAWL_STATE: a one-off crawl")
         state = cls(crawler, config.path, config.refresh_hours)
         crawler.signals.connect(state.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(state.engine_started, signal=signals.engine_started)
         crawler.signals.connect(state.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(state.engine_stopped, signal=signals.engine_stopped)
         crawler.signals.connect(state.item_dropped, signal=signals.item_dropped)
@@ -107,8 +110,13 @@ class RunState:
         self.crawler.stats.set_value("newscrawl/state/reconciled", self.reconciled)
         self.crawler.stats.set_value("newscrawl/state/known_before", len(self.store))
 
+    def engine_started(self) -> None:
+        self.started = True
+
     def spider_closed(self, reason: str) -> None:
         self.close_reason = reason
+        if not self.started:  # closed as it opened (CloseSpider): no engine_stopped follows
+            self.engine_stopped()
 
     def item_dropped(self, item: Any, exception: BaseException) -> None:
         """A copy of another story is not requested again while it is old."""
@@ -132,6 +140,9 @@ class RunState:
             machinery.fail(self.crawler, "the state", error)
 
     def engine_stopped(self) -> None:
+        if self.stopped:
+            return
+        self.stopped = True
         finished = self.close_reason == FINISHED and not machinery.failed(self.crawler)
         try:
             if finished:

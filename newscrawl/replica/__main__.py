@@ -28,6 +28,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--faults", action="store_true", help="serve broken and hostile answers (faults.py)"
     )
+    parser.add_argument(
+        "--refreshing", action="store_true", help="listings refresh themselves every minute"
+    )
     return parser.parse_args(argv)
 
 
@@ -41,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
             layout=args.layout,
             scripted=args.scripted,
             faults=args.faults,
+            refreshing=args.refreshing,
         )
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -81,6 +81,10 @@ FAULTS: dict[str, tuple[str, str]] = {
         "failed:redirect_off_portal",
         f'the story with <meta http-equiv="refresh" content="0;url={LOOPBACK_TARGET}">',
     ),
+    "meta_refresh_self": (
+        "story",
+        'the story with <meta http-equiv="refresh" content="0;url=…"> to its own URL',
+    ),
     "gzip_bomb": ("failed:too_large", f"gzip body expanding to {BOMB_BYTES >> 20} MB"),
     "huge_page": ("failed:too_large", f"{HUGE_BYTES >> 20} MB page, Content-Length given"),
     "huge_page_chunked": ("failed:too_large", f"{HUGE_BYTES >> 20} MB page, chunked, no length"),
@@ -186,6 +190,8 @@ class FaultPlan:
         if name == "meta_refresh_off_portal":
             refresh = f'<meta http-equiv="refresh" content="0;url={self.loopback}" />\n'
             return page(200, html.replace("</head>", refresh + "</head>", 1).encode("utf-8"))
+        if name == "meta_refresh_self":
+            return page(200, refreshing(html, self.portal.entries[row].url, 0).encode("utf-8"))
         if name == "formula_title":
             story = dataclasses.replace(self.portal.content(row), title=FORMULA_TITLE)
             return page(200, pages.story_page(story).encode("utf-8"))
@@ -248,6 +254,12 @@ def hostile_script(loopback: str, row: int) -> str:
 <iframe src={target}></iframe>
 <script type="text/javascript" src="{PROBE_PATH}{row}.js"></script>
 """
+
+
+def refreshing(html: str, url: str, seconds: int) -> str:
+    """The page, with a ``<meta http-equiv="refresh">`` to ``url`` after ``seconds``."""
+    refresh = f'<meta http-equiv="refresh" content="{seconds};url={url}" />\n'
+    return html.replace("</head>", refresh + "</head>", 1)
 
 
 def malformed(html: str) -> str:

@@ -51,6 +51,9 @@ class ReplicaOptions:
     # Where the fault mode's loopback redirect, meta refresh and hostile script point: a test
     # listens there (a canary) to prove nothing ever reaches it.
     loopback_port: int = 8080
+    # The front page and the section listings refresh themselves every minute, as news front
+    # pages do (<meta http-equiv="refresh" content="60;url=…their own URL…">).
+    refreshing: bool = False
 
     def __post_init__(self) -> None:
         if not 10 <= self.stories <= 1_000_000:
@@ -182,7 +185,7 @@ class Portal:
 
     def route(self, path: str) -> Page:
         if path in ("/", "/index.html"):
-            return page(200, self.front_html().encode("utf-8"))
+            return page(200, self.refreshed(self.front_html(), path).encode("utf-8"))
         if path == "/robots.txt":
             return page(200, ROBOTS, "text/plain")
         if path.startswith(("/NMediaFile/", "/img/")):
@@ -281,7 +284,16 @@ class Portal:
         html = pages.listing_page(
             section, [self.listing_row(r) for r in chunk], number, count, most_read
         )
-        return page(200, html.encode("utf-8"))
+        path = f"/{section}/" if number == 1 else f"/{section}/index{number}.html"
+        return page(200, self.refreshed(html, path).encode("utf-8"))
+
+    def refreshed(self, html: str, path: str) -> str:
+        """With ``refreshing``, the page refreshes itself every minute."""
+        if not self.options.refreshing:
+            return html
+        from newscrawl.replica.faults import refreshing
+
+        return refreshing(html, ORIGIN + path, 60)
 
     def link(self, row: int) -> tuple[str, str]:
         return self.writer.story_title(row), self.entries[row].url

@@ -127,16 +127,13 @@ class RelatedSpider(scrapy.Spider):
     # --- listings -------------------------------------------------------------------------
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
-        start_page = response.meta.get("start_page")
-        if start_page:
-            self.crawler.stats.inc_value(f"{STATS}/start_pages/ok")
         if not isinstance(response, TextResponse):
             links: list[str] = []
         else:
             links = self.profile.listing_story_links(response.selector, response.url)
+        if response.meta.get("start_page"):
+            self.crawler.stats.inc_value(f"{STATS}/start_pages/{'ok' if links else 'empty'}")
         if not links:
-            if start_page:
-                self.crawler.stats.inc_value(f"{STATS}/start_pages/empty")
             return
         assert isinstance(response, TextResponse)
         listed = self.profile.listing_story_times(response.selector, response.url)
