@@ -21,6 +21,7 @@ from scrapy.extensions.feedexport import FeedExporter as ScrapyFeedExporter
 from scrapy.extensions.feedexport import apply_uri_params
 
 from newscrawl import machinery
+from newscrawl.distributed import shared_config, worker_of
 
 logger = logging.getLogger(__name__)
 JSONL_FORMATS = ("jsonlines", "jsonl", "jl")
@@ -28,9 +29,22 @@ FEED_SUFFIXES = (".jsonl", ".jl", ".json", ".csv", ".xml")
 UNWRITTEN_STAT = "newscrawl/feeds/unwritten"  # stories handed to a feed after it failed
 
 
+def run_name(spider: Any) -> str:
+    """What every file of this run is named by: its UTC start time, followed, for a worker of a
+    shared crawl, by the worker id (``2026-12-01T10-00-00+00-00.host-1234``)."""
+    run_time = getattr(spider, "run_time", None) or "run"
+    worker = worker_of(spider)
+    return f"{run_time}.{worker}" if worker else str(run_time)
+
+
+def uri_params(params: dict[str, Any], spider: Any) -> dict[str, Any]:
+    """``FEED_URI_PARAMS`` of a shared crawl's worker: ``%(run_time)s`` is :func:`run_name`."""
+    return {**params, "run_time": run_name(spider)}
+
+
 def feed_params(spider: Any) -> dict[str, Any]:
     """What ``%(name)s``, ``%(run_time)s`` … of a ``FEEDS`` URI stand for in this run."""
-    run_time = getattr(spider, "run_time", None) or "run"
+    run_time = run_name(spider)
     return {
         "name": spider.name,
         "run_time": run_time,
@@ -62,6 +76,13 @@ def local_jsonl_feeds(feeds: dict[str, Any], spider: Any) -> list[Path]:
     return local_feed_paths(feeds, spider, JSONL_FORMATS)
 
 
+def rejects_path_of(feeds: dict[str, Any], spider: Any) -> Path:
+    """Where this run's rejections go: beside its first local feed."""
+    paths = local_feed_paths(feeds, spider)
+    template = paths[0] if paths else Path(f"output/{spider.name}/{run_name(spider)}.jsonl")
+    return Path(rejects_path_for(str(template)))
+
+
 def rejects_path_for(feed_uri: str) -> str:
     """``output/related/T.jsonl`` -> ``output/related/T.rejects.jsonl``."""
     for suffix in FEED_SUFFIXES:
@@ -71,12 +92,20 @@ def rejects_path_for(feed_uri: str) -> str:
 
 
 class FeedExporter(ScrapyFeedExporter):
+    def __init__(self, crawler: Any) -> None:
+        super().__init__(crawler)
+        self._flush_each = shared_config(crawler).enabled
+
     def item_scraped(self, item: Any, spider: Spider) -> None:
         if machinery.failed(self.crawler):
             self.crawler.stats.inc_value(UNWRITTEN_STAT)  # type: ignore[union-attr]
             return
         try:
             super().item_scraped(item, spider)
+            if self._flush_each:  # a shared crawl confirms a story once its line is in the OS
+                for slot in self.slots:
+                    if slot.file is not None:
+                        slot.file.flush()
         except Exception as error:
             self.crawler.stats.inc_value(UNWRITTEN_STAT)  # type: ignore[union-attr]
             machinery.fail(self.crawler, "a feed", error)

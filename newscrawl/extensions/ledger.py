@@ -37,7 +37,8 @@ from scrapy.exceptions import CloseSpider
 
 from newscrawl import machinery
 from newscrawl.config import config_of
-from newscrawl.extensions.feeds import feed_params, local_feed_paths, rejects_path_for
+from newscrawl.distributed import frontier_for
+from newscrawl.extensions.feeds import local_feed_paths, rejects_path_of
 from newscrawl.extensions.state import RunState
 from newscrawl.frontier import NOT_FETCHED, Frontier, Met, StoryRules
 from newscrawl.items import Story
@@ -80,11 +81,9 @@ class OutcomeLedger:
         state = self.crawler.get_extension(RunState)
         if hasattr(spider, "profile"):  # a helper spider of the tests meets no story links
             rules = story_rules(spider, state, self.crawler)
-            self.frontier = Frontier(rules, state.store if state else None)
+            self.frontier = frontier_for(self.crawler, rules, state.store if state else None)
         paths = local_feed_paths(self.feeds, spider)
-        run_time = feed_params(spider)["run_time"]
-        template = paths[0] if paths else Path(f"output/{spider.name}/{run_time}.jsonl")
-        self.path = Path(rejects_path_for(str(template)))
+        self.path = rejects_path_of(self.feeds, spider)
         try:
             for folder in {p.parent for p in [*paths, self.path]}:
                 _writable_folder(folder)
@@ -144,7 +143,7 @@ class OutcomeLedger:
         if machinery.failed(self.crawler):  # nothing is written once the run has failed
             self.record(rejected(item.url, "not_emitted", because=machinery.CLOSE_REASON))
             return
-        if not self.frontier.end(item.url, durable=False):  # the feed line is the record
+        if not self.frontier.emitted(item.url):  # the feed line is the record
             return
         self.counts[("story", "")] += 1
         self.stats.inc_value("newscrawl/stories")  # type: ignore[union-attr]

@@ -238,6 +238,10 @@ class Frontier:
             self._dirty[url] = entry
         return True
 
+    def emitted(self, url: str) -> bool:
+        """``url`` ends as a story: its feed line is the record (see :meth:`end`)."""
+        return self.end(url, durable=False)
+
     def note_pending(self, url: str, reason: str) -> None:
         """What ``url`` ends with if nothing else ends it before the run stops."""
         entry = self.entries.get(url)
