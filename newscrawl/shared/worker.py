@@ -56,10 +56,25 @@ LEASE_MARGIN = 4
 POLL = 0.2  # seconds between looks at an empty ready queue
 
 
-def crawl_arguments(spider: Any) -> str:
+def crawl_arguments(spider_name: str, arguments: Any) -> str:
     """What makes two workers parts of one crawl: the spider and its arguments."""
-    args = asdict(spider.args) if hasattr(spider, "args") else {}
-    return json.dumps({"spider": spider.name, **args}, sort_keys=True, default=str)
+    args = asdict(arguments) if arguments is not None else {}
+    return json.dumps({"spider": spider_name, **args}, sort_keys=True, default=str)
+
+
+def check_before_crawling(config: SharedConfig, spider_name: str, arguments: Any) -> str | None:
+    """Before Scrapy starts: Redis answers, and the key holds no other crawl. One line if not."""
+    redis = SharedRedis(config)
+    try:
+        held = redis.call_sync(lambda: redis.sync.hmget(redis.key("crawl"), "arguments", "started_at"))
+    except RedisUnavailable as error:
+        return str(error)
+    finally:
+        redis.sync.close()
+    mine = crawl_arguments(spider_name, arguments)
+    if held[0] is not None and _text(held[0]) != mine:
+        return refusal("other", [None, held[0], held[1]], config)
+    return None
 
 
 class Worker:
@@ -100,7 +115,7 @@ class Worker:
                 [self.redis.key("crawl"), self.redis.key("alive"), self.redis.key("workers")],
                 [
                     uuid.uuid4().hex,
-                    crawl_arguments(spider),
+                    crawl_arguments(spider.name, getattr(spider, "args", None)),
                     self.config.worker,
                     json.dumps(info),
                     self._dead_ms(),
@@ -111,6 +126,8 @@ class Worker:
             self.fail(error)
             raise CloseSpider(machinery.CLOSE_REASON) from error
         status = _text(answer[0])
+        if status == "taken" and await self._reap_my_predecessor():
+            return await self.join(spider)
         if status != "ok":
             self.fail(refusal(status, answer, self.config))
             raise CloseSpider(machinery.CLOSE_REASON)
@@ -225,6 +242,17 @@ class Worker:
                     return
             await asyncio.sleep(POLL)
 
+    async def _reap_my_predecessor(self) -> bool:
+        """This id is held by a worker of this machine whose process is gone (restarted at
+        once after a kill): it is reaped now, from its files, rather than after its heartbeat."""
+        raw = await self.redis.call(
+            lambda: self.redis.aio.hget(self.redis.key("workers"), self.config.worker)
+        )
+        info = json.loads(raw) if raw else {}
+        if info.get("host") != self.host or _process_alive(int(info.get("pid") or 0)):
+            return False
+        return await self._reap_one(self.config.worker, info, grace=-(10**12)) >= 0
+
     async def _reap(self) -> None:
         """Hand back the work of dead workers (see the module's docstring)."""
         if time.monotonic() - self.redis.connected_since < self.config.dead_seconds:
@@ -233,12 +261,18 @@ class Worker:
         for worker in map(_text, dead):
             if worker == self.config.worker:
                 continue
-            info = await self.redis.call(lambda w=worker: self.redis.aio.hget(self.redis.key("workers"), w))
-            info = json.loads(info) if info else {}
-            here = info.get("host") == self.host
-            done = _finished_in_files(info) if here else {"stories": [], "ended": []}
-            grace = 0 if here else int(self._dead_ms() * 3)
-            released = await self.redis.script(
+            raw = await self.redis.call(
+                lambda w=worker: self.redis.aio.hget(self.redis.key("workers"), w)
+            )
+            info = json.loads(raw) if raw else {}
+            grace = 0 if info.get("host") == self.host else int(self._dead_ms() * 3)
+            await self._reap_one(worker, info, grace)
+
+    async def _reap_one(self, worker: str, info: dict[str, Any], grace: int) -> int:
+        here = info.get("host") == self.host
+        done = _finished_in_files(info) if here else {"stories": [], "ended": []}
+        released = int(
+            await self.redis.script(
                 "reap",
                 [
                     self.redis.key("alive"),
@@ -250,18 +284,20 @@ class Worker:
                 ],
                 [worker, json.dumps(done), grace],
             )
-            if released >= 0:
-                self._stats().inc_value(f"{STATS}/reaped")
-                logger.warning(
-                    "newscrawl: worker %s (host %s) is dead; %d items of its work handed back%s",
-                    worker,
-                    info.get("host", "?"),
-                    released,
-                    f" after reading its files ({len(done['stories'])} stories, "
-                    f"{len(done['ended'])} other ends)"
-                    if here
-                    else " without its files (another machine)",
-                )
+        )
+        if released >= 0:
+            self._stats().inc_value(f"{STATS}/reaped")
+            logger.warning(
+                "newscrawl: worker %s (host %s) is dead; %d items of its work handed back%s",
+                worker,
+                info.get("host", "?"),
+                released,
+                f" after reading its files ({len(done['stories'])} stories, "
+                f"{len(done['ended'])} other ends)"
+                if here
+                else " without its files (another machine)",
+            )
+        return released
 
     async def _finish(self) -> None:
         answer = _text(
@@ -399,6 +435,18 @@ def _finished_in_files(info: dict[str, Any]) -> dict[str, list[str]]:
                 except (ValueError, KeyError, TypeError):
                     continue
     return {"stories": stories, "ended": ended}
+
+
+def _process_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _text(value: Any) -> str:
