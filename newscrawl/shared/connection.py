@@ -47,7 +47,11 @@ class SharedRedis:
         self.aio = aioredis.Redis.from_url(config.url, **options)
         self.sync = redis.Redis.from_url(config.url, **options)
         self.gave_up: str | None = None  # once set, every call fails at once
-        self.connected_since = time.monotonic()  # the end of the last outage
+        # When a call last failed (at first: when this worker started): a worker reaps nobody
+        # until it has had Redis for a while, as the others' heartbeats may have run out
+        # while Redis was away.
+        self.last_trouble = time.monotonic()
+        self.troubles = 0  # calls that failed at least once: a retried call may have run
         self.aio_scripts = {name: self.aio.register_script(src) for name, src in scripts.ALL}
         self.sync_scripts = {name: self.sync.register_script(src) for name, src in scripts.ALL}
 
@@ -56,22 +60,18 @@ class SharedRedis:
 
     async def call(self, what: Callable[[], Awaitable[T]]) -> T:
         wait, deadline = FIRST_WAIT, time.monotonic() + self.config.retry_seconds
-        failed_once = False
         while True:
             self._check()
             try:
-                result = await what()
+                return await what()
             except TRANSIENT as error:
-                failed_once = True
+                self.last_trouble = time.monotonic()
+                self.troubles += 1
                 if time.monotonic() + wait > deadline:
                     raise self._give_up(error) from error
                 logger.warning("newscrawl: Redis at %s: %s; retrying in %.1f s", self.url, error, wait)
                 await asyncio.sleep(wait)
                 wait = min(wait * 2, LONGEST_WAIT)
-                continue
-            if failed_once:
-                self.connected_since = time.monotonic()
-            return result
 
     def call_sync(self, what: Callable[[], T]) -> T:
         """Only for questions a synchronous hook must have answered (rare): a short budget."""
@@ -81,6 +81,8 @@ class SharedRedis:
             try:
                 return what()
             except TRANSIENT as error:
+                self.last_trouble = time.monotonic()
+                self.troubles += 1
                 if time.monotonic() + wait > deadline:
                     raise self._give_up(error) from error
                 time.sleep(wait)

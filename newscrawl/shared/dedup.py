@@ -16,6 +16,7 @@ before its feed line was written, see :mod:`newscrawl.shared.worker`) is appende
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from typing import Any
 
 import numpy as np
@@ -74,15 +75,17 @@ class SharedDeduplicatePipeline:
         if not isinstance(item, Story):
             return item
         sketch = self.index.sketch(item.body)
+        token = uuid.uuid4().hex
         try:
             while True:
-                await self._replay()
+                if await self._replay(token):
+                    break  # accepted by a call whose answer was lost
                 self._judge(item, sketch)
-                if await self._accept(item.url, sketch):
+                if await self._accept(item.url, sketch, token):
                     break
                 self._stats().inc_value(f"{STATS}/conflicts")
         except RedisUnavailable as error:
-            machinery.fail(self.crawler, "the shared crawl", error)
+            machinery.fail(self.crawler, "the shared crawl", str(error))
             raise StoryRejected(item.url, "not_emitted", because=machinery.CLOSE_REASON) from error
         return dataclasses.replace(item, story_id=sketch.story_id)
 
@@ -100,8 +103,10 @@ class SharedDeduplicatePipeline:
                 similarity=match.similarity,
             )
 
-    async def _replay(self) -> None:
+    async def _replay(self, token: str = "") -> bool:
+        """Replay what was appended since; True if an entry of this token is among it."""
         redis, key = self.worker.redis, self.worker.redis.key("dedup")
+        mine = False
         while True:
             entries = await redis.call(
                 lambda: redis.aio.xrange(key, min=f"({self.last_id}", count=REPLAY_BATCH)
@@ -113,10 +118,11 @@ class SharedDeduplicatePipeline:
                     self.index.forget(url)
                 else:
                     self.index.replayed(url, _text(fields[b"fp"]), fields[b"sh"], fields[b"mh"])
+                    mine = mine or (bool(token) and fields.get(b"tok") == token.encode())
             if len(entries) < REPLAY_BATCH:
-                return
+                return mine
 
-    async def _accept(self, url: str, sketch: Sketch) -> bool:
+    async def _accept(self, url: str, sketch: Sketch, token: str) -> bool:
         assert sketch.shingle_hashes is not None
         redis = self.worker.redis
         new_id = await redis.script(
@@ -128,6 +134,7 @@ class SharedDeduplicatePipeline:
                 sketch.fingerprint,
                 sketch.shingle_hashes.astype("<u8").tobytes(),
                 sketch.minhash.hashvalues.astype("<u4").tobytes(),
+                token,
             ],
         )
         if not new_id:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -120,6 +121,7 @@ class SharedFrontier:
             "listings": listings,
             "release": release,
             "mine": 0,
+            "t": uuid.uuid4().hex,
         }
         return payload, passed, links
 
@@ -172,6 +174,7 @@ class SharedFrontier:
             "listings": [],
             "release": None,
             "mine": 1,
+            "t": uuid.uuid4().hex,
         }
         result = self.redis.script_sync(
             "meet", self._meet_keys(), [json.dumps(payload), self.crawl_id]
@@ -227,6 +230,9 @@ class SharedFrontier:
         self._ended.add(url)
         self._hand_back(url, "s")
         return True
+
+    def ended_here(self) -> set[str]:
+        return self._ended | {m for url, m in self._listing_of.items() if url in self._ended}
 
     def ended_elsewhere(self, url: str) -> None:
         """``url`` ends in this worker's files but is ended in Redis already (the finisher's

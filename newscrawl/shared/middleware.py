@@ -54,7 +54,7 @@ class SharedFrontierMiddleware:
         try:
             passed, met = await frontier.page(response, outputs)
         except RedisUnavailable as error:
-            machinery.fail(self.crawler, "the shared crawl", error)
+            machinery.fail(self.crawler, "the shared crawl", str(error))
             return []
         for outcome in met.outcomes:
             self.ledger.record(outcome)

@@ -52,10 +52,14 @@ local function schedule_or_keep(u, e)
 end
 local function meet_one(u, hop, via, listed, reason, details, wanted, work)
   local e = get(F, u)
+  if e and e.t == p.t then  -- this very call, run again (its first answer was lost)
+    table.insert(out, {u, e.p, details})
+    return
+  end
   if not e then
     e = {h = hop, v = via, l = listed, w = wanted, s = 's', p = 'not_fetched'}
     if reason then
-      e.s = 'e'; e.p = reason
+      e.s = 'e'; e.p = reason; e.t = p.t
       table.insert(out, {u, reason, details})
     elseif hop > maxd then
       e.s = 'p'; e.p = 'beyond_max_depth'
@@ -189,8 +193,7 @@ else
   id = ARGV[1]
   redis.call('HSET', KEYS[1], 'id', id, 'arguments', ARGV[2], 'started_at', ARGV[6])
 end
-local held = redis.call('ZSCORE', KEYS[2], ARGV[3])
-if held and tonumber(held) > now_ms() then return {'taken'} end
+if redis.call('HEXISTS', KEYS[3], ARGV[3]) == 1 then return {'taken'} end
 redis.call('ZADD', KEYS[2], now_ms() + tonumber(ARGV[5]), ARGV[3])
 redis.call('HSET', KEYS[3], ARGV[3], ARGV[4])
 return {'ok', id}
@@ -271,7 +274,10 @@ FINISH = (
     _COMMON
     + r"""
 if redis.call('HGET', KEYS[3], 'id') ~= ARGV[2] then return 'gone' end
-if redis.call('HGET', KEYS[3], 'state') == 'finishing' then return 'other' end
+if redis.call('HGET', KEYS[3], 'state') == 'finishing' then
+  if redis.call('HGET', KEYS[3], 'finisher') == ARGV[3] then return 'mine' end
+  return 'other'
+end
 if redis.call('ZCARD', KEYS[1]) > 0 then return 'busy' end
 for _, w in ipairs(redis.call('HKEYS', KEYS[2])) do
   if redis.call('SCARD', ARGV[1] .. 'leased:' .. w) > 0 then return 'busy' end
@@ -282,7 +288,7 @@ return 'mine'
 )
 
 # KEYS: dedup, f.  ARGV: the stream's last id the worker has replayed, url, fingerprint, shingle
-# hashes, MinHash.  Appended only if nobody accepted a story since (else false: replay, decide
+# hashes, MinHash, a token (a retried call finds its own entry by it).  Appended only if nobody accepted a story since (else false: replay, decide
 # again); the story's entry becomes 'm' (emitting) until its feed line is confirmed.
 ACCEPT = (
     _COMMON
@@ -292,7 +298,7 @@ local lid = '0-0'
 if #last > 0 then lid = last[1][1] end
 if lid ~= ARGV[1] then return false end
 local id = redis.call('XADD', KEYS[1], '*', 'op', 'add', 'url', ARGV[2], 'fp', ARGV[3],
-  'sh', ARGV[4], 'mh', ARGV[5])
+  'sh', ARGV[4], 'mh', ARGV[5], 'tok', ARGV[6])
 local e = get(KEYS[2], ARGV[2])
 if e and e.s ~= 'e' then e.s = 'm'; put(KEYS[2], ARGV[2], e) end
 return id

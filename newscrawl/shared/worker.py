@@ -188,7 +188,11 @@ class Worker:
         assert engine is not None
         idle_since: float | None = None
         next_reap = 0.0
+        troubles = self.redis.troubles
         while not machinery.failed(self.crawler):
+            if time.monotonic() >= next_reap:
+                next_reap = time.monotonic() + self.config.dead_seconds / 2
+                await self._reap()
             want = self.target - len(frontier.in_hand)
             got = 0
             if want > 0:
@@ -209,14 +213,14 @@ class Worker:
                     frontier.took(member, score)
                     engine.crawl(frontier.request_for(spider, member, score))
                     got += 1
+                if self.redis.troubles != troubles:  # a lease whose answer was lost?
+                    troubles = self.redis.troubles
+                    got += await self._resync()
                 self._stats().inc_value(f"{STATS}/leased", got)
             if got:
                 idle_since = None
                 await asyncio.sleep(0)
                 continue
-            if time.monotonic() >= next_reap:
-                next_reap = time.monotonic() + self.config.dead_seconds / 2
-                await self._reap()
             if frontier.in_hand or not engine.spider_is_idle():
                 idle_since = None
                 frontier.handed_back.clear()
@@ -242,20 +246,50 @@ class Worker:
                     return
             await asyncio.sleep(POLL)
 
+    async def _resync(self) -> int:
+        """After a failed call was retried: work Redis says this worker holds but whose lease
+        answer never arrived is taken up now (else it would be held by nobody, for ever)."""
+        assert self.frontier is not None
+        frontier, key = self.frontier, self.frontier.k["mine"]
+        held = {_text(m) for m in await self.redis.call(lambda: self.redis.aio.smembers(key))}
+        lost = sorted(held - set(frontier.in_hand) - frontier.ended_here())
+        for member in lost:
+            if member.startswith("L\t"):
+                score = -10.0
+            else:
+                raw = await self.redis.call(
+                    lambda m=member: self.redis.aio.hget(frontier.k["f"], m)
+                )
+                score = float(json.loads(raw)["h"]) if raw else 0.0
+            frontier.took(member, score)
+            assert self.crawler.engine is not None
+            self.crawler.engine.crawl(frontier.request_for(self.crawler.spider, member, score))
+        if lost:
+            logger.info("newscrawl: %d leases whose answer was lost are taken up", len(lost))
+        return len(lost)
+
     async def _reap_my_predecessor(self) -> bool:
-        """This id is held by a worker of this machine whose process is gone (restarted at
-        once after a kill): it is reaped now, from its files, rather than after its heartbeat."""
+        """This id is held by a worker of this machine whose process is gone (a worker started
+        again under its id after a kill): it is reaped now, from its files, before this one
+        joins (its leases must not become this worker's)."""
         raw = await self.redis.call(
             lambda: self.redis.aio.hget(self.redis.key("workers"), self.config.worker)
         )
         info = json.loads(raw) if raw else {}
-        if info.get("host") != self.host or _process_alive(int(info.get("pid") or 0)):
+        if info.get("host") != self.host:
+            return False
+        if int(info.get("pid") or 0) == os.getpid():  # this worker's own join, retried
+            await self.redis.call(
+                lambda: self.redis.aio.hdel(self.redis.key("workers"), self.config.worker)
+            )
+            return True
+        if _process_alive(int(info.get("pid") or 0)):
             return False
         return await self._reap_one(self.config.worker, info, grace=-(10**12)) >= 0
 
     async def _reap(self) -> None:
         """Hand back the work of dead workers (see the module's docstring)."""
-        if time.monotonic() - self.redis.connected_since < self.config.dead_seconds:
+        if time.monotonic() - self.redis.last_trouble < self.config.dead_seconds:
             return
         dead = await self.redis.script("dead", [self.redis.key("alive")], [0])
         for worker in map(_text, dead):
@@ -394,6 +428,8 @@ class Worker:
         await pipe.execute()
 
     def fail(self, error: BaseException | str) -> None:
+        if isinstance(error, RedisUnavailable):
+            error = str(error)  # one line that says it all
         machinery.fail(self.crawler, "the shared crawl", error)
 
     # ------------------------------------------------------------------------------------
