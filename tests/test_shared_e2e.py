@@ -8,7 +8,6 @@ URL that run ended ends once across all the workers' feeds and rejects files.
 
 from __future__ import annotations
 
-import json
 import signal
 import subprocess
 import time
@@ -126,6 +125,20 @@ def test_three_workers_crawl_one_replica_together(
     assert [url for url, n in pages.items() if n > 1] == [], "a story page requested twice"
     assert "newscrawl: run healthy" in last_line(tmp_path / "crawl" / "w1.log")
     assert_the_crawl_is_over(redis)
+    merged = merge_outputs(tmp_path / "crawl")
+    assert sorted(s["url"] for s in merged) == sorted(
+        s["url"] for s in outputs(tmp_path / "crawl")[0]
+    )
+
+
+def merge_outputs(folder: Path) -> list[dict[str, Any]]:
+    """``scrapy merge`` of the workers' outputs, as a user runs it."""
+    command, env = crawl_invocation("http://127.0.0.1:9", folder, (), {})
+    command = [command[0], "-m", "scrapy", "merge", "output/related", "-o", "all.jsonl"]
+    done = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "newscrawl merge:" in done.stderr and "(0 repeated lines dropped)" in done.stderr
+    return read_jsonl(folder / "all.jsonl")
 
 
 def test_a_worker_killed_mid_crawl_and_started_again_loses_nothing_and_repeats_nothing(
@@ -198,4 +211,3 @@ def assert_the_crawl_is_over(redis: RedisServer) -> None:
         assert client.keys("newscrawl:*") == []
     finally:
         client.close()
-

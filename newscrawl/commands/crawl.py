@@ -97,7 +97,10 @@ class Command(ScrapyCrawlCommand):
         if problem and problem.startswith("another crawl"):
             _stop(f"{problem} (exit status {EXIT_LOCKED})", EXIT_LOCKED)
         if problem:
-            _stop(f"{problem}; the run stops before crawling (exit status {EXIT_MACHINERY})", EXIT_MACHINERY)
+            _stop(
+                f"{problem}; the run stops before crawling (exit status {EXIT_MACHINERY})",
+                EXIT_MACHINERY,
+            )
 
     def _hold_the_state(self) -> RunLock | None:
         """The state's run lock, held until the process ends; then the state checked."""

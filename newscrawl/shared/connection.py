@@ -12,6 +12,7 @@ of its own machinery (exit 74). Once one call has given up, the others give up a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -69,7 +70,9 @@ class SharedRedis:
                 self.troubles += 1
                 if time.monotonic() + wait > deadline:
                     raise self._give_up(error) from error
-                logger.warning("newscrawl: Redis at %s: %s; retrying in %.1f s", self.url, error, wait)
+                logger.warning(
+                    "newscrawl: Redis at %s: %s; retrying in %.1f s", self.url, error, wait
+                )
                 await asyncio.sleep(wait)
                 wait = min(wait * 2, LONGEST_WAIT)
 
@@ -109,8 +112,6 @@ class SharedRedis:
         return RedisUnavailable(self.gave_up)
 
     async def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # closing a connection to a Redis that is gone
             await self.aio.aclose()
-        except Exception:  # closing a connection to a Redis that is gone
-            pass
         self.sync.close()

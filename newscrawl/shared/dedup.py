@@ -108,7 +108,7 @@ class SharedDeduplicatePipeline:
         redis, key = self.worker.redis, self.worker.redis.key("dedup")
         mine = False
         while True:
-            entries = await redis.call(
+            entries: Any = await redis.call(
                 lambda: redis.aio.xrange(key, min=f"({self.last_id}", count=REPLAY_BATCH)
             )
             for entry_id, fields in entries:

@@ -28,7 +28,11 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 local function nz(x) if x == cjson.null then return nil end return x end
-local function get(F, u) local r = redis.call('HGET', F, u) if r then return cjson.decode(r) end return nil end
+local function get(F, u)
+  local r = redis.call('HGET', F, u)
+  if r then return cjson.decode(r) end
+  return nil
+end
 local function put(F, u, e) redis.call('HSET', F, u, cjson.encode(e)) end
 local function is_listing(m) return string.sub(m, 1, 2) == 'L\t' end
 """
@@ -117,7 +121,7 @@ return cjson.encode({out = out, visits = visits})
 """
 )
 
-# KEYS: f, claimed? no: f, leased(me), crawl.  ARGV: url, hop, via, crawl id.
+# KEYS: f, leased(me), crawl.  ARGV: url, hop, via, crawl id. A redirect chain's last page.
 CLAIM = (
     _COMMON
     + r"""
@@ -288,8 +292,9 @@ return 'mine'
 )
 
 # KEYS: dedup, f.  ARGV: the stream's last id the worker has replayed, url, fingerprint, shingle
-# hashes, MinHash, a token (a retried call finds its own entry by it).  Appended only if nobody accepted a story since (else false: replay, decide
-# again); the story's entry becomes 'm' (emitting) until its feed line is confirmed.
+# hashes, MinHash, a token (a retried call finds its own entry by it). Appended only if nobody
+# accepted a story since (else false: replay, decide again); the story's entry becomes 'm'
+# (emitting) until its feed line is confirmed.
 ACCEPT = (
     _COMMON
     + r"""

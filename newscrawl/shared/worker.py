@@ -26,6 +26,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -66,7 +67,9 @@ def check_before_crawling(config: SharedConfig, spider_name: str, arguments: Any
     """Before Scrapy starts: Redis answers, and the key holds no other crawl. One line if not."""
     redis = SharedRedis(config)
     try:
-        held = redis.call_sync(lambda: redis.sync.hmget(redis.key("crawl"), "arguments", "started_at"))
+        held = redis.call_sync(
+            lambda: redis.sync.hmget(redis.key("crawl"), "arguments", "started_at")
+        )
     except RedisUnavailable as error:
         return str(error)
     finally:
@@ -198,7 +201,12 @@ class Worker:
             if want > 0:
                 answer = await self.redis.script(
                     "lease",
-                    [frontier.k["ready"], frontier.k["mine"], frontier.k["alive"], frontier.k["crawl"]],
+                    [
+                        frontier.k["ready"],
+                        frontier.k["mine"],
+                        frontier.k["alive"],
+                        frontier.k["crawl"],
+                    ],
                     [min(want, 8), self.config.worker, self.crawl_id],
                 )
                 status = _text(answer[0])
@@ -224,10 +232,8 @@ class Worker:
             if frontier.in_hand or not engine.spider_is_idle():
                 idle_since = None
                 frontier.handed_back.clear()
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(frontier.handed_back.wait(), POLL)
-                except TimeoutError:
-                    pass
                 continue
             ready, leased = await self.redis.script(
                 "idle",
@@ -257,9 +263,7 @@ class Worker:
             if member.startswith("L\t"):
                 score = -10.0
             else:
-                raw = await self.redis.call(
-                    lambda m=member: self.redis.aio.hget(frontier.k["f"], m)
-                )
+                raw = await self.hget(frontier.k["f"], member)
                 score = float(json.loads(raw)["h"]) if raw else 0.0
             frontier.took(member, score)
             assert self.crawler.engine is not None
@@ -295,9 +299,7 @@ class Worker:
         for worker in map(_text, dead):
             if worker == self.config.worker:
                 continue
-            raw = await self.redis.call(
-                lambda w=worker: self.redis.aio.hget(self.redis.key("workers"), w)
-            )
+            raw = await self.hget(self.redis.key("workers"), worker)
             info = json.loads(raw) if raw else {}
             grace = 0 if info.get("host") == self.host else int(self._dead_ms() * 3)
             await self._reap_one(worker, info, grace)
@@ -358,13 +360,11 @@ class Worker:
         from newscrawl.extensions.ledger import OutcomeLedger
 
         ledger = self.crawler.get_extension(OutcomeLedger)
-        assert self.frontier is not None
+        assert self.frontier is not None and ledger is not None
         pending = 0
         cursor = 0
         while True:
-            cursor, entries = await self.redis.call(
-                lambda c=cursor: self.redis.aio.hscan(self.redis.key("f"), c, count=1000)
-            )
+            cursor, entries = await self._scan(cursor)
             for raw_url, raw in entries.items():
                 entry = json.loads(raw)
                 if entry.get("s") == "e":
@@ -380,7 +380,9 @@ class Worker:
             if cursor == 0:
                 break
         await self.redis.call(self._delete_the_crawl)
-        logger.info("newscrawl: crawl %s is over; %d URLs left pending ended here", self.crawl_id, pending)
+        logger.info(
+            "newscrawl: crawl %s is over; %d URLs left pending ended here", self.crawl_id, pending
+        )
 
     async def _delete_the_crawl(self) -> None:
         names = [self.redis.key(n) for n in ("f", "ready", "listings", "dedup", "alive", "workers")]
@@ -426,6 +428,14 @@ class Worker:
         pipe.hdel(self.redis.key("workers"), self.config.worker)
         pipe.delete(self.redis.key("leased", self.config.worker))
         await pipe.execute()
+
+    async def hget(self, key: str, field: str) -> Any:
+        return await self.redis.call(lambda: self.redis.aio.hget(key, field))
+
+    async def _scan(self, cursor: int) -> Any:
+        return await self.redis.call(
+            lambda: self.redis.aio.hscan(self.redis.key("f"), cursor, count=1000)
+        )
 
     def fail(self, error: BaseException | str) -> None:
         if isinstance(error, RedisUnavailable):
