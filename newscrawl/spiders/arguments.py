@@ -18,6 +18,11 @@ class ArgumentError(ValueError):
     """A spider argument with a wrong value; its message is one line for the user."""
 
 
+# Arguments a scheduler adds to every run it starts, which the crawl does not use: Scrapyd's job
+# id (``-a _job=…``).
+PASSED_BY_SCHEDULERS = frozenset({"_job"})
+
+
 @dataclass(frozen=True)
 class CrawlArguments:
     start_urls: tuple[str, ...] = ()
@@ -31,7 +36,7 @@ class CrawlArguments:
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> CrawlArguments:
         known = {f.name for f in fields(cls)}
-        unknown = sorted(set(raw) - known)
+        unknown = sorted(set(raw) - known - PASSED_BY_SCHEDULERS)
         if unknown:
             raise ArgumentError(
                 f"unknown spider argument {unknown[0]!r} (known: {', '.join(sorted(known))})"
