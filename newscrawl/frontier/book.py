@@ -238,20 +238,11 @@ class Frontier:
             self._dirty[url] = entry
         return True
 
-    def note_pending(self, url: str, reason: str) -> None:
-        """What ``url`` ends with if nothing else ends it before the run stops."""
-        entry = self.entries.get(url)
-        if entry is not None and entry.state != ENDED:
-            entry.pending = reason
-
     # --- questions ----------------------------------------------------------------------
 
     def hop(self, url: str) -> int | None:
         entry = self.entries.get(url)
         return entry.hop if entry else None
-
-    def has_met(self, url: str) -> bool:
-        return self.rules.canonical(url) in self.entries
 
     def unended(self) -> Iterator[tuple[str, Entry]]:
         for url, entry in self.entries.items():
