@@ -5,6 +5,8 @@ Components read the ``NEWSCRAWL_*`` ones once, through ``newscrawl.config`` (whi
 them and refuses a name that is not here).
 """
 
+from newscrawl import runs as _runs  # the run folder's file names (lower-case: no setting)
+
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["newscrawl.spiders"]
 NEWSPIDER_MODULE = "newscrawl.spiders"
@@ -133,12 +135,12 @@ NEWSCRAWL_OUTPUT_DIR = "output/%(name)s"
 # `-o/-O` replace these, as in any Scrapy project; the rejects and the manifest stay in the
 # run's folder.
 FEEDS = {
-    "%(run_folder)s/stories.jsonl": {
+    f"%(run_folder)s/{_runs.STORIES_JSONL}": {
         "format": "jsonlines",
         "encoding": "utf-8",
         "item_classes": ["newscrawl.items.Story"],
     },
-    "%(run_folder)s/stories.csv": {
+    f"%(run_folder)s/{_runs.STORIES_CSV}": {
         "format": "csv",
         "encoding": "utf-8",
         "item_classes": ["newscrawl.items.Story"],
