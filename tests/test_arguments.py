@@ -99,3 +99,40 @@ def test_bad_argument_stops_scrapy_crawl_with_one_line_and_exit_2(tmp_path: Path
         "newscrawl: -a since=yesterday: not a date of the form YYYY-MM-DD"
     )
     assert "Traceback" not in result.stderr
+
+
+PORTAL = "http://french.peopledaily.com.cn"
+
+
+def test_sections_start_are_those_of_the_start_pages() -> None:
+    story = f"{PORTAL}/Chine/n3/2021/1227/c31357-9900001.html"
+    args = CrawlArguments.parse(
+        {"start_urls": f"{PORTAL}/International/,{story}", "sections": "start"}
+    )
+    assert args.sections == {"International", "Chine"}
+
+
+def test_named_sections_are_spelt_as_the_portal_does_and_narrow_the_default_starts() -> None:
+    args = CrawlArguments.parse({"sections": "international, sci-edu"})
+    assert args.sections == {"International", "Sci-Edu"}
+    assert args.starts() == (f"{PORTAL}/", f"{PORTAL}/International/", f"{PORTAL}/Sci-Edu/")
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"sections": "Internationl"}, "-a sections=Internationl: unknown section 'Internationl'"),
+        (
+            {"sections": "start", "start_urls": f"{PORTAL}/"},
+            "-a sections=start: no start page lies in a section",
+        ),
+        (
+            {"sections": "Chine", "start_urls": f"{PORTAL}/International/"},
+            f"-a start_urls: {PORTAL}/International/ is in section International, outside",
+        ),
+    ],
+)
+def test_bad_sections_get_one_clear_message(raw: dict[str, str], message: str) -> None:
+    with pytest.raises(ArgumentError) as error:
+        CrawlArguments.parse(raw)
+    assert message in str(error.value)

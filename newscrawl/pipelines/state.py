@@ -61,7 +61,7 @@ class StateStoryPipeline:
     def from_crawler(cls, crawler: Crawler) -> StateStoryPipeline:
         state = crawler.get_extension(RunState)
         if state is None:
-            raise NotConfigured("no NEWSCRAWL_STATE: every story is new")
+            raise NotConfigured  # no NEWSCRAWL_STATE: every story is new (no warning)
         pipeline = cls(crawler, state, config_of(crawler).state.dedup_window_days)
         # Connected now: the dedup pipeline sends it from its open_spider, before ours runs.
         crawler.signals.connect(pipeline.preload, signal=dedup_index_opened)

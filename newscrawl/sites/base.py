@@ -72,6 +72,8 @@ class SiteProfile(ABC):
     # whole body paragraphs that are not text, and sentences it glues into text.
     boilerplate_paragraphs: tuple[str, ...] = ()
     boilerplate_inline: tuple[str, ...] = ()
+    # The sections its URLs name (``-a sections`` is checked against them); empty: any name.
+    sections: tuple[str, ...] = ()
 
     @abstractmethod
     def classify(self, url: str) -> PageKind: ...
@@ -96,6 +98,11 @@ class SiteProfile(ABC):
 
     @abstractmethod
     def listing_next_page(self, page: Selector, url: str) -> str | None: ...
+
+    def section_of(self, url: str) -> str | None:
+        """The section a story or listing URL lies in, as its URL names it (``-a sections``);
+        None for a page in no section (the front page), or a portal whose URLs name none."""
+        return None
 
     def listing_story_times(self, page: Selector, url: str) -> dict[str, str]:
         """When the listing shows each story as last updated: canonical URL -> ISO time.

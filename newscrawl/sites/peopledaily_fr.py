@@ -63,6 +63,7 @@ class PeopleDailyFrench(SiteProfile):
     start_urls = (f"http://{HOST}/", *(f"http://{HOST}/{s}/" for s in SECTIONS))
     language = "fr"
     utc_offset_hours = 8  # Beijing time
+    sections = SECTIONS
     boilerplate_paragraphs = (
         # The WeChat box (also inside the related headlines).
         WECHAT_SENTENCE,
@@ -102,6 +103,15 @@ class PeopleDailyFrench(SiteProfile):
         if listing and listing["page"] == "1":
             path = f"/{listing['section']}/"
         return urlunsplit(("http", HOST, path, "", ""))
+
+    def section_of(self, url: str) -> str | None:
+        """The first part of a story's or listing's path: ``/International/n3/…`` ->
+        ``International``."""
+        if host_of(url) not in self.hosts:
+            return None
+        path = urlsplit(url).path or "/"
+        match = STORY_PATH_RE.match(path) or LISTING_PATH_RE.match(path)
+        return match["section"] if match else None
 
     def page_url(self, url: str) -> str:
         """Like canonical_url but keeps a later page's ``-N`` suffix."""

@@ -11,7 +11,6 @@ site profile's business; whether it goes through a browser, the render middlewar
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,8 +20,9 @@ from twisted.python.failure import Failure
 
 from newscrawl.config import CrawlLimits, config_of
 from newscrawl.extraction.story import StoryAssembly
+from newscrawl.hints import render_hint_stat
 from newscrawl.outcomes import failed, rejected, report
-from newscrawl.rendering import RENDERED, browser_problem
+from newscrawl.rendering import RENDERED, browser_problem, needs_browser
 from newscrawl.scope import Scope
 from newscrawl.sites import NotAStory, PageKind, StoryPage, get_profile
 from newscrawl.spiders.arguments import CrawlArguments
@@ -56,8 +56,6 @@ class RelatedSpider(scrapy.Spider):
         super().__init__(name)
         self.profile = get_profile(self.args.site)
         self.scope = Scope.of(self.profile)
-        # One timestamp for every file this run writes (feeds, rejects, manifest).
-        self.run_time = datetime.now(UTC).replace(microsecond=0).isoformat().replace(":", "-")
         self.limits: CrawlLimits | None = None  # from the crawl's config, in from_crawler
         self.retry_codes: frozenset[int] = frozenset()
 
@@ -161,6 +159,7 @@ class RelatedSpider(scrapy.Spider):
             return
         page = self._extract(response)
         rendered = bool(response.meta.get(RENDERED))
+        self._count_render_hint(page)
         if isinstance(page, NotAStory):
             self.crawler.stats.inc_value(f"{STATS}/extraction/none")
             extra = {"rendered": True} if rendered else {}
@@ -200,6 +199,11 @@ class RelatedSpider(scrapy.Spider):
         if page is None:
             page = self.profile.extract_story(response.selector, response.url)
         return page
+
+    def _count_render_hint(self, page: StoryPage | NotAStory) -> None:
+        """Under render=never, a page render=auto would have rendered (newscrawl.hints)."""
+        if self.args.render == "never" and needs_browser(page):
+            self.crawler.stats.inc_value(render_hint_stat(isinstance(page, NotAStory)))
 
     def _go_on(self, assembly: StoryAssembly) -> Iterator[Any]:
         """The next page of the story, or the story once every page is read."""
