@@ -3,8 +3,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
 
 from newscrawl.replica import Portal, ReplicaOptions, ReplicaServer
+
+# No timing assertions in tests: Hypothesis's per-example deadline is one, and a shared machine
+# (or CI under load) would turn it into a failure that says nothing about the code.
+settings.register_profile("newscrawl", deadline=None)
+settings.load_profile("newscrawl")
 
 
 @pytest.fixture
