@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.provisional import urls
 from parsel import Selector
 
-from newscrawl.extraction.dateline import parse_dateline, to_iso
+from newscrawl.extraction.dates import read_date, read_publication_line, zone
 from newscrawl.extraction.decode import decode_page
 from newscrawl.extraction.story import extract_page
 from newscrawl.scope import Scope
@@ -209,15 +209,27 @@ def test_links_of_any_page_are_urls_of_the_portal(html: str, url: str) -> None:
 
 
 @FUZZ
-@given(text=st.one_of(st.text(max_size=300), st.from_regex(r"le \d{1,3}/\d{1,3}", fullmatch=False)))
-def test_any_text_is_a_date_line_or_none(text: str) -> None:
-    line = parse_dateline(text)
-    if line is not None:  # whatever the text, a line found is a real time of a real day
-        assert 0 <= line.hour < 24 and 0 <= line.minute < 60
-        assert 1 <= line.day <= 31 and 1 <= line.month <= 12
-        assert to_iso(line, date(2021, 12, 27), 8) is None or "+08:00" in to_iso(
-            line, date(2021, 12, 27), 8
-        )
+@given(
+    text=st.one_of(
+        st.text(max_size=300),
+        st.from_regex(r"le \d{1,3}/\d{1,3}( à \d{1,2}h\d{1,2})?", fullmatch=False),
+        st.from_regex(
+            r"\d{1,2} (janv\.|déc\.|mars|août) \d{2,4} à \d{1,2} h \d{2}", fullmatch=False
+        ),
+    )
+)
+def test_any_text_is_a_real_aware_time_or_says_why_not(text: str) -> None:
+    now = datetime(2022, 1, 3, 12, tzinfo=UTC)
+    for reading in (
+        read_date(text, zone("Europe/Paris"), now, date(2021, 12, 27)),
+        *read_publication_line(text, zone("Asia/Shanghai"), now),
+    ):
+        if reading is None:
+            continue
+        assert reading.ok != bool(reading.problem)  # believed, or a reason: never both
+        if reading.ok:
+            assert reading.moment is not None and reading.moment.utcoffset() is not None
+            assert datetime(1990, 1, 1, tzinfo=UTC) <= reading.moment <= now + timedelta(hours=1)
 
 
 @FUZZ

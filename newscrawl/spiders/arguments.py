@@ -7,8 +7,8 @@ from datetime import date
 from typing import Any
 
 from newscrawl.scope import Scope
-from newscrawl.sites import DEFAULT_SITE, PROFILES, PageKind, SiteProfile, get_profile
-from newscrawl.urls import resolve
+from newscrawl.sites import GENERIC, PROFILES, CrawlSites, PageKind, crawl_sites
+from newscrawl.urls import host_of, resolve
 
 DEFAULT_MAX_DEPTH = 2
 RENDER_MODES = ("never", "auto", "always")
@@ -25,7 +25,7 @@ class CrawlArguments:
     since: date | None = None
     max_stories: int | None = None
     max_listing_pages: int = 1
-    site: str = DEFAULT_SITE
+    site: str | None = None  # None: each start URL's host picks its profile
     render: str = "never"
 
     @classmethod
@@ -36,11 +36,11 @@ class CrawlArguments:
             raise ArgumentError(
                 f"unknown spider argument {unknown[0]!r} (known: {', '.join(sorted(known))})"
             )
-        site = str(raw.get("site", DEFAULT_SITE))
-        if site not in PROFILES:
+        site = str(raw["site"]).strip() if raw.get("site") not in (None, "") else None
+        if site is not None and site not in PROFILES:
             raise ArgumentError(f"-a site={site}: unknown site (known: {', '.join(PROFILES)})")
         return cls(
-            start_urls=_start_urls(raw, get_profile(site)),
+            start_urls=_start_urls(raw, site),
             max_depth=_count(raw, "max_depth", DEFAULT_MAX_DEPTH),
             since=_date(raw.get("since")),
             max_stories=_count(raw, "max_stories", None, minimum=1),
@@ -50,25 +50,42 @@ class CrawlArguments:
         )
 
     def starts(self) -> tuple[str, ...]:
-        return self.start_urls or get_profile(self.site).start_urls
+        return self.start_urls or self.sites().start_urls
+
+    def sites(self) -> CrawlSites:
+        """The crawl's profiles: each start URL's host's, or ``site``'s for all."""
+        return crawl_sites(self.start_urls, self.site)
 
 
-def _start_urls(raw: dict[str, Any], profile: SiteProfile) -> tuple[str, ...]:
-    """Start URLs must be story or listing pages of the portal: anything else is a typo."""
+def _start_urls(raw: dict[str, Any], site: str | None) -> tuple[str, ...]:
+    """Start URLs must be story, listing or feed pages of their site: anything else is a typo.
+
+    Each URL's host picks its profile (the generic one for a host no profile claims); with
+    ``-a site=NAME`` they must all be that site's."""
     if "start_urls" not in raw:
+        if site == GENERIC:
+            raise ArgumentError("-a site=generic needs -a start_urls (the sites to crawl)")
         return ()
     urls = _urls(raw["start_urls"])
     if not urls:
         raise ArgumentError("-a start_urls is empty (leave it out to start from the front page)")
-    scope = Scope.of(profile)
+    sites = crawl_sites(urls, site)
+    scope = Scope.of(sites)
     for url in urls:
-        if not scope.allows(url):
-            hosts = ", ".join(sorted(profile.hosts))
-            raise ArgumentError(f"-a start_urls: {url} is not a page of the portal ({hosts})")
-        if profile.classify(url) is PageKind.OTHER:
-            raise ArgumentError(f"-a start_urls: {url} is neither a story nor a listing page")
+        why = scope.refusal(url)
+        if why is not None:
+            forced = site not in (None, GENERIC)
+            if forced or why != "other_host":
+                hosts = ", ".join(sorted(h for h in sites.hosts if not h.startswith("www.")))
+                what = f"the portal ({hosts})" if forced else f"a news site ({why})"
+                raise ArgumentError(f"-a start_urls: {url} is not a page of {what}")
+        if sites.classify(url) is PageKind.OTHER:
+            raise ArgumentError(
+                f"-a start_urls: {url} is neither a story, a listing nor a feed page"
+                f" of {host_of(url)}"
+            )
     # One spelling of each: a page given twice is one start page.
-    return tuple(dict.fromkeys(profile.canonical_url(url) for url in urls))
+    return tuple(dict.fromkeys(sites.canonical_url(url) for url in urls))
 
 
 def _urls(value: Any) -> tuple[str, ...]:
