@@ -61,7 +61,8 @@ ROLE = re.compile(
 SPLIT = re.compile(r"\s*(?:,|;|\bet\b|\band\b|&|/|\|)\s*", re.IGNORECASE)
 AROUND = re.compile(r"^[\s\-–—:·•|(]+|[\s\-–—:·•|)]+$")
 DATE_TAIL = re.compile(
-    r"\s*(?:\b(?:le|publi[ée]e?|mis\s+[àa]\s+jour|modifi[ée]e?)\b|\d{1,2}[/.]\d{1,2}).*$",
+    r"\s*(?:\b(?:le|publi[ée]e?|mis\s+[àa]\s+jour|mise\s+[àa]\s+jour|mis\s+en\s+ligne|modifi[ée]e?"
+    r"|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b|\d{1,2}[/.]\d{1,2}|\d{1,2}\s+\w+\s+\d{4}).*$",
     re.IGNORECASE,
 )
 NAME_WORD = re.compile(

@@ -51,16 +51,17 @@ KEEP_ABOVE_CHARS = 1500
 def story_body(
     root: HtmlElement,
     url: str,
-    container: HtmlElement | None = None,
+    container: list[HtmlElement] | None = None,
     leave_out: Iterable[HtmlElement] = (),
 ) -> tuple[list[str], str]:
-    """The body's paragraphs and how they were found (``trafilatura``, or ``container`` for a
-    known container's own paragraphs)."""
-    tree = _prepared(root, container, leave_out)
+    """The body's paragraphs and how they were found: ``trafilatura`` (on the whole page),
+    ``trafilatura_container`` (on the story's container), or ``container`` (a known
+    container's own paragraphs, when trafilatura keeps nothing of it)."""
+    tree = _prepared(root, container or [], leave_out)
     paragraphs = trafilatura_paragraphs(tree, url)
     if paragraphs:
-        return paragraphs, "trafilatura"
-    if container is not None:
+        return paragraphs, "trafilatura_container" if container else "trafilatura"
+    if container:
         paragraphs = own_paragraphs(tree)
         if paragraphs:
             return paragraphs, "container"
@@ -96,7 +97,7 @@ def own_paragraphs(tree: HtmlElement) -> list[str]:
 
 
 def _prepared(
-    root: HtmlElement, container: HtmlElement | None, leave_out: Iterable[HtmlElement]
+    root: HtmlElement, container: list[HtmlElement], leave_out: Iterable[HtmlElement]
 ) -> HtmlElement:
     """A copy of the page (or of its container, in a page of its own) without what is never
     body text."""
@@ -104,9 +105,13 @@ def _prepared(
     for element in marked:
         element.set("data-newscrawl-out", "1")
     try:
-        if container is not None:
-            tree = fromstring("<html><body></body></html>")
-            tree.find("body").append(deepcopy(container))
+        if container:
+            tree = fromstring("<html><body><article></article></body></html>")
+            holder = tree.find("body").find("article")
+            for part in container:
+                copied = deepcopy(part)
+                copied.tail = None
+                holder.append(copied)
         else:
             tree = deepcopy(root)
     finally:

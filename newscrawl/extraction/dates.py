@@ -287,7 +287,14 @@ def read_publication_line(
         published = read_date(head, where, now, anchor)
     for number, role in enumerate(roles):
         end = roles[number + 1].start() if number + 1 < len(roles) else len(text)
-        reading = read_date(text[role.end() : end], where, now, anchor)
+        segment = text[role.end() : end]
+        reading = read_date(segment, where, now, anchor)
+        if reading is None and published is not None and not published.has_time:
+            # "Mardi 24 janvier 2017 | Mise en ligne à 12h02": the day before, the time after
+            reading = _with_time(published, segment)
+            if reading is not None and not role["modified"]:
+                published = reading
+                continue
         if reading is None:
             continue
         if role["modified"]:
@@ -295,6 +302,27 @@ def read_publication_line(
         else:
             published = published or reading
     return published, modified
+
+
+TIME_ONLY_RE = re.compile(r"^\s*(?:[àa]\s+)?" + _TIME, re.IGNORECASE)
+
+
+def _with_time(day: DateReading, segment: str) -> DateReading | None:
+    match = TIME_ONLY_RE.match(segment)
+    if match is None or day.moment is None:
+        return None
+    moment = day.moment
+    return _build(
+        f"{day.text} {match.group(0).strip()}",
+        moment.year,
+        moment.month,
+        moment.day,
+        int(match["hour"]),
+        _int(match["minute"]),
+        _int(match["second"]),
+        moment.tzinfo or UTC,
+        True,
+    )
 
 
 def believed(reading: DateReading, now: datetime | None = None) -> DateReading:

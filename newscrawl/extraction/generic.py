@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, tzinfo
+from datetime import date, timedelta, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -45,6 +45,8 @@ PUBLISHED_META = (
 MODIFIED_META = ("article:modified_time", "og:updated_time", "og:modified_time")
 OTHER_PUBLISHED_META = (
     "datepublished",
+    "published",
+    "date_published",
     "date",
     "publishdate",
     "publish-date",
@@ -82,21 +84,37 @@ AUTHOR_META = (
     "cxenseparse:author",
     "twitter:creator",
 )
+_UPPER, _LOWER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
+_NAME = f"translate(concat(@class, ' ', @id), '{_UPPER}', '{_LOWER}')"
+# Comments and readers' reactions have their own authors and dates: never the story's.
+NOT_IN_COMMENTS = (
+    f"not(ancestor-or-self::*[contains({_NAME}, 'comment') or contains({_NAME}, 'reaction')"
+    f" or contains({_NAME}, 'respond') or contains({_NAME}, 'disqus')])"
+)
 BYLINE_XPATH = (
-    "//*[@rel='author' or @itemprop='author' or contains(@class,'byline')"
-    " or contains(@class,'author') or contains(@class,'auteur') or contains(@class,'signature')"
-    " or contains(@class,'writer')][not(self::meta or self::link or self::html or self::body)]"
+    f"//*[@rel='author' or @itemprop='author' or contains({_NAME},'byline')"
+    f" or contains({_NAME},'author') or contains({_NAME},'auteur')"
+    f" or contains({_NAME},'signature') or contains({_NAME},'writer')]"
+    f"[not(self::meta or self::link or self::html or self::body)][{NOT_IN_COMMENTS}]"
 )
 DATE_XPATH = (
-    "//*[self::time or contains(@class,'date') or contains(@class,'time')"
-    " or contains(@class,'publi') or contains(@class,'update') or contains(@id,'date')"
-    " or contains(@class,'dateline') or contains(@class,'horodat')]"
-    "[not(self::html or self::body or self::script or self::style or self::meta)]"
+    f"//*[self::time or contains({_NAME},'date') or contains({_NAME},'time')"
+    f" or contains({_NAME},'publi') or contains({_NAME},'update') or contains({_NAME},'horodat')]"
+    f"[not(self::html or self::body or self::script or self::style or self::meta)]"
+    f"[{NOT_IN_COMMENTS}]"
 )
 DATE_TEXT_XPATH = (
     "//body//text()[string-length() < 200][contains(., 'ubli') or contains(., 'jour')"
-    " or contains(., 'odifi') or contains(., 'ctualis')]"
+    " or contains(., 'odifi') or contains(., 'ctualis') or contains(., 'en ligne')]"
+    f"[not(ancestor::script or ancestor::style)][{NOT_IN_COMMENTS}]"
 )
+# The lines right after the headline: "(05/01/2012)", "Par X 26/09/12 - 16h34".
+TITLE_DATE_XPATH = (
+    "//h1/following::text()[normalize-space()][not(ancestor::script or ancestor::style)]"
+    "[position() <= 12]"
+)
+# A byline written just before the story's time: <p><strong>Jean Dupont</strong><br/><time>…
+BYLINE_BY_TIME_XPATH = f"//time[{NOT_IN_COMMENTS}]/.."
 BREADCRUMB_XPATH = (
     "//*[contains(@class,'breadcrumb') or contains(@class,'ariane') or contains(@id,'breadcrumb')"
     " or contains(@itemtype,'BreadcrumbList') or contains(@class,'fil-ariane')]//a[@href]"
@@ -132,28 +150,44 @@ class Dates:
 
 def read_title(inputs: PageInputs, site_names: tuple[str, ...] = ()) -> Found | None:
     names = (*site_names, *_site_names(inputs))
-    h1 = _h1(inputs)
+    headings = _h1s(inputs)
     article = inputs.article or {}
     candidates = [
         (_text(article.get("headline")) or _text(article.get("name")), "json_ld"),
         (inputs.meta_value("og:title"), "og"),
         (inputs.meta_value("twitter:title", "dc.title", "title", "sailthru.title"), "meta"),
-        (h1, "h1"),
+        *((h1, "h1") for h1 in headings[:1]),
         (squash(inputs.page.xpath("string(//title)").get() or ""), "title_tag"),
     ]
     for text, how in candidates:
         title = clean_title(text, names)
         if not title:
             continue
-        if h1 and how != "h1" and h1 != title and h1 in title and len(h1) >= 0.5 * len(title):
-            return Found(h1, "h1")  # the h1 is the headline without what the tag adds
+        for h1 in headings:  # the page's own headline, where a tag cut or decorated it
+            if how != "h1" and h1 != title and _same_headline(h1, title):
+                return Found(h1, "h1")
         return Found(title, how)
     return None
 
 
+def _same_headline(h1: str, title: str) -> bool:
+    """The h1 is the tag's headline: the same words (quotes aside), the tag cut short
+    (``Titre :`` for ``Titre : "la suite"``), or the tag with the site's name added."""
+    loose_h1, loose_title = _loose(h1), _loose(title)
+    if not loose_h1 or not loose_title:
+        return False
+    if loose_h1 == loose_title:
+        return True
+    if loose_h1.startswith(loose_title) and len(loose_title) >= 0.4 * len(loose_h1):
+        return True
+    return loose_h1 in loose_title and len(loose_h1) >= 0.5 * len(loose_title)
+
+
 def clean_title(text: str, site_names: tuple[str, ...] = ()) -> str:
     """The headline without the site's name the tag adds (``… - Le Monde``, ``» …``)."""
-    title = squash(text).strip(" »«|-")
+    title = squash(text).strip(" |-")
+    if "«" not in title:  # a leading "»" decorates; a quotation keeps its marks
+        title = title.lstrip("» ").strip()
     if not title:
         return ""
     keys = {_loose(name) for name in site_names if name}
@@ -193,7 +227,7 @@ def read_dates(inputs: PageInputs, where: tzinfo, anchor: date | None = None) ->
         for name in names:
             for value in inputs.meta.get(name, ()):
                 _add(bucket, _read_any(value, where, now, anchor), how, found)
-    for node in inputs.page.xpath("//time[@datetime]")[:MAX_DATE_ELEMENTS]:
+    for node in inputs.page.xpath(f"//time[@datetime][{NOT_IN_COMMENTS}]")[:MAX_DATE_ELEMENTS]:
         reading = dates.read_iso(node.attrib.get("datetime", ""), where, now)
         role = _role_of(node)
         _add(modified if role == "modified" else published, reading, "time", found)
@@ -201,6 +235,19 @@ def read_dates(inputs: PageInputs, where: tzinfo, anchor: date | None = None) ->
         first, later = dates.read_publication_line(text, where, now, anchor)
         _add(published, first, "date_line", found)
         _add(modified, later, "date_line", found)
+    for text in inputs.page.xpath(TITLE_DATE_XPATH).getall():
+        text = squash(text)
+        if len(text) <= 60:
+            _add(published, dates.read_date(text, where, now, anchor), "date_line", found)
+    if anchor is not None:  # a URL that carries its day: a publication far from it is another's
+        published[:] = [
+            (r, how)
+            for r, how in published
+            if r.moment and abs((r.moment.date() - anchor).days) <= 1
+        ]
+    if not published and anchor is not None:  # the URL's day, said so (never a midnight)
+        day = dates.day_start(anchor, where)
+        published.append((DateReading(anchor.isoformat(), day, False), "url"))
     if published:
         found.published, found.published_how = _best(published)
     if modified:
@@ -229,6 +276,15 @@ def _add(
 
 def _best(readings: list[tuple[DateReading, str]]) -> tuple[DateReading, str]:
     reading, how = readings[0]
+    assert reading.moment is not None
+    if reading.has_time and reading.moment.utcoffset() == timedelta(0):
+        # A CMS that writes its local time with a "Z": another place with the same clock
+        # time and the site's own offset tells which it was.
+        wall = reading.moment.replace(tzinfo=None)
+        for other, other_how in readings[1:]:
+            moment = other.moment
+            if moment is not None and moment.replace(tzinfo=None) == wall and moment.utcoffset():
+                return other, other_how
     if not reading.has_time:
         assert reading.moment is not None
         day = reading.moment.date()
@@ -281,11 +337,11 @@ def read_authors(inputs: PageInputs, not_people: tuple[str, ...] = ()) -> tuple[
     names = (*not_people, *_site_names(inputs))
     article = inputs.article or {}
     people, organisations = _json_ld_people(article.get("author"))
-    if people or organisations:
-        byline = read_byline(people, names)
+    if people or organisations:  # the page's own word: an organisation is no person
+        byline = read_byline([*people, *organisations], names)
         byline.sources += [o for o in organisations if o not in byline.sources]
-        if byline.authors:
-            return byline, "json_ld"
+        byline.authors = [a for a in byline.authors if a not in organisations]
+        return byline, "json_ld" if byline.authors else ""
     for name in AUTHOR_META:
         values = [v for v in inputs.meta.get(name, ()) if not v.startswith(("http", "@", "//"))]
         if values:
@@ -293,7 +349,10 @@ def read_authors(inputs: PageInputs, not_people: tuple[str, ...] = ()) -> tuple[
             if byline.authors:
                 return byline, "og" if name.startswith("article:") else "meta"
     texts = []
-    for node in inputs.page.xpath(BYLINE_XPATH)[:MAX_BYLINE_ELEMENTS]:
+    for node in [
+        *inputs.page.xpath(BYLINE_XPATH)[:MAX_BYLINE_ELEMENTS],
+        *inputs.page.xpath(BYLINE_BY_TIME_XPATH)[:2],
+    ]:
         text = squash(" ".join(node.xpath(".//text()[not(ancestor::script)]").getall()))
         if text and len(text) <= MAX_BYLINE_CHARS:
             texts.append(text)
@@ -363,21 +422,57 @@ def read_source(inputs: PageInputs, byline: Byline) -> str | None:
 # --- body and related ---------------------------------------------------------------------
 
 
-def story_container(inputs: PageInputs) -> HtmlElement | None:
-    """The story's text container, when the page marks it (``itemprop=articleBody``)."""
-    nodes = inputs.page.root.xpath("//*[@itemprop='articleBody' or @property='articleBody']")
-    nodes = [n for n in nodes if len(n.text_content()) > 200]
-    return max(nodes, key=lambda n: len(n.text_content())) if nodes else None
+CONTAINER_NAME = re.compile(
+    r"(?:^|[\s_-])(?:article|story|post|entry|news|single)[-_]?(?:body|text|texte|content|contenu)"
+    r"|articlebody|contenu[-_]article|texte[-_]article|article[-_]?txt",
+    re.IGNORECASE,
+)
+LEAD_NAME = re.compile(
+    r"chapo|chapeau|articlehat|hat\b|lead|intro|standfirst|accroche|header", re.I
+)
+
+
+def story_container(inputs: PageInputs) -> list[HtmlElement]:
+    """The story's text container, when the page marks it (``itemprop=articleBody``, or a
+    class or id such as ``article-body``, ``articleText``, ``entry-content``), with the lead
+    paragraph before it (``chapo``, ``articleHat``, ``intro``) when it stands apart; empty if
+    the page marks none (trafilatura then reads the whole page)."""
+    root = inputs.page.root
+    marked = root.xpath("//*[@itemprop='articleBody' or @property='articleBody']")
+    if not marked:
+        marked = [
+            element
+            for element in root.iter("div", "section", "article", "main")
+            if CONTAINER_NAME.search(f"{element.get('class', '')} {element.get('id', '')}")
+        ]
+    sized = [(len(element.text_content()), element) for element in marked]
+    sized = [(size, element) for size, element in sized if size > 300]
+    if not sized:
+        return []
+    container = max(sized, key=lambda pair: pair[0])[1]
+    leads: list[HtmlElement] = []
+    for sibling in container.itersiblings(preceding=True):
+        if not isinstance(sibling.tag, str):
+            continue
+        name = f"{sibling.get('class', '')} {sibling.get('id', '')}"
+        if LEAD_NAME.search(name) and 20 < len(sibling.text_content()) < 1500:
+            leads.insert(0, sibling)
+        if len(leads) >= 1:
+            break
+    return [*leads, container]
 
 
 def read_body(
     inputs: PageInputs,
     blocks: list[RelatedBlock],
-    container: HtmlElement | None = None,
+    container: HtmlElement | list[HtmlElement] | None = None,
     title: str = "",
 ) -> tuple[list[str], str]:
     leave_out = [block.element for block in blocks]
-    paragraphs, how = story_body(inputs.page.root, inputs.url, container, leave_out)
+    parts = (
+        container if isinstance(container, list) else [container] if container is not None else []
+    )
+    paragraphs, how = story_body(inputs.page.root, inputs.url, parts, leave_out)
     kept = [p for p in paragraphs if not _not_body(p, title)]
     if sum(len(p.split()) for p in kept) < MIN_BODY_WORDS:  # a heading, a notice: no story
         return [], "none"
@@ -392,20 +487,29 @@ def read_related(inputs: PageInputs) -> tuple[list[dict[str, str]], list[Related
 
 
 def _not_body(paragraph: str, title: str) -> bool:
-    """A paragraph that is the headline again, a byline, a date line or a "Lire aussi"."""
+    """A paragraph that is the headline again, a byline, a date line, a credit or a "Lire
+    aussi"."""
     if paragraph == title or announces(paragraph):
         return True
+    if title and paragraph.startswith(title) and len(paragraph) < len(title) + 40:
+        return True  # the headline glued to a label ("…article bloqué")
     short = len(paragraph) < 120
-    if short and re.match(
-        r"^(?:lire aussi|à lire aussi|voir aussi|a lire aussi)\b", paragraph, re.I
-    ):
-        return True
-    if short and re.match(r"^(?:par|propos recueillis par)\s+[A-ZÀ-Ö]", paragraph):
-        return True
+    if not short:
+        return False
     return bool(
-        short
-        and re.match(
-            r"^(?:publi[ée]|mis à jour|mise à jour|modifi[ée]|actualis[ée])", paragraph, re.I
+        re.match(
+            r"^(?:>>\s*)?(?:lire aussi|à lire aussi|a lire aussi|voir aussi)\b", paragraph, re.I
+        )
+        or re.match(r"^(?:par|propos recueillis par)\s+[A-ZÀ-Ö]", paragraph)
+        or re.match(
+            r"^(?:publi[ée]|mis à jour|mise à jour|modifi[ée]|actualis[ée]|mis en ligne)",
+            paragraph,
+            re.I,
+        )
+        or re.match(r"^(?:©|\(c\)|crédits?\s*:|photo\s*:)", paragraph, re.I)
+        or re.fullmatch(
+            r"[(\[]?\s*\d{1,2}[/.]\d{1,2}[/.]\d{2,4}(?:\s*[-à,]?\s*\d{1,2}[h:]\d{2})?\s*[)\]]?",
+            paragraph,
         )
     )
 
@@ -442,12 +546,13 @@ def _site_names(inputs: PageInputs) -> tuple[str, ...]:
     return tuple(n.lstrip("@") for n in names if n)
 
 
-def _h1(inputs: PageInputs) -> str:
-    for node in inputs.page.xpath("//h1")[:3]:
+def _h1s(inputs: PageInputs) -> list[str]:
+    texts = []
+    for node in inputs.page.xpath("//h1")[:5]:
         text = squash(" ".join(node.xpath(".//text()[not(ancestor::script)]").getall()))
         if len(text) > 10:
-            return text
-    return ""
+            texts.append(text)
+    return texts
 
 
 def _is_site_like(part: str, keys: set[str]) -> bool:

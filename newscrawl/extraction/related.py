@@ -59,6 +59,15 @@ BLOCK_NAME_RE = re.compile(
     r"|articles?-lies|articles?-associes|in-?text-?link|linked-?articles)(?:$|[\s_-])",
     re.IGNORECASE,
 )
+NOT_RELATED_NAME_RE = re.compile(
+    r"ads?\b|pub|sponsor|promo|partenaire|partner|outbrain|taboola", re.I
+)
+# Links of a block that lead to more of it, not to a story.
+MORE_LINK_RE = re.compile(
+    r"^(?:plus d['’]\s?(?:actu|articles?|infos?)|voir (?:plus|tout|tous)|tous les articles"
+    r"|lire la suite|toute l['’]actu|(?:afficher|charger) plus|suite)\b",
+    re.IGNORECASE,
+)
 HEADING_TAGS = frozenset(
     {"h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "span", "div", "p", "header", "dt", "em"}
 )
@@ -127,6 +136,8 @@ def _ancestors(element: HtmlElement, limit: int) -> Iterator[HtmlElement]:
 def _named_block(element: HtmlElement, base_url: str) -> RelatedBlock | None:
     name = f"{element.get('class', '')} {element.get('id', '')}"
     if not BLOCK_NAME_RE.search(name) or element.tag in ("a", "body", "html"):
+        return None
+    if NOT_RELATED_NAME_RE.search(name):  # "related-ads": advertising, not headlines
         return None
     links = _links(element.iter("a"), base_url)
     if not links or len(links) > MAX_LINKS:
@@ -204,6 +215,8 @@ def _links(
         url = resolve(anchor.get("href"), base_url)
         title = squash(anchor.text_content() or "") or squash(anchor.get("title") or "")
         if url is None or not title or announces(title) or len(title) < 8:
+            continue
+        if MORE_LINK_RE.match(title):
             continue
         url = url.split("#", 1)[0]
         if url not in seen:

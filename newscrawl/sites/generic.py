@@ -183,9 +183,11 @@ class GenericSite(SiteProfile):
         if when.modified is not None:
             notes["modified_at"] = when.modified_how
         related, blocks = generic.read_related(inputs)
+        related = [link for link in related if self._headline(link)]
         if related:
             notes["related"] = "heading"
-        paragraphs, how = generic.read_body(inputs, blocks, generic.story_container(inputs), title)
+        container = generic.story_container(inputs)
+        paragraphs, how = generic.read_body(inputs, blocks, container, title)
         if not paragraphs:
             return NotAStory(
                 "no_body",
@@ -222,6 +224,15 @@ class GenericSite(SiteProfile):
             notes=notes,
             kind="generic",
             language=_language(inputs.language),
+        )
+
+    def _headline(self, link: dict[str, str]) -> bool:
+        """A related headline: three words or more, and a story URL when it is of these hosts
+        (not a section, a tag page or an advertiser's site named in the block)."""
+        if len(link["title"].split()) < 3:
+            return False
+        return (
+            host_of(link["url"]) not in self.hosts or self.classify(link["url"]) is PageKind.STORY
         )
 
     def missed(self, page: StoryPage | NotAStory) -> bool:

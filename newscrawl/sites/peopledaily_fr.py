@@ -244,13 +244,13 @@ class PeopleDailyFrench(SiteProfile):
             return _without_editors_line(body)
         # The generic machinery, on the densest block of paragraphs when there is one.
         densest = [p for p in densest_paragraph_block(page) if not p.xpath(NOT_BODY)]
-        container = densest[0].root.getparent() if densest else None
+        container = [densest[0].root.getparent()] if densest else []
         paragraphs, how = generic.read_body(inputs, blocks, container, title)
         body = Body(paragraphs=paragraphs)
         if not paragraphs and densest:
             body, how = read_body(densest, url), "densest_paragraphs"
         if body.paragraphs:
-            fallbacks["body"] = how
+            fallbacks["body"] = how.removesuffix("_container")
         return _without_editors_line(body)
 
     def _section(
