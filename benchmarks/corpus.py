@@ -25,10 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.corpus.score import BASELINE, FIELDS, Case, Extracted, cases, score  # noqa: E402
-
-from newscrawl.extraction.decode import decode_page  # noqa: E402
-from newscrawl.extraction.offline import extract_saved  # noqa: E402
+from newscrawl.extraction.decode import decode_page
+from newscrawl.extraction.offline import extract_saved
+from tests.corpus.score import BASELINE, FIELDS, Case, Extracted, cases, score
 
 
 def ours(case: Case) -> Extracted:
@@ -84,7 +83,7 @@ def main() -> None:
     chosen = cases()[: args.pages or None]
     results: dict[str, dict[str, Extracted]] = {"newscrawl": {}, "trafilatura": {}}
     times: dict[str, list[float]] = {"newscrawl": [], "trafilatura": []}
-    for name, extract in (("newscrawl", ours), ("trafilatura", theirs)):  # warm the imports
+    for extract in (ours, theirs):  # warm the imports
         extract(chosen[0])
     for case in chosen:
         per: dict[str, list[float]] = {"newscrawl": [], "trafilatura": []}

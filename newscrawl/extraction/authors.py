@@ -46,7 +46,7 @@ NOT_PEOPLE_WORDS = re.compile(
 )
 LEAD_IN = re.compile(
     r"^(?:(?:propos\s+recueillis|texte|textes|r[ée]alis[ée]e?|[ée]crit|un\s+article|une\s+chronique"
-    r"|reportage|enqu[êe]te|interview|entretien|photos?|vid[ée]o)\s*(?:par|:)?\s*|par\s+|by\s+"
+    r"|reportage|enqu[êe]te|interview|entretien|photos?|vid[ée]o)\s*(?:par|:)?\s*|par\s*:?\s+|by\s+"
     r"|de\s+notre\s+(?:envoy[ée]e?\s+sp[ée]ciale?|correspondante?)\s*(?:[àa]\s+[\w\s'-]+)?,?\s*)",
     re.IGNORECASE,
 )
@@ -61,7 +61,7 @@ ROLE = re.compile(
 SPLIT = re.compile(r"\s*(?:,|;|\bet\b|\band\b|&|/|\|)\s*", re.IGNORECASE)
 AROUND = re.compile(r"^[\s\-–—:·•|(]+|[\s\-–—:·•|)]+$")
 DATE_TAIL = re.compile(
-    r"\s*(?:\b(?:le|publi[ée]e?|mis\s+[àa]\s+jour|mise\s+[àa]\s+jour|mis\s+en\s+ligne|modifi[ée]e?"
+    r"\s*(?:\ble\s+(?=\d)|\b(?:publi[ée]e?|mis\s+[àa]\s+jour|mise\s+[àa]\s+jour|mis\s+en\s+ligne|modifi[ée]e?"
     r"|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b|\d{1,2}[/.]\d{1,2}|\d{1,2}\s+\w+\s+\d{4}).*$",
     re.IGNORECASE,
 )
@@ -112,6 +112,7 @@ def _parts(value: str) -> list[str]:
         return []
     text = re.sub(r"\((?:avec\s+)?([^)]*)\)", r", \1", text)  # "Jean Dupont (avec AFP)"
     text = re.sub(r"\bavec\s+", ", ", text, flags=re.IGNORECASE)
+    text = DATE_TAIL.sub("", text)  # "Par X 26/09/12 - 16h34": the date, before "/" splits it
     parts: list[str] = []
     for piece in SPLIT.split(text):
         piece = LEAD_IN.sub("", piece.strip())

@@ -19,16 +19,26 @@ from __future__ import annotations
 import gzip
 import io
 import re
+from dataclasses import dataclass
 from datetime import tzinfo
 
 from lxml import etree
 
 from newscrawl.extraction import dates
-from newscrawl.sites.base import FeedEntry
 from newscrawl.urls import resolve
 
 MAX_UNPACKED = 50 * 1024 * 1024  # the sitemap protocol's own limit for one file
 SITEMAP_LINE = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One URL a feed lists: a story (with the time the feed gives it, ISO with offset) or
+    another feed to read."""
+
+    url: str
+    listed_at: str | None = None
+    is_feed: bool = False
 
 
 def feed_entries(body: bytes, url: str, where: tzinfo) -> list[FeedEntry]:

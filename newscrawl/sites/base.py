@@ -15,6 +15,8 @@ from typing import Any
 
 from parsel import Selector
 
+from newscrawl.extraction.feeds import FeedEntry
+
 
 class PageKind(Enum):
     FRONT = "front"
@@ -70,16 +72,6 @@ class StoryPage:
     def missed(self) -> bool:
         """Did the page miss its profile's layout? (see :meth:`SiteProfile.missed`)"""
         return bool(self.fallbacks)
-
-
-@dataclass(frozen=True)
-class FeedEntry:
-    """One URL a feed lists: a story (with the time the feed gives it, ISO with offset) or
-    another feed to read."""
-
-    url: str
-    listed_at: str | None = None
-    is_feed: bool = False
 
 
 @dataclass(frozen=True)
