@@ -130,45 +130,45 @@ _WEEKDAY = r"(?:(?:lun|mar|mer|jeu|ven|sam|dim)[a-z]*\.?,?\s+)?"
 # A time of day: 09:08, 09h08, 9 h 08, 9h, 09:08:30, 9H08. Hours and minutes are read as
 # written (25h70 is read, then found to be no time at all).
 _TIME = (
-    r"(?P<hour>\d{1,2})\s*(?:h|H|:)\s*(?P<minute>\d{2})?(?:\s*(?:min|mn))?"
-    r"(?::(?P<second>\d{2}))?(?![\d/.])"
+    r"(?P<hour>[0-9]{1,2})\s*(?:h|H|:)\s*(?P<minute>[0-9]{2})?(?:\s*(?:min|mn))?"
+    r"(?::(?P<second>[0-9]{2}))?(?![0-9/.])"
 )
 _JOIN = r"\s*(?:,|à|a|-|\u2013|\u2014|\||/)?\s*"  # en and em dashes too
-_YEAR = r"(?P<year>\d{4}|\d{2}(?!\d))"
+_YEAR = r"(?P<year>[0-9]{4}|[0-9]{2}(?![0-9]))"
 
 ISO_RE = re.compile(
-    r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})"
-    r"(?:[T ](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,]\d+)?)?"
-    r"\s*(?P<offset>Z|[+-]\d{2}(?::?\d{2})?)?)?",
+    r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})"
+    r"(?:[T ](?P<hour>[0-9]{2}):(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2})(?:[.,][0-9]+)?)?"
+    r"\s*(?P<offset>Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?",
     re.IGNORECASE,
 )
 WRITTEN_RE = re.compile(
-    _WEEKDAY + r"(?P<day>\d{1,2})(?:er|ᵉʳ|e)?\s+" + _MONTH_WORD + r"(?:\s+(?P<year>\d{4}))?"
+    _WEEKDAY + r"(?P<day>[0-9]{1,2})(?:er|ᵉʳ|e)?\s+" + _MONTH_WORD + r"(?:\s+(?P<year>[0-9]{4}))?"
     r"(?:" + _JOIN + _TIME + r")?",
     re.IGNORECASE,
 )
 # Day first, with a year: 27/12/2021, 27.12.2021, 27-12-21.
 NUMERIC_RE = re.compile(
-    r"(?<![\d/.-])(?P<day>\d{1,2})\s*(?P<sep>[/.-])\s*(?P<month>\d{1,2})\s*(?P=sep)\s*"
+    r"(?<![0-9/.-])(?P<day>[0-9]{1,2})\s*(?P<sep>[/.-])\s*(?P<month>[0-9]{1,2})\s*(?P=sep)\s*"
     + _YEAR
-    + r"(?![\d/.-]*\d)(?:"
+    + r"(?![0-9/.-]*[0-9])(?:"
     + _JOIN
     + _TIME
     + r")?",
 )
 # Without a year only with slashes (27/12): 12.5 is a number, not the 12th of May.
 YEARLESS_RE = re.compile(
-    r"(?<![\d/.-])(?P<day>\d{1,2})\s*/\s*(?P<month>\d{1,2})(?!\d)(?!\s*/\s*\d)(?P<year>)"
+    r"(?<![0-9/.-])(?P<day>[0-9]{1,2})\s*/\s*(?P<month>[0-9]{1,2})(?![0-9])(?!\s*/\s*[0-9])(?P<year>)"
     r"(?:" + _JOIN + _TIME + r")?",
 )
 # The portal's order: the time first, then the day (``à 09h08 le 27/12``).
 TIME_FIRST_RE = re.compile(
-    r"(?P<hour>\d{1,2})\s*h\s*(?P<minute>\d{2})(?P<second>)\s*,?\s+le\s+(?P<day>\d{1,2})\s*/\s*"
-    r"(?P<month>\d{1,2})(?:\s*/\s*(?P<year>\d{4}))?",
+    r"(?P<hour>[0-9]{1,2})\s*h\s*(?P<minute>[0-9]{2})(?P<second>)\s*,?\s+le\s+(?P<day>[0-9]{1,2})\s*/\s*"
+    r"(?P<month>[0-9]{1,2})(?:\s*/\s*(?P<year>[0-9]{4}))?",
     re.IGNORECASE,
 )
 RELATIVE_RE = re.compile(
-    r"il\s+y\s+a\s+(?P<count>\d+|une?|quelques)\s+(?P<unit>secondes?|minutes?|min|mn|heures?|h"
+    r"il\s+y\s+a\s+(?P<count>[0-9]+|une?|quelques)\s+(?P<unit>secondes?|minutes?|min|mn|heures?|h"
     r"|jours?|j)\b|(?P<word>avant-hier|hier|aujourd['\u2019]hui|à\s+l['\u2019]instant)"
     r"(?:" + _JOIN + _TIME + r")?",
     re.IGNORECASE,
@@ -330,8 +330,7 @@ def believed(reading: DateReading, now: datetime | None = None) -> DateReading:
     if reading.moment is None or reading.problem is not None:
         return reading
     now = now or datetime.now(UTC)
-    ahead = reading.moment - now
-    if ahead > FUTURE_SLACK and (reading.has_time or ahead > _DAY):
+    if reading.moment - now > FUTURE_SLACK:  # a day alone: its start
         return DateReading(reading.text, None, reading.has_time, IN_THE_FUTURE)
     if reading.moment < EARLIEST:
         return DateReading(reading.text, None, reading.has_time, BEFORE_1990)
@@ -485,7 +484,7 @@ def _build(
 
 def _infer_year(day: int, month: int, anchor: date | None, today: date) -> int | None:
     """The year of a yearless day/month: nearest ``anchor``, else the last one not after
-    ``today`` (a day of slack). None if no year near them has that day (31/02)."""
+    ``today``. None if no year near them has that day (31/02)."""
     center = anchor or today
     best: tuple[int, int] | None = None
     for year in (center.year, center.year + 1, center.year - 1):
@@ -494,7 +493,7 @@ def _infer_year(day: int, month: int, anchor: date | None, today: date) -> int |
         except ValueError:
             continue
         if anchor is None:
-            if candidate > today + _DAY:
+            if candidate > today:
                 continue
             distance = (today - candidate).days
         else:

@@ -33,7 +33,7 @@ from newscrawl.extraction.dates import DateReading
 from newscrawl.extraction.inputs import PageInputs, types_of
 from newscrawl.extraction.paragraphs import squash
 from newscrawl.extraction.related import RelatedBlock, announces, related_blocks, related_links
-from newscrawl.urls import resolve
+from newscrawl.urls import host_of, resolve
 
 TITLE_SEPARATORS = re.compile(r"\s+[-|–—:»·•]\s+|\s*\|\s*")
 PUBLISHED_META = (
@@ -540,7 +540,7 @@ def _site_names(inputs: PageInputs) -> tuple[str, ...]:
     publisher = article.get("publisher")
     if isinstance(publisher, dict):
         names.append(_text(publisher.get("name")))
-    host = (urlsplit(inputs.url).hostname or "").removeprefix("www.")
+    host = host_of(inputs.url).removeprefix("www.")
     if host:
         names += [host, host.split(".")[0]]
     return tuple(n.lstrip("@") for n in names if n)
