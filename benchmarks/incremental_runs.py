@@ -16,7 +16,6 @@ stories whose listing shows a later time, and URLs no run emitted (duplicate cop
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import sys
 import tempfile
@@ -47,9 +46,7 @@ def crawl(server: ReplicaServer, workdir: Path, state: Path, args: argparse.Name
     seconds = time.perf_counter() - started
     if run.returncode != 0:
         raise SystemExit(f"crawl failed ({run.returncode}):\n{run.log[-3000:]}")
-    manifest = json.loads(
-        next(p for p in run.files if p.name.endswith(".manifest.json")).read_text()
-    )
+    manifest = run.manifest
     return {
         "requests": manifest["requests"],
         "story_pages": sum("/n3/" in r.url for r in server.requests[before:]),

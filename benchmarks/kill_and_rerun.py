@@ -30,15 +30,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from newscrawl.replica import Portal, ReplicaOptions, ReplicaServer
-from tests.crawl import FAST, crawl_invocation
+from tests.crawl import FAST, crawl_invocation, story_feeds
 
 
 def story_urls(folder: Path) -> list[str]:
     """Every story line of every feed under ``folder`` (a killed run's cut last line skipped)."""
     urls = []
-    for feed in sorted(folder.rglob("*.jsonl")):
-        if feed.name.endswith(".rejects.jsonl"):
-            continue
+    for feed in story_feeds(folder):
         for line in feed.read_bytes().split(b"\n")[:-1]:
             if line.strip():
                 urls.append(json.loads(line)["url"])

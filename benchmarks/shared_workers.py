@@ -51,9 +51,7 @@ def children_cpu() -> float:
 
 
 def stories_in(folder: Path) -> int:
-    return sum(
-        len(read_jsonl(p)) for p in folder.rglob("*.jsonl") if not p.name.endswith(".rejects.jsonl")
-    )
+    return sum(len(read_jsonl(p)) for p in folder.rglob("stories.jsonl"))
 
 
 def crawl(server: ReplicaServer, redis: RedisServer | None, folder: Path, workers: int) -> dict:
@@ -82,9 +80,7 @@ def crawl(server: ReplicaServer, redis: RedisServer | None, folder: Path, worker
         named = {**settings, "NEWSCRAWL_WORKER_ID": f"w{n + 1}"} if redis else settings
         command, env = crawl_invocation(server.proxy_url, folder, WHOLE, named)
         with (folder / f"w{n + 1}.log").open("wb") as log:
-            processes.append(
-                subprocess.Popen(command, cwd=folder, env=env, stdout=log, stderr=log)
-            )
+            processes.append(subprocess.Popen(command, cwd=folder, env=env, stdout=log, stderr=log))
     sampler.start()
     statuses = [p.wait(timeout=3600) for p in processes]
     seconds = time.monotonic() - started - (IDLE if redis else 0.0)

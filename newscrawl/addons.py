@@ -55,8 +55,6 @@ class Distributed:
         if not SharedConfig.from_settings(settings).enabled:
             return
         settings.set("SCHEDULER", f"{SHARED}.scheduler.SharedScheduler", priority="spider")
-        # Each worker's files carry its id: %(run_time)s is feeds.run_name().
-        settings.set("FEED_URI_PARAMS", "newscrawl.extensions.feeds.uri_params", priority="spider")
         _replace(
             settings,
             "SPIDER_MIDDLEWARES",

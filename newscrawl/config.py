@@ -65,6 +65,7 @@ class StateSettings:
 @dataclass(frozen=True)
 class NewscrawlConfig:
     contact_url: str
+    output_dir: str  # where each run makes its own folder (newscrawl.runs)
     limits: CrawlLimits
     backoff: BackoffConfig
     clean: CleanConfig
@@ -91,6 +92,7 @@ class NewscrawlConfig:
         check_names(settings)
         return cls(
             contact_url=setting.text(settings, "NEWSCRAWL_CONTACT_URL"),
+            output_dir=setting.text(settings, "NEWSCRAWL_OUTPUT_DIR", allow_empty=False),
             limits=CrawlLimits.from_settings(settings),
             backoff=BackoffConfig.from_settings(settings),
             clean=CleanConfig.from_settings(settings),

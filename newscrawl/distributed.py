@@ -11,18 +11,16 @@ frontier; the feeds ask :func:`worker_of` for the worker id that goes into every
 from __future__ import annotations
 
 import os
-import re
 import socket
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from newscrawl import setting
+from newscrawl.runs import WORKER_RE as WORKER_ID
 from newscrawl.setting import SettingError
 
 if TYPE_CHECKING:
     from newscrawl.frontier.book import Frontier, Rules, Store
-
-WORKER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -74,11 +72,9 @@ def shared_config(crawler: Any) -> SharedConfig:
     return config_of(crawler).shared
 
 
-def worker_of(spider: Any) -> str | None:
-    """The worker id that goes into this run's file names; None for a run of one process."""
-    crawler = getattr(spider, "crawler", None)
-    if crawler is None:
-        return None
+def worker_of_crawler(crawler: Any) -> str | None:
+    """The worker id that goes into this run's folder name (:func:`newscrawl.runs.run_name`);
+    None for a run of one process."""
     config = shared_config(crawler)
     return config.worker if config.enabled else None
 

@@ -4,9 +4,12 @@ A scheduled run must fail loudly when the crawl is broken, not exit 0 with an em
 
 - no start page yielded a story link: each failed (``newscrawl/start_pages/failed``: an error,
   or dropped) or listed none (``…/empty``), and none is ``…/ok``;
-- the layout changed: among story pages, the share that missed the site profile (fallback
-  extractions + ``no_body`` rejections) is above ``NEWSCRAWL_HEALTH_MAX_LAYOUT_MISS``, once
-  there are at least ``NEWSCRAWL_HEALTH_MIN_PAGES`` story pages;
+- the layout changed: among story pages (``newscrawl/layout/pages``), the share that missed
+  their site profile (``newscrawl/layout/missed``: each profile says what its miss is, see
+  :meth:`newscrawl.sites.SiteProfile.missed`; for the portal, fallback extractions and
+  ``no_body`` rejections; for the generic profile, no title, date or body) is above
+  ``NEWSCRAWL_HEALTH_MAX_LAYOUT_MISS``, once there are at least
+  ``NEWSCRAWL_HEALTH_MIN_PAGES`` story pages;
 - error responses dominate: ``newscrawl/responses/error`` / ``…/total`` above
   ``NEWSCRAWL_HEALTH_MAX_ERROR_RATE``.
 
@@ -15,7 +18,9 @@ A scheduled run must fail loudly when the crawl is broken, not exit 0 with an em
 
 A healthy run that found nothing new is healthy. An unhealthy run exits with
 ``EXIT_UNHEALTHY = 3``, or ``EXIT_MACHINERY = 74`` when its own machinery failed (1 is Scrapy's
-own failure, 2 a usage error, 75 a locked state).
+own failure, 2 a usage error, 75 a locked state). The verdict also says how the run ended
+(:mod:`newscrawl.endings`): a healthy run interrupted by SIGINT or SIGTERM exits 130 or 143; an
+unhealthy one that was interrupted still exits 3, and its line says both.
 
 Why not Spidermon (1.27.0, inspected): it is a framework of unittest-style monitor suites whose
 failures trigger *actions* (Slack, e-mail, Sentry, a closing reason); it has no way to set the
@@ -36,9 +41,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newscrawl import setting
+from newscrawl.endings import FINISHED, INTERRUPTED, PAUSED, Ending, ending_of
 from newscrawl.setting import DEFAULTS
 
 EXIT_UNHEALTHY = 3
+RAN_OUT = Ending(FINISHED)  # the ending of a run nothing stopped early
 EXIT_MACHINERY = 74  # EX_IOERR: the state, a feed, the rejects file or the manifest failed
 # One line per failed component of the run's own (newscrawl.machinery.fail writes it).
 MACHINERY_STAT = "newscrawl/machinery/failed"
@@ -80,25 +87,36 @@ class HealthVerdict:
     ok: bool
     reasons: list[str] = field(default_factory=list)
     machinery_failed: bool = False
+    ending: Ending = RAN_OUT
+    # The ending's own words (an interrupted or paused run), from the stats it was judged on.
+    ending_line: str = ""
 
     @property
     def exit_status(self) -> int:
         if self.machinery_failed:
             return EXIT_MACHINERY
-        return 0 if self.ok else EXIT_UNHEALTHY
+        return self.ending.exit_status if self.ok else EXIT_UNHEALTHY
 
     def log_line(self) -> str:
-        if self.ok:
-            return "newscrawl: run healthy"
         if self.machinery_failed:
             return "newscrawl: run failed: " + "; ".join(self.reasons)
-        return "newscrawl: run unhealthy: " + "; ".join(self.reasons)
+        if not self.ok:
+            line = "newscrawl: run unhealthy: " + "; ".join(self.reasons)
+            if self.ending.word in (INTERRUPTED, PAUSED):
+                line += f"; and it was {self.ending.word} by {self.ending.signal}"
+            return line
+        if self.ending_line:
+            return "newscrawl: " + self.ending_line
+        return "newscrawl: run healthy"
 
 
-def assess(stats: Stats, thresholds: HealthThresholds) -> HealthVerdict:
+def assess(stats: Stats, thresholds: HealthThresholds, jobdir: str | None = None) -> HealthVerdict:
+    """The verdict on a run from its stats; ``jobdir``: the run's ``JOBDIR``, if any (an
+    interrupted run with one is paused)."""
     machinery = _machinery(stats)
+    ending = ending_of(stats, jobdir)
     if machinery:
-        return HealthVerdict(ok=False, reasons=machinery, machinery_failed=True)
+        return HealthVerdict(ok=False, reasons=machinery, machinery_failed=True, ending=ending)
     reasons = [
         reason
         for reason in (
@@ -108,7 +126,8 @@ def assess(stats: Stats, thresholds: HealthThresholds) -> HealthVerdict:
         )
         if reason
     ]
-    return HealthVerdict(ok=not reasons, reasons=reasons)
+    line = ending.describe(stats) if ending.word in (INTERRUPTED, PAUSED) else ""
+    return HealthVerdict(ok=not reasons, reasons=reasons, ending=ending, ending_line=line)
 
 
 def _machinery(stats: Stats) -> list[str]:
@@ -143,20 +162,21 @@ def _start_pages(stats: Stats) -> str | None:
 
 
 def _layout_miss(stats: Stats, thresholds: HealthThresholds) -> str | None:
-    # Each story page is counted once: extracted by the profile, by a fallback, or rejected
-    # for want of a body.
-    fallback = _count(stats, "extraction/fallback")
-    no_body = _count(stats, "rejected/no_body")
-    pages = _count(stats, "extraction/profile") + fallback + no_body
+    # Each story page is counted once, and each profile says what its miss is (the spider
+    # counts both): the portal's, a fallback extraction or no body; the generic profile's, no
+    # title, date or body (a generic extraction is no miss: it is that profile's way).
+    pages = _count(stats, "layout/pages")
+    missed = _count(stats, "layout/missed")
     if pages < thresholds.min_pages:
         return None
-    share = (fallback + no_body) / pages
+    share = missed / pages
     if share <= thresholds.max_layout_miss:
         return None
+    fallback = min(_count(stats, "extraction/fallback"), missed)
     return (
-        f"the layout seems to have changed: {fallback + no_body} of {pages} story pages "
-        f"({share:.0%}) missed the site profile (fallback {fallback}, no_body {no_body}; "
-        f"limit {thresholds.max_layout_miss:.0%})"
+        f"the layout seems to have changed: {missed} of {pages} story pages "
+        f"({share:.0%}) missed the site profile (fallback {fallback}, no story "
+        f"{missed - fallback}; limit {thresholds.max_layout_miss:.0%})"
     )
 
 

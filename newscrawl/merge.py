@@ -1,7 +1,8 @@
 """One crawl's outputs from many workers (or many runs), merged: each URL once.
 
 Pure: reads JSON lines files, yields what to write. A story is kept once per URL (the first
-file in name order, so the earliest run, then the lowest worker id); a rejection or failure is
+file in path order: run folders are named ``<start time>-<worker>-<unique>``, so the earliest
+run first); a rejection or failure is
 kept once per URL, and only for a URL no feed holds as a story (a URL that a worker rejected
 and another emitted can only come from a worker on another machine reaped without its files,
 see README, "Past one machine"). Whole lines only: a cut last line (a SIGKILL) is no story.
@@ -15,7 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-REJECTS = ".rejects.jsonl"
+REJECTS = (
+    "rejects.jsonl"  # a run folder's rejects file (newscrawl.runs); FILE.rejects.jsonl with -o
+)
+
+
+def is_rejects(path: Path) -> bool:
+    return path.name == REJECTS or path.name.endswith("." + REJECTS)
 
 
 @dataclass
@@ -28,7 +35,8 @@ class Merged:
 
 
 def output_files(paths: Iterable[str | Path]) -> list[Path]:
-    """The JSON lines files under the given folders (or the files themselves), in name order."""
+    """The JSON lines files under the given folders (or the files themselves), in path order:
+    run folders are named by their start time, so the earliest run comes first."""
     found: set[Path] = set()
     for path in map(Path, paths):
         if path.is_dir():
@@ -56,7 +64,7 @@ def merge(files: Iterable[Path]) -> Merged:
     merged = Merged()
     files = list(files)
     stories: dict[str, dict[str, Any]] = {}
-    for path in (f for f in files if not f.name.endswith(REJECTS)):
+    for path in (f for f in files if not is_rejects(f)):
         merged.feeds += 1
         for story in whole_lines(path):
             if story["url"] in stories:
@@ -64,7 +72,7 @@ def merge(files: Iterable[Path]) -> Merged:
             else:
                 stories[story["url"]] = story
     ends: dict[str, dict[str, Any]] = {}
-    for path in (f for f in files if f.name.endswith(REJECTS)):
+    for path in (f for f in files if is_rejects(f)):
         for record in whole_lines(path):
             if record["url"] in stories or record["url"] in ends:
                 merged.repeated_ends += 1

@@ -5,6 +5,8 @@ Components read the ``NEWSCRAWL_*`` ones once, through ``newscrawl.config`` (whi
 them and refuses a name that is not here).
 """
 
+from newscrawl import runs as _runs  # the run folder's file names (lower-case: no setting)
+
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["newscrawl.spiders"]
 NEWSPIDER_MODULE = "newscrawl.spiders"
@@ -144,21 +146,26 @@ NEWSCRAWL_RENDER_PAGES_PER_CONTEXT = 50  # then a fresh context; the old one is 
 # only for a run that renders: installed, the handler starts Playwright's driver process even
 # when no request is rendered. Pictures, fonts, media and style sheets are never loaded.
 
-# --- Feeds -------------------------------------------------------------------------------------
-# One file per run, named by the run's UTC start time; rejections go beside them
-# (<time>.rejects.jsonl). `-o/-O` replace these as in any Scrapy project.
+# --- Output (README, "Output"; every path of a run is decided in newscrawl/runs.py) ---------
+# Each run makes its own folder here, exclusively, named by its UTC start time and a random
+# part (output/related/2026-12-01T08-39-33Z-3fa9c1/): its stories, rejects.jsonl and
+# manifest.json. Relative to the folder the command runs in; %(name)s is the spider's name.
+NEWSCRAWL_OUTPUT_DIR = "output/%(name)s"
+# `-o/-O` replace these, as in any Scrapy project; the rejects and the manifest stay in the
+# run's folder.
 FEEDS = {
-    "output/%(name)s/%(run_time)s.jsonl": {
+    f"%(run_folder)s/{_runs.STORIES_JSONL}": {
         "format": "jsonlines",
         "encoding": "utf-8",
         "item_classes": ["newscrawl.items.Story"],
     },
-    "output/%(name)s/%(run_time)s.csv": {
+    f"%(run_folder)s/{_runs.STORIES_CSV}": {
         "format": "csv",
         "encoding": "utf-8",
         "item_classes": ["newscrawl.items.Story"],
     },
 }
+FEED_URI_PARAMS = "newscrawl.runs.feed_uri_params"  # %(run_folder)s, %(run)s, %(run_time)s
 FEED_EXPORTERS = {"csv": "newscrawl.exporters.StoryCsvItemExporter"}
 FEED_EXPORT_ENCODING = "utf-8"
 
@@ -167,3 +174,9 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's remote control runs an HTTP server that executes Python code sent to it, and
+# writes its port and token to ~/.local/state/scrapy/job_files/, a file a killed run leaves
+# behind: not for a crawler run from cron.
+REMOTE_CONTROL_ENABLED = False
+# A dropped story is one line (its URL, the reason, what it duplicates), never the whole story.
+LOG_FORMATTER = "newscrawl.logformatter.StoryLogFormatter"

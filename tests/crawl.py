@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from newscrawl.runs import MANIFEST, REJECTS
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # The only departures from production settings in the end-to-end tests: the replica is
@@ -32,6 +34,19 @@ class CrawlRun:
     csv_rows: list[dict[str, str]] = field(default_factory=list)
     rejects: list[dict[str, Any]] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    manifests: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        """The run's manifest (one run wrote it)."""
+        (manifest,) = self.manifests
+        return manifest
+
+    @property
+    def folder(self) -> Path:
+        """The run's own folder (where its manifest is)."""
+        (folder,) = {p.parent for p in self.files if p.name == MANIFEST}
+        return folder
 
     def by_url(self) -> dict[str, dict[str, Any]]:
         return {story["url"]: story for story in self.stories}
@@ -96,14 +111,23 @@ def run_crawl(
     written = sorted(p for p in set(workdir.rglob("*")) - before if p.is_file())
     run = CrawlRun(result.returncode, result.stderr + result.stdout, files=written)
     for path in written:
-        if path.name.endswith(".rejects.jsonl"):
+        if path.name == REJECTS:
             run.rejects += read_jsonl(path)
+        elif path.name == MANIFEST:
+            run.manifests.append(json.loads(path.read_text(encoding="utf-8")))
         elif path.suffix == ".jsonl":
             run.stories += read_jsonl(path)
         elif path.suffix == ".csv":
-            with path.open(encoding="utf-8", newline="") as handle:
+            # errors="replace": a run stopped by a full disk may cut its CSV inside a character
+            with path.open(encoding="utf-8", errors="replace", newline="") as handle:
                 run.csv_rows += list(csv.DictReader(handle))
     return run
+
+
+def story_feeds(folder: Path) -> list[Path]:
+    """Every JSON lines feed of stories under ``folder``, oldest run first (run folders are
+    named by their start time); never a rejects file."""
+    return sorted(p for p in folder.rglob("*.jsonl") if p.name != REJECTS)
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:

@@ -61,17 +61,31 @@ def test_values_are_parsed() -> None:
         ({"start_urls": "javascript:alert(1)"}, "not an absolute http(s) URL"),
         ({"start_urls": ""}, "-a start_urls is empty"),
         ({"start_urls": " , "}, "-a start_urls is empty"),
-        ({"start_urls": "http://en.people.cn/"}, "is not a page of the portal"),
-        ({"start_urls": "http://127.0.0.1:8080/Chine/"}, "is not a page of the portal"),
+        (
+            {"start_urls": "http://en.people.cn/", "site": "peopledaily_fr"},
+            "is not a page of the portal (french.peopledaily.com.cn)",
+        ),
+        (
+            {"start_urls": "http://127.0.0.1:8080/Chine/"},
+            "http://127.0.0.1:8080/Chine/ is not a page of a news site (ip_address)",
+        ),
+        ({"start_urls": "http://exemple.fr:8080/"}, "is not a page of a news site (other_port)"),
         (
             {"start_urls": "http://french.peopledaily.com.cn/NMediaFile/2021/1224/F.jpg"},
-            "is not a page of the portal",
+            "is not a page of a news site (not_a_page)",
         ),
         (
-            {"start_urls": "http://french.peopledaily.com.cn/Chine/,http://evil.example/x.html"},
+            {
+                "start_urls": "http://french.peopledaily.com.cn/Chine/,http://evil.example/x.html",
+                "site": "peopledaily_fr",
+            },
             "http://evil.example/x.html is not a page of the portal",
         ),
-        ({"start_urls": "http://french.peopledaily.com.cn/a/b/c.php"}, "neither a story nor"),
+        (
+            {"start_urls": "http://french.peopledaily.com.cn/a/b/c.php"},
+            "neither a story, a listing nor a feed page of french.peopledaily.com.cn",
+        ),
+        ({"site": "generic"}, "-a site=generic needs -a start_urls"),
         ({"max_dept": "2"}, "unknown spider argument 'max_dept'"),
     ],
 )
@@ -104,3 +118,40 @@ def test_bad_argument_stops_scrapy_crawl_with_one_line_and_exit_2(tmp_path: Path
 def test_scrapyd_s_job_id_is_taken_and_ignored() -> None:
     # Scrapyd starts every job with -a _job=<id>; refusing it would make every job exit 2.
     assert CrawlArguments.parse({"_job": "a8e9cae2"}) == CrawlArguments.parse({})
+
+
+PORTAL = "http://french.peopledaily.com.cn"
+
+
+def test_sections_start_are_those_of_the_start_pages() -> None:
+    story = f"{PORTAL}/Chine/n3/2021/1227/c31357-9900001.html"
+    args = CrawlArguments.parse(
+        {"start_urls": f"{PORTAL}/International/,{story}", "sections": "start"}
+    )
+    assert args.sections == {"International", "Chine"}
+
+
+def test_named_sections_are_spelt_as_the_portal_does_and_narrow_the_default_starts() -> None:
+    args = CrawlArguments.parse({"sections": "international, sci-edu"})
+    assert args.sections == {"International", "Sci-Edu"}
+    assert args.starts() == (f"{PORTAL}/", f"{PORTAL}/International/", f"{PORTAL}/Sci-Edu/")
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"sections": "Internationl"}, "-a sections=Internationl: unknown section 'Internationl'"),
+        (
+            {"sections": "start", "start_urls": f"{PORTAL}/"},
+            "-a sections=start: no start page lies in a section",
+        ),
+        (
+            {"sections": "Chine", "start_urls": f"{PORTAL}/International/"},
+            f"-a start_urls: {PORTAL}/International/ is in section International, outside",
+        ),
+    ],
+)
+def test_bad_sections_get_one_clear_message(raw: dict[str, str], message: str) -> None:
+    with pytest.raises(ArgumentError) as error:
+        CrawlArguments.parse(raw)
+    assert message in str(error.value)

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from newscrawl.exporters import neutralise_formula
+from newscrawl.items import LIST_FIELDS
 from newscrawl.replica import ReplicaServer
 from tests.crawl import CrawlRun, plain_story_urls, run_crawl
 
@@ -101,7 +102,9 @@ def test_variations_are_extracted(whole_crawl) -> None:
     for url in variants["latin1"]:
         assert "Ã" not in stories[url]["body"]
     for url in variants["year_rollover"]:
-        assert stories[url]["published_at"][:4] == str(int(urlsplit(url).path.split("/")[3]) + 1)
+        year = int(urlsplit(url).path.split("/")[3])
+        assert stories[url]["published_at"][:4] == str(year)  # the URL's day
+        assert stories[url]["modified_at"][:4] == str(year + 1)  # updated after New Year
 
 
 def test_failures_and_off_portal_links_have_reasons(whole_crawl) -> None:
@@ -153,7 +156,7 @@ def test_csv_holds_the_same_stories_losslessly(whole_crawl) -> None:
         story = by_url[row["url"]]
         assert list(row) == list(story)  # the same fields, in the same order
         for name, value in story.items():
-            if name in ("editors", "keywords", "images", "related"):
+            if name in LIST_FIELDS:
                 assert json.loads(row[name]) == value
             elif value is None:
                 assert row[name] == ""
@@ -189,20 +192,52 @@ def test_the_log_ends_with_a_summary_of_every_outcome(whole_crawl) -> None:
     assert requests == len(server.records)  # every request the replica received
 
 
-def test_feed_files_are_named_by_run_time(whole_crawl) -> None:
+def test_the_run_writes_its_files_in_a_folder_of_its_own(whole_crawl) -> None:
     _, run = whole_crawl
-    names = sorted(p.name for p in run.files if p.parent.name == "related")
-    stamp = names[0].split(".")[0]
-    assert names == [
-        f"{stamp}.csv",
-        f"{stamp}.jsonl",
-        f"{stamp}.manifest.json",
-        f"{stamp}.rejects.jsonl",
+    assert sorted(p.name for p in run.files) == [
+        "manifest.json",
+        "rejects.jsonl",
+        "stories.csv",
+        "stories.jsonl",
     ]
-    assert "newscrawl summary:" in run.log
-    manifest = json.loads((run.files[0].parent / f"{stamp}.manifest.json").read_text())
-    assert manifest["stories_new"] == len(run.stories)
-    assert manifest["healthy"] is True
+    assert {p.parent for p in run.files} == {run.folder}
+    assert run.manifest["stories_new"] == len(run.stories)
+    assert run.manifest["healthy"] is True
+
+
+def test_a_dropped_story_is_one_line_never_the_story(whole_crawl) -> None:
+    _, run = whole_crawl
+    dropped = [line for line in run.log.splitlines() if "Dropped" in line]
+    copies = [r for r in run.rejects if r["reason"] in ("duplicate", "near_duplicate")]
+    assert copies and len(dropped) == len(copies)
+    for record in copies:
+        (line,) = [ln for ln in dropped if f"Dropped story {record['url']}:" in ln]
+        assert f"{record['reason']} of {record['details']['duplicate_of']}" in line
+    assert "Story(" not in run.log  # no item dump, body included, at any level shown
+    assert not any(s["body"][:60] in run.log for s in run.stories)
+
+
+def test_a_one_off_run_warns_of_nothing_but_says_its_summary_and_verdict(whole_crawl) -> None:
+    _, run = whole_crawl
+    warnings = [ln for ln in run.log.splitlines() if re.search(r"\] (WARNING|ERROR|CRITICAL):", ln)]
+    assert len(warnings) == 2, warnings  # no "Disabled ..." for the state, since, render
+    assert "newscrawl summary:" in warnings[0]
+    assert warnings[1].endswith("newscrawl: run healthy")
+
+
+def test_at_log_level_warning_the_summary_and_verdict_still_show(
+    replica_of, tmp_path: Path
+) -> None:
+    server = replica_of(stories=20)
+    seed = plain_story_urls(server.portal)[0]
+    run = run_crawl(
+        server.proxy_url, tmp_path, f"start_urls={seed}", "max_depth=0", options=("-L", "WARNING")
+    )
+    assert run.returncode == 0, run.log[-3000:]
+    lines = run.log.strip().splitlines()
+    assert "newscrawl summary: 1 stories" in lines[-2]
+    assert lines[-1].endswith("newscrawl: run healthy")
+    assert len(lines) == 2, lines
 
 
 # --- arguments on a crawl ----------------------------------------------------------------------
@@ -256,7 +291,8 @@ def test_since_keeps_a_story_updated_after_the_day_its_url_carries(
         server.proxy_url, tmp_path, f"start_urls={rollover}", "since=2022-01-02", "max_depth=0"
     )
     assert list(run.by_url()) == [rollover]
-    assert run.stories[0]["published_at"].startswith("2022-01-02")
+    assert run.stories[0]["published_at"].startswith("2021-12-31")  # its URL's day
+    assert run.stories[0]["modified_at"].startswith("2022-01-02")  # the date line: after since
 
 
 def test_max_stories_stops_after_exactly_n(replica_of, tmp_path: Path) -> None:
@@ -286,6 +322,24 @@ def test_listing_pagination_is_bounded(replica_of, tmp_path: Path) -> None:
     assert two == {"http://french.peopledaily.com.cn/International/index2.html"}
 
 
+def test_sections_start_keeps_a_section_seed_within_its_section(replica_of, tmp_path: Path) -> None:
+    server = replica_of(stories=120)
+    start = "http://french.peopledaily.com.cn/International/"
+    run = run_crawl(
+        server.proxy_url, tmp_path, f"start_urls={start}", "sections=start", *WHOLE_PORTAL
+    )
+    assert run.returncode == 0, run.log[-3000:]
+    listed = {u for u in server.portal.story_urls() if "/International/" in u}
+    assert run.stories and {s["url"] for s in run.stories} <= listed
+    story_requests = {r.url for r in server.requests if "/n3/" in r.url}
+    assert all("/International/" in url for url in story_requests), story_requests
+    # Related headlines into other sections are listed in the story, and end rejected.
+    outside = [r for r in run.rejects if r["reason"] == "outside_sections"]
+    assert outside and all(r["details"]["section"] != "International" for r in outside)
+    related = {h["url"] for s in run.stories for h in s["related"]}
+    assert {r["url"] for r in outside} <= related | set(server.portal.story_urls())
+
+
 def test_production_settings_crawl_the_replica(replica_of, tmp_path: Path) -> None:
     """No setting changed at all: robots.txt, AutoThrottle and delays as in production."""
     server = replica_of(stories=30)
@@ -307,16 +361,15 @@ def test_start_urls_are_canonicalised(replica_of, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["stories.jsonl", "stories.csv"])
-def test_dash_o_writes_the_stories_there_and_rejects_beside(
+def test_dash_o_writes_the_stories_there_and_the_runs_records_in_its_folder(
     replica_of, tmp_path: Path, name: str
 ) -> None:
     server = replica_of(stories=60)
     run = run_crawl(server.proxy_url, tmp_path, *WHOLE_PORTAL, options=("-O", name))
     assert run.returncode == 0
-    assert sorted(p.name for p in run.files if p.parent == tmp_path) == sorted(
-        [name, "stories.rejects.jsonl", "stories.manifest.json"]
-    )
-    assert not (tmp_path / "output" / "related").exists()  # -O replaces the default feeds
+    assert [p.name for p in run.files if p.parent == tmp_path] == [name]
+    assert sorted(p.name for p in run.folder.iterdir()) == ["manifest.json", "rejects.jsonl"]
+    assert run.manifest["feeds"] == [str(tmp_path / name)]
     stories = run.stories or run.csv_rows
     assert len(stories) > 40
     assert {s["url"] for s in stories}.isdisjoint({r["url"] for r in run.rejects})

@@ -186,3 +186,24 @@ def test_the_state_keeps_the_frontier_and_a_feed_read_back_ends_its_stories(tmp_
         assert rows[story(1)].children == (story(2), story(3))
         store.finish_run([feed], NOW, story_fingerprint)  # a run that finished clears it
         assert store.frontier_rows() == []
+
+
+def test_sections_keep_the_crawl_within_them_whichever_way_a_story_is_met() -> None:
+    within = StoryRules(
+        canonical_url=PROFILE.canonical_url,
+        refusal=Scope.of(PROFILE).refusal,
+        is_story=lambda url: PROFILE.classify(url) is PageKind.STORY,
+        story_date=PROFILE.story_date,
+        max_depth=2,
+        sections=frozenset({"Chine"}),
+        section_of=PROFILE.section_of,
+    )
+    frontier = Frontier(within)
+    elsewhere = f"{PORTAL}/International/n3/2021/1227/c31356-9900001.html"
+    assert frontier.meet(story(1), 0).visits == [Visit(story(1), 0)]
+    # A related headline into another section, or the same story listed: not requested.
+    for hop, via in ((1, story(1)), (0, f"{PORTAL}/")):
+        met = frontier.meet(elsewhere, hop, via)
+        assert met.visits == []
+    (outcome,) = Frontier(within).meet(elsewhere, 1, story(1)).outcomes
+    assert (outcome.reason, outcome.details) == ("outside_sections", {"section": "International"})

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from newscrawl.replica import ReplicaServer
-from tests.crawl import FAST, crawl_invocation, run_crawl
+from tests.crawl import FAST, crawl_invocation, run_crawl, story_feeds
 
 pytestmark = pytest.mark.e2e
 
@@ -29,9 +29,8 @@ KILLED_STORIES = 2000  # a few thousand: the default crawl of it reads ~1,700 st
 def feed_lines(folder: Path) -> list[dict[str, Any]]:
     """Every whole story line of every feed under ``folder`` (a cut last line is no story)."""
     lines = []
-    for feed in sorted(folder.rglob("*.jsonl")):
-        if not feed.name.endswith(".rejects.jsonl"):
-            lines += [json.loads(raw) for raw in feed.read_bytes().split(b"\n")[:-1] if raw]
+    for feed in story_feeds(folder):
+        lines += [json.loads(raw) for raw in feed.read_bytes().split(b"\n")[:-1] if raw]
     return lines
 
 

@@ -26,9 +26,7 @@ BOUNDS = {
     "DOWNLOAD_WARNSIZE": "0",
 }
 STORY_FIELDS = ("url", "title", "published_at", "section", "source", "editors", "body", "images")
-FEED_NAME = re.compile(
-    r"^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\+00-00\.(jsonl|csv|rejects\.jsonl|manifest\.json)$"
-)
+RUN_NAME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ-[0-9a-f]{6}$")
 
 
 @pytest.fixture(scope="module")
@@ -137,9 +135,13 @@ def test_hostile_related_links_are_never_requested(fault_crawl) -> None:
 
 def test_feed_files_are_named_by_run_time_only(fault_crawl) -> None:
     _, _, run = fault_crawl
-    names = [path.name for path in run.files if path.parent.name == "related"]
-    assert len(names) == 4
-    assert all(FEED_NAME.match(name) for name in names), names
+    assert RUN_NAME.match(run.folder.name), run.folder
+    assert sorted(p.relative_to(run.folder).as_posix() for p in run.files) == [
+        "manifest.json",
+        "rejects.jsonl",
+        "stories.csv",
+        "stories.jsonl",
+    ]
 
 
 # --- resource bounds are settings ---------------------------------------------------------------

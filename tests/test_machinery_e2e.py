@@ -157,6 +157,19 @@ def test_a_wrong_setting_is_one_line_and_exit_2_before_anything(
     assert run.returncode == 2
     assert run.log.strip().splitlines() == [f"newscrawl: {line}"]
     assert server.requests == [] and not state.exists() and not (tmp_path / "output").exists()
+    assert not list(tmp_path.glob("*.lock"))  # no stray lock either
+
+
+def test_a_state_where_no_state_can_be_is_one_line_and_exit_2(replica_of, tmp_path: Path) -> None:
+    server = replica_of(stories=20)
+    nowhere = "/proc/nope/state.sqlite"
+    run = run_crawl(server.proxy_url, tmp_path, settings={"NEWSCRAWL_STATE": nowhere})
+    assert run.returncode == 2, run.log[-3000:]
+    assert run.log.strip().splitlines() == [
+        f"newscrawl: -s NEWSCRAWL_STATE={nowhere}: cannot use this place for a state "
+        "(FileNotFoundError: No such file or directory)"
+    ]
+    assert server.requests == [] and not (tmp_path / "output").exists()
 
 
 def test_one_state_reached_through_a_symbolic_link_is_one_lock(replica_of, tmp_path: Path) -> None:

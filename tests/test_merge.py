@@ -14,10 +14,11 @@ def lines(path: Path, records: list[dict], cut: bytes = b"") -> None:
 
 
 def test_each_url_once_stories_win_and_a_cut_line_is_no_story(tmp_path: Path) -> None:
-    lines(tmp_path / "T1.w1.jsonl", [{"url": "a", "title": "A1"}, {"url": "b"}], cut=b'{"url": "c"')
-    lines(tmp_path / "T1.w2.jsonl", [{"url": "a", "title": "A2"}, {"url": "d"}])
-    lines(tmp_path / "T1.w1.rejects.jsonl", [{"url": "e", "reason": "http_404"}, {"url": "b"}])
-    lines(tmp_path / "T1.w2.rejects.jsonl", [{"url": "e", "reason": "http_404"}])
+    w1, w2 = tmp_path / "T1-w1-aaaaaa", tmp_path / "T1-w2-bbbbbb"  # two workers' run folders
+    lines(w1 / "stories.jsonl", [{"url": "a", "title": "A1"}, {"url": "b"}], cut=b'{"url": "c"')
+    lines(w2 / "stories.jsonl", [{"url": "a", "title": "A2"}, {"url": "d"}])
+    lines(w1 / "rejects.jsonl", [{"url": "e", "reason": "http_404"}, {"url": "b"}])
+    lines(w2 / "rejects.jsonl", [{"url": "e", "reason": "http_404"}])
     merged = merge(output_files([tmp_path]))
     assert [s["url"] for s in merged.stories] == ["a", "b", "d"]
     assert merged.stories[0]["title"] == "A1"  # the first file in name order

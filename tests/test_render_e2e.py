@@ -84,6 +84,21 @@ def test_never_misses_what_the_scripts_write(never) -> None:
     assert not server.out_of_scope
 
 
+def test_never_says_how_many_pages_render_auto_would_likely_get(never) -> None:
+    server, run = never
+    bodies = len(server.portal.variants["script_body"])
+    related = len(server.portal.variants["script_related"])
+    assert bodies and related
+    hint = (
+        f"-a render=auto would likely get more: {bodies} story pages rejected no_body carry "
+        f"scripts and {related} stories have an empty related block where the template has "
+        "one, on a page with scripts"
+    )
+    summary = next(ln for ln in run.log.splitlines() if "newscrawl summary:" in ln)
+    assert summary.endswith(f"; hint: {hint}")
+    assert run.manifest["hints"] == [hint]
+
+
 @pytest.mark.browser
 def test_auto_gets_what_the_scripts_write(auto) -> None:
     server, run = auto
@@ -95,6 +110,7 @@ def test_auto_gets_what_the_scripts_write(auto) -> None:
             assert stories[url][name] == truth[url][name], (url, name)
     ended = [s["url"] for s in run.stories] + [r["url"] for r in run.rejects]
     assert len(ended) == len(set(ended))
+    assert run.manifest["hints"] == []  # nothing more to get
 
 
 @pytest.mark.browser

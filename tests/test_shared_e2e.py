@@ -80,13 +80,11 @@ def wait_for_story_pages(server: ReplicaServer, since: int, pages: int) -> None:
 def outputs(folder: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Counter[str]]:
     """Every story and every rejection the workers wrote, and stories per worker id."""
     stories, rejects, per_worker = [], [], Counter()
-    for path in sorted(folder.rglob("*.jsonl")):
-        if path.name.endswith(".rejects.jsonl"):
-            rejects += read_jsonl(path)
-        else:
-            lines = read_jsonl(path)
-            stories += lines
-            per_worker[path.name.split(".")[-2]] += len(lines)
+    for run in sorted((folder / "output" / "related").iterdir()):  # <time>-<worker>-<unique>
+        rejects += read_jsonl(run / "rejects.jsonl")
+        lines = read_jsonl(run / "stories.jsonl") if (run / "stories.jsonl").exists() else []
+        stories += lines
+        per_worker[run.name.split("-")[-2]] += len(lines)
     return stories, rejects, per_worker
 
 

@@ -114,6 +114,12 @@ def last_line(log: str) -> str:
     return log.rstrip().splitlines()[-1]
 
 
+def manifests(project: Path) -> list[dict]:
+    """The manifests of the runs made in ``project``, oldest first."""
+    paths = sorted((project / "output" / "probe").glob("*/manifest.json"))
+    return [json.loads(path.read_text()) for path in paths]
+
+
 def test_a_run_whose_start_page_fails_exits_unhealthy_and_says_why(
     project: Path, portal: str
 ) -> None:
@@ -121,7 +127,7 @@ def test_a_run_whose_start_page_fails_exits_unhealthy_and_says_why(
     assert run.returncode == EXIT_UNHEALTHY, run.stderr[-3000:]
     assert "newscrawl: run unhealthy: all 1 start pages failed" in last_line(run.stderr)
     assert "errors dominate: 1 of 1 downloads" in last_line(run.stderr)
-    manifest = json.loads((project / "output/probe/run.manifest.json").read_text())
+    (manifest,) = manifests(project)
     assert (manifest["exit_status"], manifest["healthy"]) == (EXIT_UNHEALTHY, False)
     assert manifest["reasons"][0] == "all 1 start pages failed"
     assert manifest["requests"] == 1
@@ -145,12 +151,12 @@ def test_a_run_against_a_locked_state_stops_at_once(
         run.stderr
     )
     assert Portal.requested == []  # not one request was made
-    assert not (project / "output/probe/run.manifest.json").exists()
+    assert manifests(project) == []
     # Once the lock is free, the same run goes ahead, and keeps its state.
     run = crawl(project, f"{portal}/ok/", f"NEWSCRAWL_STATE={state}")
     assert run.returncode == 0, run.stderr[-3000:]
     assert state.is_file()
-    manifest = json.loads((project / "output/probe/run.manifest.json").read_text())
+    (manifest,) = manifests(project)
     assert (manifest["exit_status"], manifest["healthy"], manifest["state"]) == (
         0,
         True,

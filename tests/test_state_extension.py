@@ -14,6 +14,7 @@ from scrapy.utils.test import get_crawler
 
 from newscrawl.config import NewscrawlConfig
 from newscrawl.extensions.state import RunState
+from newscrawl.runs import run_of
 from newscrawl.setting import SettingError
 from newscrawl.state.lock import lock_path_for
 from newscrawl.state.sketch import story_fingerprint
@@ -73,15 +74,19 @@ def test_this_runs_feed_is_registered_when_the_spider_opens_and_read_back_at_the
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "state.sqlite"
     feeds = {
-        "out/%(name)s/%(run_time)s.jsonl": {"format": "jsonlines"},
-        "out/%(name)s/%(run_time)s.csv": {"format": "csv"},
+        "out/%(name)s/%(run)s.jsonl": {"format": "jsonlines"},
+        "out/%(name)s/%(run)s.csv": {"format": "csv"},
         "s3://bucket/%(name)s.jsonl": {"format": "jsonlines"},
     }
-    state = RunState.from_crawler(crawler_with(NEWSCRAWL_STATE=str(path), FEEDS=feeds))
-    spider = type("Spider", (), {"name": "related", "run_time": "T"})()
+    crawler = crawler_with(NEWSCRAWL_STATE=str(path), FEEDS=feeds)
+    state = RunState.from_crawler(crawler)
+    spider = type("Spider", (), {"name": "related"})()
+    crawler.spider = spider
     state.spider_opened(spider)
-    feed = tmp_path / "out" / "related" / "T.jsonl"
+    run = run_of(crawler)
+    feed = tmp_path / "out" / "related" / f"{run.name}.jsonl"
     assert state.store.registered_feeds() == [feed]  # before its first story: local JSONL only
+    assert run.path.parent == tmp_path / "output" / "related"  # its folder, made when it opened
     feed.parent.mkdir(parents=True)
     feed.write_text(json.dumps({"url": f"{URL}1.html", "body": "texte"}) + "\n")
     state.engine_stopped()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl.state.lock import EXIT_LOCKED, RunLock, StateLocked, lock_path_for, run_lock_for
+from newscrawl.state.lock import EXIT_LOCKED, RunLock, StateLocked, lock_path_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,13 +74,23 @@ def test_a_released_lock_can_be_taken_by_another_process(tmp_path: Path) -> None
 
 def test_the_lock_is_reentrant_within_one_process(tmp_path: Path) -> None:
     state = tmp_path / "state.sqlite"
-    with run_lock_for(state) as outer, run_lock_for(state) as inner:
-        assert outer is not None and inner is not None
+    with RunLock.for_state(state) as outer, RunLock.for_state(state) as inner:
+        assert outer.acquired and inner.acquired
     # Both released: another process may take it now.
     with start_holder(state) as holder:
         holder.kill()
 
 
-def test_no_state_no_lock() -> None:
-    with run_lock_for(None) as lock:
-        assert lock is None
+def test_a_state_reached_through_a_link_or_another_spelling_is_one_lock(tmp_path: Path) -> None:
+    state = tmp_path / "real" / "state.sqlite"
+    state.parent.mkdir()
+    (tmp_path / "link.sqlite").symlink_to(state)
+    (tmp_path / "folder").symlink_to(state.parent)
+    spellings = [tmp_path / "link.sqlite", tmp_path / "folder" / "state.sqlite",
+                 tmp_path / "real" / ".." / "real" / "state.sqlite"]  # fmt: skip
+    assert {lock_path_for(path) for path in spellings} == {lock_path_for(state)}
+    with start_holder(state) as holder:
+        for path in spellings:
+            with pytest.raises(StateLocked):
+                RunLock.for_state(path).acquire()
+        holder.kill()

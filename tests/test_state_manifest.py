@@ -3,32 +3,42 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
-from newscrawl.state.manifest import (
-    MANIFEST_FIELDS,
-    manifest_path_for,
-    summary_from_stats,
-    write_manifest,
-)
+from newscrawl.state.manifest import MANIFEST_FIELDS, summary_from_stats, write_manifest
 
 
-def test_the_manifest_sits_beside_the_feed() -> None:
-    feed = Path("output/related/2026-11-28T20-00-00.jsonl")
-    assert manifest_path_for(feed) == Path("output/related/2026-11-28T20-00-00.manifest.json")
+def test_the_manifest_is_readable_like_the_feeds(tmp_path: Path) -> None:
+    """A feed is made 0666 less the umask (0644 usually); so is the manifest, though it is
+    written through a temporary file (which mkstemp makes 0600)."""
+    old = os.umask(0o022)
+    try:
+        manifest = write_manifest(tmp_path / "manifest.json", {"run": "r"})
+        feed = tmp_path / "stories.jsonl"
+        feed.open("w").close()
+        os.umask(0o002)
+        shared = write_manifest(tmp_path / "shared.json", {"run": "r"})
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(manifest.stat().st_mode) == stat.S_IMODE(feed.stat().st_mode) == 0o644
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o664
 
 
 def test_write_manifest_writes_every_field_and_replaces_the_old_one(tmp_path: Path) -> None:
-    path = tmp_path / "run.manifest.json"
+    path = tmp_path / "manifest.json"
     path.write_text("old, not even JSON")
     summary = {
-        "started_at": "2026-11-28T20:00:00+00:00",
-        "finished_at": "2026-11-28T20:05:00+00:00",
+        "run": "2026-11-28T20-00-00Z-3fa9c1",
+        "started_at": "2026-11-28T20:00:00Z",
+        "finished_at": "2026-11-28T20:05:00Z",
         "stories_new": 3,
         "stories_revised": 1,
         "rejected": {"duplicate": 2},
         "failed": {"http_404": 1},
         "requests": 40,
+        "ending": "finished",
         "exit_status": 0,
         "healthy": True,
         "reasons": [],
@@ -39,7 +49,7 @@ def test_write_manifest_writes_every_field_and_replaces_the_old_one(tmp_path: Pa
     written = json.loads(path.read_text())
     assert written == summary
     assert list(written)[: len(MANIFEST_FIELDS)] == list(MANIFEST_FIELDS)
-    assert [p.name for p in tmp_path.iterdir()] == ["run.manifest.json"]  # no temp file left
+    assert [p.name for p in tmp_path.iterdir()] == ["manifest.json"]  # no temp file left
 
 
 def test_summary_from_stats_groups_reasons() -> None:

@@ -12,34 +12,96 @@ Scrapy's own command exits 0 whatever the crawl found. Here, before Scrapy build
   another run holds it, one line names that run and the process exits 75 (``EXIT_LOCKED``); a
   path that is no state exits 2, a state SQLite finds damaged 74 (``EXIT_MACHINERY``).
 
-Then the crawl's components may raise the stat ``newscrawl/exit_status`` (the health check:
-3 for an unhealthy run, 74 when the run's own machinery failed), and the process exits with it.
+Then the crawl's components set the stat ``newscrawl/exit_status`` (the health check: 3 for an
+unhealthy run, 74 when the run's own machinery failed, 130 or 143 for a run interrupted by
+SIGINT or SIGTERM: :mod:`newscrawl.endings`), and the process exits with it.
+
+``scrapy crawl -h`` lists the spider's arguments, with their defaults, and the exit statuses
+(:data:`EXIT_STATUSES`, which README's table repeats).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
 from typing import NoReturn
 
+from scrapy.commands import ScrapyHelpFormatter
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
 from newscrawl.config import NewscrawlConfig
+from newscrawl.endings import INTERRUPTED, Ending, signal_received, watch_signals
 from newscrawl.extensions.health import HealthCheck, log_verdict
-from newscrawl.health import EXIT_MACHINERY
+from newscrawl.health import EXIT_MACHINERY, EXIT_STATUS_STAT, EXIT_UNHEALTHY
 from newscrawl.setting import SettingError
 from newscrawl.settings import FEEDS as DEFAULT_FEEDS
+from newscrawl.spiders.arguments import HELP_WIDTH, describe_arguments
 from newscrawl.state.lock import EXIT_LOCKED, RunLock, StateLocked
 from newscrawl.state.store import NotAState, StateSchemaError, StateStore, StateStoreError
 
 EXIT_BAD_ARGUMENTS = 2
 EXIT_UNAVAILABLE = 69
+EXIT_STATUSES = (
+    (0, "the run finished and is healthy (also when nothing was new), or paused with JOBDIR"),
+    (1, "Scrapy itself failed to start the crawl"),
+    (
+        EXIT_BAD_ARGUMENTS,
+        "a wrong -a argument, -s NEWSCRAWL_* value or name, or a NEWSCRAWL_STATE that is no "
+        "state; nothing was created or requested",
+    ),
+    (EXIT_UNHEALTHY, "unhealthy: the reason is the log's last line and in the manifest"),
+    (EXIT_UNAVAILABLE, "-a render=auto|always without Chromium at NEWSCRAWL_CHROMIUM_PATH"),
+    (
+        EXIT_MACHINERY,
+        "the run's own machinery failed: the state, a feed, the rejects file or the manifest",
+    ),
+    (EXIT_LOCKED, "another run holds the state: try again later; nothing was requested"),
+    (130, "interrupted by SIGINT (Ctrl-C) without JOBDIR"),
+    (143, "interrupted by SIGTERM without JOBDIR"),
+)
+
+
+class HelpFormatter(ScrapyHelpFormatter):
+    """Scrapy's help layout, but the description keeps its lines (they are tables)."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "".join(indent + line for line in text.splitlines(keepends=True))
 
 
 class Command(ScrapyCrawlCommand):
+    def long_desc(self) -> str:
+        statuses = [
+            line
+            for status, meaning in EXIT_STATUSES
+            for line in textwrap.wrap(
+                meaning, HELP_WIDTH, initial_indent=f"  {status:>3}  ", subsequent_indent=" " * 7
+            )
+        ]
+        return "\n".join(
+            [
+                "Run a spider: `scrapy crawl related`, with -a arguments and -s settings.",
+                "",
+                "Arguments of the related spider (a wrong one stops the run: exit status 2):",
+                *describe_arguments(),
+                "",
+                "Where the output goes: a folder of its own for each run, under",
+                "NEWSCRAWL_OUTPUT_DIR (output/related): stories.jsonl, stories.csv,",
+                "rejects.jsonl, manifest.json. -o/-O FILE send the stories to FILE instead.",
+                "",
+                "Exit statuses:",
+                *statuses,
+                "",
+            ]
+        )
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.formatter_class = HelpFormatter
+
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
         assert self.settings is not None
@@ -111,6 +173,12 @@ class Command(ScrapyCrawlCommand):
             lock = RunLock.for_state(path).acquire()
         except StateLocked as locked:
             _stop(str(locked).removeprefix("newscrawl: "), EXIT_LOCKED)
+        except OSError as error:  # its folder cannot be made, or its lock file written
+            _stop(
+                f"-s NEWSCRAWL_STATE={path}: cannot use this place for a state "
+                f"({type(error).__name__}: {error.strerror or error})",
+                EXIT_BAD_ARGUMENTS,
+            )
         _check_state(path)
         return lock
 
@@ -126,6 +194,7 @@ class Command(ScrapyCrawlCommand):
     def _crawl(self, spider_name: str, opts: argparse.Namespace) -> None:
         assert self.crawler_process
         crawler = self._create_crawler(spider_name)
+        watch_signals(self.crawler_process)
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed:
@@ -135,7 +204,17 @@ class Command(ScrapyCrawlCommand):
         if check is not None and check.verdict is not None:
             log_verdict(check.verdict, crawler)  # a run that closed as it opened
         if crawler.stats is not None:
-            self.exitcode = int(crawler.stats.get_value("newscrawl/exit_status", 0) or 0)
+            self.exitcode = int(crawler.stats.get_value(EXIT_STATUS_STAT, 0) or 0)
+        received = signal_received(self.crawler_process)
+        if received and (check is None or check.verdict is None):
+            # Stopped before it could judge itself (the signal came twice, or before the spider
+            # opened): still no success, and said so.
+            self.exitcode = self.exitcode or Ending(INTERRUPTED, received).exit_status
+            print(
+                f"newscrawl: run interrupted by {received} before it could wind up "
+                f"(exit status {self.exitcode})",
+                file=sys.stderr,
+            )
 
 
 def _check_state(path: Path) -> None:

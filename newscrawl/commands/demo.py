@@ -2,33 +2,32 @@
 
 The replica answers as an HTTP proxy for the portal's host, so the crawl runs
 with the production settings, spider and pipelines; only ``http_proxy`` points
-at 127.0.0.1. Writes ``output/demo/<UTC time>.jsonl``, ``.csv`` and
-``.rejects.jsonl`` and prints what became of every URL.
+at 127.0.0.1. Like ``scrapy crawl``, it writes under the folder it is run in: a run
+folder of its own in ``./output/demo/`` (``stories.jsonl``, ``stories.csv``,
+``rejects.jsonl``, ``manifest.json``); it prints what became of every URL and where
+each file is.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from scrapy.commands import ScrapyCommand
 from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.settings import Settings
 
-DEMO_FEEDS = {
-    "output/demo/%(run_time)s.jsonl": {
-        "format": "jsonlines",
-        "encoding": "utf-8",
-        "item_classes": ["newscrawl.items.Story"],
-    },
-    "output/demo/%(run_time)s.csv": {
-        "format": "csv",
-        "encoding": "utf-8",
-        "item_classes": ["newscrawl.items.Story"],
-    },
-}
+from newscrawl.config import NewscrawlConfig
+from newscrawl.endings import watch_signals
+from newscrawl.health import EXIT_STATUS_STAT
+from newscrawl.runs import MANIFEST
+from newscrawl.setting import SettingError
+
+DEMO_OUTPUT_DIR = "output/demo"  # relative to the folder the demo runs in, as for a crawl
 
 
 class Command(ScrapyCommand):
@@ -50,6 +49,12 @@ class Command(ScrapyCommand):
 
         assert self.settings is not None
         settings = demo_settings(self.settings)
+        try:
+            NewscrawlConfig.from_settings(settings)
+        except SettingError as error:
+            print(f"newscrawl: {error}", file=sys.stderr)
+            self.exitcode = 2
+            return
         portal = Portal(ReplicaOptions(stories=opts.stories, seed=opts.seed))
         with ReplicaServer(portal) as server:
             os.environ["http_proxy"] = server.proxy_url
@@ -64,16 +69,17 @@ class Command(ScrapyCommand):
             f"{requests} requests received"
         )
         print(stats.get("newscrawl/summary", "newscrawl summary: (none)"))
-        print(f"rejections and failures: {stats.get('newscrawl/rejects_file')}")
+        print(where_it_went(stats))
+        self.exitcode = int(stats.get(EXIT_STATUS_STAT) or 0)  # as `scrapy crawl` would exit
         if not stats.get("newscrawl/stories"):
-            self.exitcode = 1
+            self.exitcode = self.exitcode or 1
             print("demo: no story was emitted", file=sys.stderr)
 
 
 def demo_settings(base: Settings) -> Settings:
     settings = base.copy()
     settings.setmodule("newscrawl.settings", priority="project")
-    settings.set("FEEDS", DEMO_FEEDS, priority="project")
+    settings.set("NEWSCRAWL_OUTPUT_DIR", DEMO_OUTPUT_DIR, priority="project")
     # The replica is ours and local: no need to be slow with it.
     settings.set("AUTOTHROTTLE_ENABLED", False, priority="project")
     settings.set("DOWNLOAD_DELAY", 0, priority="project")
@@ -81,8 +87,23 @@ def demo_settings(base: Settings) -> Settings:
     return settings
 
 
+def where_it_went(stats: dict[str, Any]) -> str:
+    """Every file the run wrote, by its absolute path (from the run's manifest)."""
+    folder = stats.get("newscrawl/run_folder")
+    manifest = Path(folder, MANIFEST) if folder else None
+    if manifest is None or not manifest.is_file():
+        return "demo: the run wrote no manifest"
+    written = json.loads(manifest.read_text(encoding="utf-8"))
+    lines = [f"written to {manifest.parent.absolute()}/"]
+    lines += [f"  stories:  {feed}" for feed in written["feeds"]]
+    lines.append(f"  rejects:  {written['rejects']}")
+    lines.append(f"  manifest: {manifest.absolute()}")
+    return "\n".join(lines)
+
+
 def crawl(settings: Settings, **spider_args: Any) -> dict[str, Any]:
     process = AsyncCrawlerProcess(settings)
+    watch_signals(process)
     crawler = process.create_crawler("related")
     process.crawl(crawler, **spider_args)
     process.start()

@@ -46,7 +46,7 @@ class RetryBackoffMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RetryBackoffMiddleware:
         if not crawler.settings.getbool("RETRY_ENABLED"):
-            raise NotConfigured("retries are off")
+            raise NotConfigured  # retries are off: nothing to wait for
         return cls(config_of(crawler).backoff)
 
     async def process_request(self, request: Request) -> None:

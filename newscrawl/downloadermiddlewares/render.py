@@ -38,7 +38,7 @@ class RenderAgain:
     def from_crawler(cls, crawler: Crawler) -> RenderAgain:
         mode = getattr(getattr(crawler.spider, "args", None), "render", "never")
         if mode == "never":
-            raise NotConfigured("-a render=never")
+            raise NotConfigured  # -a render=never, the default: nothing to warn about
         return cls(crawler, mode)
 
     def process_response(self, request: Request, response: Response) -> Request | Response:

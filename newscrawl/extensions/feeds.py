@@ -17,47 +17,25 @@ from pathlib import Path
 from typing import Any
 
 from scrapy import Spider
+from scrapy.exceptions import CloseSpider
 from scrapy.extensions.feedexport import FeedExporter as ScrapyFeedExporter
 from scrapy.extensions.feedexport import apply_uri_params
 
 from newscrawl import machinery
-from newscrawl.distributed import shared_config, worker_of
+from newscrawl.distributed import shared_config
+from newscrawl.runs import RunFolder, run_of
 
 logger = logging.getLogger(__name__)
+OUTPUT_FOLDER = "the output folder"
 JSONL_FORMATS = ("jsonlines", "jsonl", "jl")
-FEED_SUFFIXES = (".jsonl", ".jl", ".json", ".csv", ".xml")
 UNWRITTEN_STAT = "newscrawl/feeds/unwritten"  # stories handed to a feed after it failed
 
 
-def run_name(spider: Any) -> str:
-    """What every file of this run is named by: its UTC start time, followed, for a worker of a
-    shared crawl, by the worker id (``2026-12-01T10-00-00+00-00.host-1234``)."""
-    run_time = getattr(spider, "run_time", None) or "run"
-    worker = worker_of(spider)
-    return f"{run_time}.{worker}" if worker else str(run_time)
-
-
-def uri_params(params: dict[str, Any], spider: Any) -> dict[str, Any]:
-    """``FEED_URI_PARAMS`` of a shared crawl's worker: ``%(run_time)s`` is :func:`run_name`."""
-    return {**params, "run_time": run_name(spider)}
-
-
-def feed_params(spider: Any) -> dict[str, Any]:
-    """What ``%(name)s``, ``%(run_time)s`` … of a ``FEEDS`` URI stand for in this run."""
-    run_time = run_name(spider)
-    return {
-        "name": spider.name,
-        "run_time": run_time,
-        "time": run_time,
-        "batch_time": run_time,
-        "batch_id": 1,
-    }
-
-
 def local_feed_paths(
-    feeds: dict[str, Any], spider: Any, formats: tuple[str, ...] = ()
+    feeds: dict[str, Any], params: dict[str, Any], formats: tuple[str, ...] = ()
 ) -> list[Path]:
-    """Where the local feeds of ``FEEDS`` (of ``formats``, if given) go in this run."""
+    """Where the local feeds of ``FEEDS`` (of ``formats``, if given) go in this run;
+    ``params``: what the URIs' ``%(…)s`` stand for (:meth:`newscrawl.runs.RunFolder.uri_params`)."""
     paths = []
     for uri, options in feeds.items():
         uri = str(uri)
@@ -66,35 +44,26 @@ def local_feed_paths(
         if "://" in uri and not uri.startswith("file://"):
             continue
         try:
-            paths.append(Path(apply_uri_params(uri.removeprefix("file://"), feed_params(spider))))
+            paths.append(Path(apply_uri_params(uri.removeprefix("file://"), params)))
         except (KeyError, ValueError):
             logger.warning("newscrawl: cannot tell where feed %s goes", uri)
     return paths
 
 
-def local_jsonl_feeds(feeds: dict[str, Any], spider: Any) -> list[Path]:
-    return local_feed_paths(feeds, spider, JSONL_FORMATS)
-
-
-def rejects_path_of(feeds: dict[str, Any], spider: Any) -> Path:
-    """Where this run's rejections go: beside its first local feed."""
-    paths = local_feed_paths(feeds, spider)
-    template = paths[0] if paths else Path(f"output/{spider.name}/{run_name(spider)}.jsonl")
-    return Path(rejects_path_for(str(template)))
-
-
-def rejects_path_for(feed_uri: str) -> str:
-    """``output/related/T.jsonl`` -> ``output/related/T.rejects.jsonl``."""
-    for suffix in FEED_SUFFIXES:
-        if feed_uri.endswith(suffix):
-            return feed_uri[: -len(suffix)] + ".rejects.jsonl"
-    return feed_uri + ".rejects.jsonl"
+def local_jsonl_feeds(feeds: dict[str, Any], params: dict[str, Any]) -> list[Path]:
+    return local_feed_paths(feeds, params, JSONL_FORMATS)
 
 
 class FeedExporter(ScrapyFeedExporter):
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
         self._flush_each = shared_config(crawler).enabled
+
+    def open_spider(self, spider: Spider) -> None:
+        # The run's folder is made first of all (every feed URI may name it): if it cannot be
+        # made, the run stops before any request.
+        open_run(self.crawler)
+        super().open_spider(spider)
 
     def item_scraped(self, item: Any, spider: Spider) -> None:
         if machinery.failed(self.crawler):
@@ -109,3 +78,13 @@ class FeedExporter(ScrapyFeedExporter):
         except Exception as error:
             self.crawler.stats.inc_value(UNWRITTEN_STAT)  # type: ignore[union-attr]
             machinery.fail(self.crawler, "a feed", error)
+
+
+def open_run(crawler: Any) -> RunFolder:
+    """The run's folder (:func:`newscrawl.runs.run_of`); if it cannot be made, a failure of the
+    run's own machinery and the spider is closed as it opens."""
+    try:
+        return run_of(crawler)
+    except OSError as error:
+        machinery.fail(crawler, OUTPUT_FOLDER, error)
+        raise CloseSpider(machinery.CLOSE_REASON) from error

@@ -3,11 +3,12 @@
 It computes :func:`newscrawl.health.assess` over the crawler's stats on ``spider_closed`` and
 again on ``engine_stopped``, last of all, so that a failure of the run's own machinery while it
 was being wound up (the state's read-back, the manifest) counts too. It writes
-``newscrawl/health/ok``, ``newscrawl/health/reasons`` and raises ``newscrawl/exit_status`` (the
-``crawl`` command exits with it), and logs the verdict after Scrapy's stats dump and "Spider
-closed" line, so that it is the log's last line: ``newscrawl: run unhealthy: <reasons>``,
-``newscrawl: run failed: <reasons>`` or ``newscrawl: run healthy``. It is logged at WARNING or
-above, so ``-L WARNING`` still shows it.
+``newscrawl/health/ok``, ``newscrawl/health/reasons``, ``newscrawl/ending`` and sets
+``newscrawl/exit_status`` (the ``crawl`` command exits with it), and logs the verdict after
+Scrapy's stats dump and "Spider closed" line, so that it is the log's last line: ``newscrawl:
+run unhealthy: <reasons>``, ``newscrawl: run failed: <reasons>``, ``newscrawl: run interrupted
+by SIGINT …``, ``newscrawl: run paused by SIGTERM …`` or ``newscrawl: run healthy``. It is
+logged at WARNING or above, so ``-L WARNING`` still shows it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 
 from newscrawl.config import config_of
+from newscrawl.endings import jobdir_of
 from newscrawl.health import EXIT_STATUS_STAT, HealthThresholds, HealthVerdict, assess
 
 logger = logging.getLogger(__name__)
@@ -28,6 +30,7 @@ class HealthCheck:
     def __init__(self, crawler: Crawler, thresholds: HealthThresholds) -> None:
         self.crawler = crawler
         self.thresholds = thresholds
+        self.jobdir = jobdir_of(crawler)
         self.verdict: HealthVerdict | None = None
 
     @classmethod
@@ -48,10 +51,12 @@ class HealthCheck:
     def _judge(self) -> HealthVerdict:
         stats = self.crawler.stats
         assert stats is not None
-        self.verdict = assess(stats.get_stats(), self.thresholds)
+        self.verdict = assess(stats.get_stats(), self.thresholds, self.jobdir)
         stats.set_value("newscrawl/health/ok", int(self.verdict.ok))
         stats.set_value("newscrawl/health/reasons", list(self.verdict.reasons))
-        stats.max_value(EXIT_STATUS_STAT, self.verdict.exit_status)
+        stats.set_value("newscrawl/ending", self.verdict.ending.word)
+        # The verdict weighs everything (the machinery's failures included): its status wins.
+        stats.set_value(EXIT_STATUS_STAT, self.verdict.exit_status)
         return self.verdict
 
 

@@ -12,10 +12,10 @@ here, and only here:
   (``not_fetched``, ``beyond_max_depth``, ``known``).
 
 The first end wins; a second one for the same URL is ignored. Rejections and failures go to
-``<feed>.rejects.jsonl`` (line-buffered), counts to Scrapy's stats under ``newscrawl/``, and the
-run closes with one summary line. Scrapy's ``request_dropped`` is no end by itself: a story
-request the duplicate filter drops was asked for under the same URL before (by an earlier part
-of a JOBDIR crawl), and that request ends it.
+the run folder's ``rejects.jsonl`` (line-buffered), counts to Scrapy's stats under
+``newscrawl/``, and the run closes with one summary line. Scrapy's ``request_dropped`` is no
+end by itself: a story request the duplicate filter drops was asked for under the same URL
+before (by an earlier part of a JOBDIR crawl), and that request ends it.
 
 Ends a later run must not redo (rejections, failures) are written to the durable frontier;
 ends it must redo (``not_fetched``: the run stopped first) are not, so the next run takes them
@@ -38,9 +38,10 @@ from scrapy.exceptions import CloseSpider
 from newscrawl import machinery
 from newscrawl.config import config_of
 from newscrawl.distributed import frontier_for
-from newscrawl.extensions.feeds import local_feed_paths, rejects_path_of
+from newscrawl.extensions.feeds import OUTPUT_FOLDER, local_feed_paths, open_run
 from newscrawl.extensions.state import RunState
 from newscrawl.frontier import NOT_FETCHED, Frontier, Met, StoryRules
+from newscrawl.hints import hints_of
 from newscrawl.items import Story
 from newscrawl.outcomes import Outcome, StoryRejected, rejected, url_alias, url_outcome
 from newscrawl.sites import PageKind
@@ -82,16 +83,18 @@ class OutcomeLedger:
         if hasattr(spider, "profile"):  # a helper spider of the tests meets no story links
             rules = story_rules(spider, state, self.crawler)
             self.frontier = frontier_for(self.crawler, rules, state.store if state else None)
-        paths = local_feed_paths(self.feeds, spider)
-        self.path = rejects_path_of(self.feeds, spider)
+        run = open_run(self.crawler)
+        paths = local_feed_paths(self.feeds, run.uri_params(spider.name))
+        self.path = run.rejects
         try:
-            for folder in {p.parent for p in [*paths, self.path]}:
-                _writable_folder(folder)
+            for folder in {p.parent for p in paths}:
+                _writable_folder(folder)  # an -o/-O feed elsewhere: can it be written?
             # Line-buffered: a killed run keeps every rejection it had written.
             self._file = self.path.open("w", encoding="utf-8", buffering=1)
         except OSError as error:
-            machinery.fail(self.crawler, "the output folder", error)
+            machinery.fail(self.crawler, OUTPUT_FOLDER, error)
             raise CloseSpider(machinery.CLOSE_REASON) from error
+        self.stats.set_value("newscrawl/run_folder", str(run.path))  # type: ignore[union-attr]
         self.stats.set_value("newscrawl/rejects_file", str(self.path))  # type: ignore[union-attr]
 
     def take_up(self) -> Met:
@@ -202,9 +205,10 @@ class OutcomeLedger:
         if new is not None or revised is not None:  # an incremental run: which are revisions
             stories += f" ({new or 0} new, {revised or 0} revised)"
         requests = self.stats.get_value("downloader/request_count", 0)
+        hints = "".join(f"; hint: {hint}" for hint in hints_of(self.stats.get_stats()))
         return (
             f"newscrawl summary: {stories}; {_by_reason(self.counts, 'rejected')}; "
-            f"{_by_reason(self.counts, 'failed')}; {requests} requests"
+            f"{_by_reason(self.counts, 'failed')}; {requests} requests{hints}"
         )
 
 
@@ -220,6 +224,8 @@ def story_rules(spider: Any, state: RunState | None, crawler: Crawler) -> StoryR
         since=args.since,
         since_url_margin_days=config_of(crawler).limits.since_url_margin_days,
         wanted_by_state=state.should_fetch if state is not None else None,
+        sections=args.sections,
+        section_of=profile.section_of,
     )
 
 

@@ -34,7 +34,8 @@ from scrapy.exceptions import CloseSpider, NotConfigured
 
 from newscrawl import machinery
 from newscrawl.config import config_of
-from newscrawl.extensions.feeds import local_jsonl_feeds
+from newscrawl.extensions.feeds import local_jsonl_feeds, open_run
+from newscrawl.items import Story
 from newscrawl.outcomes import url_alias
 from newscrawl.state.lock import RunLock
 from newscrawl.state.sketch import StoryMinhash, story_fingerprint
@@ -77,7 +78,7 @@ class RunState:
     def from_crawler(cls, crawler: Crawler) -> RunState:
         config = config_of(crawler).state
         if config.path is None:
-            raise NotConfigured("no NEWSCRAWL_STATE: a one-off crawl")
+            raise NotConfigured  # no NEWSCRAWL_STATE: a one-off crawl (no warning: the usual case)
         state = cls(crawler, config.path, config.refresh_hours)
         crawler.signals.connect(state.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(state.engine_started, signal=signals.engine_started)
@@ -93,7 +94,8 @@ class RunState:
         return self.store.should_fetch(url, self.now(), self.refresh_hours, listed_at)
 
     def spider_opened(self, spider: Any) -> None:
-        self.feeds = local_jsonl_feeds(self.crawler.settings.getdict("FEEDS"), spider)
+        params = open_run(self.crawler).uri_params(spider.name)
+        self.feeds = local_jsonl_feeds(self.crawler.settings.getdict("FEEDS"), params)
         if not self.feeds:
             logger.error(
                 "newscrawl: NEWSCRAWL_STATE is set but FEEDS has no local JSON lines feed: "
@@ -124,7 +126,8 @@ class RunState:
         if outcome is None or outcome.reason not in SETTLING_REASONS:
             return
         story_url = outcome.details.get("duplicate_of")
-        published_at = getattr(item, "published_at", None)
+        # The latest time the story shows, which is what a listing shows beside it.
+        published_at = item.last_dated() if isinstance(item, Story) else None
         self._settle(outcome.url, outcome.reason, story_url, published_at)
 
     def redirected(self, url: str, final_url: str) -> None:

@@ -90,8 +90,8 @@ class Rules(Protocol):
 
 @dataclass(frozen=True)
 class StoryRules:
-    """Which story URLs a crawl requests: in scope, story-shaped, not older than ``since``,
-    within ``max_depth``, and (with a state) not known."""
+    """Which story URLs a crawl requests: in scope, story-shaped, within ``sections`` (if
+    given), not older than ``since``, within ``max_depth``, and (with a state) not known."""
 
     canonical_url: Callable[[str], str]
     refusal: Callable[[str], str | None]
@@ -104,6 +104,10 @@ class StoryRules:
     # decides only when it is more than this many days older than ``since``.
     since_url_margin_days: int = 0
     wanted_by_state: Callable[[str, str | None], bool] | None = None
+    # -a sections: a story outside them is not requested (``outside_sections``), however it
+    # was met: listed on the front page, or a related headline of a story inside.
+    sections: frozenset[str] | None = None
+    section_of: Callable[[str], str | None] = lambda url: None
 
     def canonical(self, url: str) -> str:
         return self.canonical_url(url)
@@ -114,6 +118,10 @@ class StoryRules:
             return "off_portal", {"why": why}
         if not self.is_story(url):
             return "not_a_story_url", {}
+        if self.sections is not None:
+            section = self.section_of(url)
+            if section not in self.sections:
+                return "outside_sections", {"section": section}
         if self.since is not None:
             day = self.story_date(url)
             if day is not None and day < self.since - timedelta(days=self.since_url_margin_days):
@@ -242,20 +250,11 @@ class Frontier:
         """``url`` ends as a story: its feed line is the record (see :meth:`end`)."""
         return self.end(url, durable=False)
 
-    def note_pending(self, url: str, reason: str) -> None:
-        """What ``url`` ends with if nothing else ends it before the run stops."""
-        entry = self.entries.get(url)
-        if entry is not None and entry.state != ENDED:
-            entry.pending = reason
-
     # --- questions ----------------------------------------------------------------------
 
     def hop(self, url: str) -> int | None:
         entry = self.entries.get(url)
         return entry.hop if entry else None
-
-    def has_met(self, url: str) -> bool:
-        return self.rules.canonical(url) in self.entries
 
     def unended(self) -> Iterator[tuple[str, Entry]]:
         for url, entry in self.entries.items():

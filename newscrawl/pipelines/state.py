@@ -61,7 +61,7 @@ class StateStoryPipeline:
     def from_crawler(cls, crawler: Crawler) -> StateStoryPipeline:
         state = crawler.get_extension(RunState)
         if state is None:
-            raise NotConfigured("no NEWSCRAWL_STATE: every story is new")
+            raise NotConfigured  # no NEWSCRAWL_STATE: every story is new (no warning)
         pipeline = cls(crawler, state, config_of(crawler).state.dedup_window_days)
         # Connected now: the dedup pipeline sends it from its open_spider, before ours runs.
         crawler.signals.connect(pipeline.preload, signal=dedup_index_opened)
@@ -111,7 +111,7 @@ class StateStoryPipeline:
                 raise StoryRejected(item.url, "duplicate", duplicate_of=original)
             return item
         if kind == "unchanged":
-            self.state.store.touch(item.url, datetime.now(UTC), item.published_at)
+            self.state.store.touch(item.url, datetime.now(UTC), item.last_dated())
             raise StoryRejected(
                 item.url, "unchanged", story_id=stored.story_id, revision=stored.revision
             )

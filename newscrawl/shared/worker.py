@@ -44,7 +44,7 @@ from scrapy.exceptions import CloseSpider, DontCloseSpider
 
 from newscrawl import machinery
 from newscrawl.distributed import SharedConfig, shared_config
-from newscrawl.extensions.feeds import local_jsonl_feeds, rejects_path_of
+from newscrawl.extensions.feeds import local_jsonl_feeds, open_run
 from newscrawl.frontier.book import Rules
 from newscrawl.outcomes import failed, rejected
 from newscrawl.shared.connection import RedisUnavailable, SharedRedis
@@ -105,11 +105,14 @@ class Worker:
 
     async def join(self, spider: Any) -> None:
         feeds = dict(self.crawler.settings.getdict("FEEDS"))
+        run = open_run(self.crawler)  # this worker's run folder: <time>-<worker>-<unique>
         info = {
             "host": self.host,
             "pid": os.getpid(),
-            "feeds": [str(p.resolve()) for p in local_jsonl_feeds(feeds, spider)],
-            "rejects": str(rejects_path_of(feeds, spider).resolve()),
+            "feeds": [
+                str(p.resolve()) for p in local_jsonl_feeds(feeds, run.uri_params(spider.name))
+            ],
+            "rejects": str(run.rejects.resolve()),
             "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         try:

@@ -21,8 +21,6 @@ import json
 import os
 import socket
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -127,13 +125,3 @@ def _read_holder(fd: int) -> dict[str, Any]:
     except ValueError:
         return {}
     return holder if isinstance(holder, dict) else {}
-
-
-@contextmanager
-def run_lock_for(state_path: str | Path | None) -> Iterator[RunLock | None]:
-    """Hold the run lock of ``state_path`` for the block; no state, no lock."""
-    if not state_path:
-        yield None
-        return
-    with RunLock.for_state(state_path) as lock:
-        yield lock

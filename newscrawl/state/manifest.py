@@ -1,7 +1,9 @@
-"""The run manifest: a small JSON file beside the feed that says what a run did.
+"""The run manifest: a small JSON file in the run's folder that says what a run did.
 
 Written atomically (temporary file in the same directory, fsync, ``os.replace``), so a reader
-sees the previous manifest or the whole new one, never half of one.
+sees the previous manifest or the whole new one, never half of one; readable by all as the
+feeds are (mode 0666 less the umask: 0644 usually), not only by its owner as ``mkstemp`` makes
+it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 MANIFEST_FIELDS = (
+    "run",
     "started_at",
     "finished_at",
     "stories_new",
@@ -21,17 +24,12 @@ MANIFEST_FIELDS = (
     "rejected",
     "failed",
     "requests",
+    "ending",
     "exit_status",
     "healthy",
     "reasons",
     "feeds",
 )
-
-
-def manifest_path_for(feed_path: str | Path) -> Path:
-    """``output/related/T.jsonl`` -> ``output/related/T.manifest.json``."""
-    feed_path = Path(feed_path)
-    return feed_path.with_suffix(".manifest.json")
 
 
 def summary_from_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
@@ -68,6 +66,7 @@ def write_manifest(path: str | Path, summary: Mapping[str, Any]) -> Path:
     data = (json.dumps(ordered, ensure_ascii=False, indent=2, default=str) + "\n").encode()
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -77,3 +76,10 @@ def write_manifest(path: str | Path, summary: Mapping[str, Any]) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it, then putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

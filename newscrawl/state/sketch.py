@@ -39,10 +39,6 @@ class StoryMinhash:
     def __init__(self, config: DedupConfig) -> None:
         self._index = DedupIndex(config)
 
-    @classmethod
-    def from_settings(cls, settings: Any) -> StoryMinhash:
-        return cls(DedupConfig.from_settings(settings))
-
     def __call__(self, story: Mapping[str, Any]) -> bytes:
         sketch = self._index.sketch(str(story.get("body") or ""))
         return signature_bytes(sketch.minhash.hashvalues)
