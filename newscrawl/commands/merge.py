@@ -21,6 +21,7 @@ from newscrawl.merge import merge, output_files
 
 class Command(ScrapyCommand):
     requires_project = False
+    default_settings = {"LOG_LEVEL": "WARNING"}  # its one line is the summary
 
     def syntax(self) -> str:
         return "FOLDER|FILE... [-o all.jsonl] [--rejects all.rejects.jsonl]"
