@@ -12,7 +12,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 
@@ -21,7 +21,7 @@ from newscrawl.merge import merge, output_files
 
 class Command(ScrapyCommand):
     requires_project = False
-    default_settings = {"LOG_LEVEL": "WARNING"}  # its one line is the summary
+    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}  # one line: the summary
 
     def syntax(self) -> str:
         return "FOLDER|FILE... [-o all.jsonl] [--rejects all.rejects.jsonl]"
