@@ -94,4 +94,3 @@ def test_a_state_reached_through_a_link_or_another_spelling_is_one_lock(tmp_path
             with pytest.raises(StateLocked):
                 RunLock.for_state(path).acquire()
         holder.kill()
-
