@@ -210,6 +210,30 @@ class StateStore:
             raise
         return store
 
+    @classmethod
+    def open_read_only(cls, path: str | Path) -> StateStore:
+        """For a reader beside the runs (``scrapy report``): no lock, no schema change, no
+        write, so it can read a state a run is writing (WAL lets it)."""
+        path = Path(path)
+        if not path.is_file():
+            raise StateStoreError(f"state {path}: no such file")
+        try:
+            connection = sqlite3.connect(
+                f"{path.absolute().as_uri()}?mode=ro", uri=True, isolation_level=None, timeout=30
+            )
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as error:
+            raise NotAState(f"state {path}: not a newscrawl state ({error})") from error
+        return cls(connection, path)
+
+    @_guarded
+    def story_counts(self) -> dict[str, int]:
+        """Stories the state holds, and how many of them were revised at least once."""
+        stories, revised = self._db.execute(
+            "SELECT count(*), coalesce(sum(revision > 1), 0) FROM stories"
+        ).fetchone()
+        return {"stories": int(stories), "revised": int(revised)}
+
     def _prepare(self, check: bool) -> None:
         try:
             mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
