@@ -4,9 +4,12 @@ A scheduled run must fail loudly when the crawl is broken, not exit 0 with an em
 
 - no start page yielded a story link: each failed (``newscrawl/start_pages/failed``: an error,
   or dropped) or listed none (``…/empty``), and none is ``…/ok``;
-- the layout changed: among story pages, the share that missed the site profile (fallback
-  extractions + ``no_body`` rejections) is above ``NEWSCRAWL_HEALTH_MAX_LAYOUT_MISS``, once
-  there are at least ``NEWSCRAWL_HEALTH_MIN_PAGES`` story pages;
+- the layout changed: among story pages (``newscrawl/layout/pages``), the share that missed
+  their site profile (``newscrawl/layout/missed``: each profile says what its miss is, see
+  :meth:`newscrawl.sites.SiteProfile.missed`; for the portal, fallback extractions and
+  ``no_body`` rejections; for the generic profile, no title, date or body) is above
+  ``NEWSCRAWL_HEALTH_MAX_LAYOUT_MISS``, once there are at least
+  ``NEWSCRAWL_HEALTH_MIN_PAGES`` story pages;
 - error responses dominate: ``newscrawl/responses/error`` / ``…/total`` above
   ``NEWSCRAWL_HEALTH_MAX_ERROR_RATE``.
 
@@ -182,20 +185,21 @@ def _start_pages(stats: Stats) -> str | None:
 
 
 def _layout_miss(stats: Stats, thresholds: HealthThresholds) -> str | None:
-    # Each story page is counted once: extracted by the profile, by a fallback, or rejected
-    # for want of a body.
-    fallback = _count(stats, "extraction/fallback")
-    no_body = _count(stats, "rejected/no_body")
-    pages = _count(stats, "extraction/profile") + fallback + no_body
+    # Each story page is counted once, and each profile says what its miss is (the spider
+    # counts both): the portal's, a fallback extraction or no body; the generic profile's, no
+    # title, date or body (a generic extraction is no miss: it is that profile's way).
+    pages = _count(stats, "layout/pages")
+    missed = _count(stats, "layout/missed")
     if pages < thresholds.min_pages:
         return None
-    share = (fallback + no_body) / pages
+    share = missed / pages
     if share <= thresholds.max_layout_miss:
         return None
+    fallback = min(_count(stats, "extraction/fallback"), missed)
     return (
-        f"the layout seems to have changed: {fallback + no_body} of {pages} story pages "
-        f"({share:.0%}) missed the site profile (fallback {fallback}, no_body {no_body}; "
-        f"limit {thresholds.max_layout_miss:.0%})"
+        f"the layout seems to have changed: {missed} of {pages} story pages "
+        f"({share:.0%}) missed the site profile (fallback {fallback}, no story "
+        f"{missed - fallback}; limit {thresholds.max_layout_miss:.0%})"
     )
 
 

@@ -15,8 +15,11 @@ class Story:
     url: str
     title: str
     published_at: str
+    modified_at: str | None = None
     section: str | None = None
+    section_name: str | None = None
     source: str | None = None
+    authors: list[str] = field(default_factory=list)
     editors: list[str] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
     summary: str | None = None
@@ -33,6 +36,10 @@ class Story:
     revision: int = 1
     previous_fingerprint: str | None = None
 
+    def last_dated(self) -> str:
+        """The latest time the story shows: its last update, else its publication."""
+        return self.modified_at or self.published_at
+
 
 # Fields that are lists of values or of objects: written as JSON text in a CSV cell.
-LIST_FIELDS = ("editors", "keywords", "images", "related")
+LIST_FIELDS = ("authors", "editors", "keywords", "images", "related")

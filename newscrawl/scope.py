@@ -3,8 +3,10 @@
 Built once per crawl by the spider from its site profile (:meth:`Scope.of`), and used by the
 frontier (a related headline out of scope is never requested), by the scope guard (the last
 check before any request leaves, redirects included) and by the browser's routes (what a
-rendered page may load). Only ``http``/``https`` URLs of the profile's hosts, on their
-scheme's own port, without credentials, and not pictures or other files.
+rendered page may load). Only ``http``/``https`` URLs of the profiles' hosts, on their
+scheme's own port, without credentials, and not pictures or other files (robots.txt, sitemaps
+and feeds are read: they list story URLs). A crawl of several sites has one scope: the union
+of their hosts.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from newscrawl.urls import WEB_SCHEMES, is_asset, is_ip_literal
+from newscrawl.urls import WEB_SCHEMES, is_asset, is_feed_url, is_ip_literal
 
 if TYPE_CHECKING:
     from newscrawl.sites.base import SiteProfile
@@ -50,7 +52,7 @@ class Scope:
             return "other_port"
         if parts.username is not None or parts.password is not None:
             return "credentials"
-        if is_asset(url) and parts.path != "/robots.txt":
+        if is_asset(url) and not is_feed_url(url):
             return "not_a_page"
         return None
 

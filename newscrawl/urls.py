@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 # Links to these are never pages: a crawler that fetched them would waste the portal's bandwidth.
@@ -81,6 +82,18 @@ def is_asset(url: str) -> bool:
     path = path_of(url).lower()
     dot = path.rfind(".")
     return dot != -1 and path[dot:] in ASSET_EXTENSIONS
+
+
+FEED_PATH = re.compile(
+    r"(?:/robots\.txt|\.xml|\.xml\.gz|\.rss|\.atom|/feed|/feeds?/[\w-]+|/rss|/atom)/?$"
+    r"|sitemap[^/]*$",
+    re.IGNORECASE,
+)
+
+
+def is_feed_url(url: str) -> bool:
+    """robots.txt, a sitemap, an RSS or Atom feed: a page read for story URLs, not a story."""
+    return bool(FEED_PATH.search(path_of(url)))
 
 
 def is_ip_literal(host: str) -> bool:

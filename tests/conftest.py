@@ -18,8 +18,9 @@ def replica_of() -> Iterator:
     """Start replicas of any options; every one is stopped at the end of the test."""
     servers: list[ReplicaServer] = []
 
-    def start(**options: object) -> ReplicaServer:
-        server = ReplicaServer(Portal(ReplicaOptions(**options)))  # type: ignore[arg-type]
+    def start(sites: tuple = (), **options: object) -> ReplicaServer:
+        """``sites``: other hosts' replicas served beside the portal (replica.newssite)."""
+        server = ReplicaServer(Portal(ReplicaOptions(**options)), sites=sites)  # type: ignore[arg-type]
         server.__enter__()
         servers.append(server)
         return server

@@ -61,17 +61,31 @@ def test_values_are_parsed() -> None:
         ({"start_urls": "javascript:alert(1)"}, "not an absolute http(s) URL"),
         ({"start_urls": ""}, "-a start_urls is empty"),
         ({"start_urls": " , "}, "-a start_urls is empty"),
-        ({"start_urls": "http://en.people.cn/"}, "is not a page of the portal"),
-        ({"start_urls": "http://127.0.0.1:8080/Chine/"}, "is not a page of the portal"),
+        (
+            {"start_urls": "http://en.people.cn/", "site": "peopledaily_fr"},
+            "is not a page of the portal (french.peopledaily.com.cn)",
+        ),
+        (
+            {"start_urls": "http://127.0.0.1:8080/Chine/"},
+            "http://127.0.0.1:8080/Chine/ is not a page of a news site (ip_address)",
+        ),
+        ({"start_urls": "http://exemple.fr:8080/"}, "is not a page of a news site (other_port)"),
         (
             {"start_urls": "http://french.peopledaily.com.cn/NMediaFile/2021/1224/F.jpg"},
-            "is not a page of the portal",
+            "is not a page of a news site (not_a_page)",
         ),
         (
-            {"start_urls": "http://french.peopledaily.com.cn/Chine/,http://evil.example/x.html"},
+            {
+                "start_urls": "http://french.peopledaily.com.cn/Chine/,http://evil.example/x.html",
+                "site": "peopledaily_fr",
+            },
             "http://evil.example/x.html is not a page of the portal",
         ),
-        ({"start_urls": "http://french.peopledaily.com.cn/a/b/c.php"}, "neither a story nor"),
+        (
+            {"start_urls": "http://french.peopledaily.com.cn/a/b/c.php"},
+            "neither a story, a listing nor a feed page of french.peopledaily.com.cn",
+        ),
+        ({"site": "generic"}, "-a site=generic needs -a start_urls"),
         ({"max_dept": "2"}, "unknown spider argument 'max_dept'"),
     ],
 )

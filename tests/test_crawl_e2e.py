@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from newscrawl.exporters import neutralise_formula
+from newscrawl.items import LIST_FIELDS
 from newscrawl.replica import ReplicaServer
 from tests.crawl import CrawlRun, plain_story_urls, run_crawl
 
@@ -101,7 +102,9 @@ def test_variations_are_extracted(whole_crawl) -> None:
     for url in variants["latin1"]:
         assert "Ã" not in stories[url]["body"]
     for url in variants["year_rollover"]:
-        assert stories[url]["published_at"][:4] == str(int(urlsplit(url).path.split("/")[3]) + 1)
+        year = int(urlsplit(url).path.split("/")[3])
+        assert stories[url]["published_at"][:4] == str(year)  # the URL's day
+        assert stories[url]["modified_at"][:4] == str(year + 1)  # updated after New Year
 
 
 def test_failures_and_off_portal_links_have_reasons(whole_crawl) -> None:
@@ -153,7 +156,7 @@ def test_csv_holds_the_same_stories_losslessly(whole_crawl) -> None:
         story = by_url[row["url"]]
         assert list(row) == list(story)  # the same fields, in the same order
         for name, value in story.items():
-            if name in ("editors", "keywords", "images", "related"):
+            if name in LIST_FIELDS:
                 assert json.loads(row[name]) == value
             elif value is None:
                 assert row[name] == ""
@@ -288,7 +291,8 @@ def test_since_keeps_a_story_updated_after_the_day_its_url_carries(
         server.proxy_url, tmp_path, f"start_urls={rollover}", "since=2022-01-02", "max_depth=0"
     )
     assert list(run.by_url()) == [rollover]
-    assert run.stories[0]["published_at"].startswith("2022-01-02")
+    assert run.stories[0]["published_at"].startswith("2021-12-31")  # its URL's day
+    assert run.stories[0]["modified_at"].startswith("2022-01-02")  # the date line: after since
 
 
 def test_max_stories_stops_after_exactly_n(replica_of, tmp_path: Path) -> None:

@@ -11,7 +11,11 @@ from newscrawl.endings import SIGNAL_STAT, ending_of, watch_signals
 from newscrawl.health import EXIT_MACHINERY, EXIT_UNHEALTHY, HealthThresholds, assess
 
 DEFAULT = HealthThresholds()
-LAYOUT_GONE = {"newscrawl/extraction/fallback": 9, "newscrawl/extraction/profile": 1}
+LAYOUT_GONE = {
+    "newscrawl/layout/pages": 10,
+    "newscrawl/layout/missed": 9,
+    "newscrawl/extraction/fallback": 9,
+}
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from parsel import Selector
 
-from newscrawl.extraction.dateline import DateLine, infer_year, parse_dateline, to_iso
 from newscrawl.extraction.decode import decode_page
 from newscrawl.extraction.story import assemble_story, extract_page
 from newscrawl.scope import Scope
@@ -59,49 +58,77 @@ def test_editors_line_is_not_body_text() -> None:
     assert "Rédacteurs" not in "\n".join(page.paragraphs)
 
 
-# --- date line and year -----------------------------------------------------------------------
+# --- the portal's date line: publication and last update -------------------------------------
+# (the forms themselves: tests/test_dates.py)
+
+URL_1231 = "http://french.peopledaily.com.cn/International/n3/2021/1231/c31356-9937465.html"
+URL_0301 = "http://french.peopledaily.com.cn/International/n3/2021/0301/c31356-9937465.html"
+URL_1130 = "http://french.peopledaily.com.cn/International/n3/2021/1130/c31356-9937465.html"
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("Dernière mise à jour à 09h08 le 27/12", DateLine(9, 8, 27, 12)),
-        ("Dernière mise à jour à 9h08 le 2/1", DateLine(9, 8, 2, 1)),
-        ("mise à jour à 23 h 59 le 31 / 12", DateLine(23, 59, 31, 12)),
-        ("Dernière mise à jour à 09h08 le 27/12/2020", DateLine(9, 8, 27, 12, 2020)),
-        ("Dernière mise à jour à 25h08 le 27/12", None),
-        ("Dernière mise à jour à 09h08 le 27/13", None),
-        ("pas de date ici", None),
-        ("", None),
-    ],
-)
-def test_parse_dateline(text: str, expected: DateLine | None) -> None:
-    assert parse_dateline(text) == expected
+def test_a_line_on_the_urls_day_is_the_publication_time() -> None:
+    page = extract(reference_html())
+    assert (page.published_at, page.modified_at) == ("2021-12-27T09:08:00+08:00", None)
+    assert page.extraction == "profile"
 
 
-@pytest.mark.parametrize(
-    ("line", "anchor", "year"),
-    [
-        (DateLine(9, 8, 27, 12), date(2021, 12, 27), 2021),
-        (DateLine(9, 8, 2, 1), date(2021, 12, 31), 2022),  # edited after New Year
-        (DateLine(9, 8, 30, 12), date(2022, 1, 2), 2021),  # URL a day late, line in December
-        (DateLine(9, 8, 15, 6), date(2021, 6, 14), 2021),
-        (DateLine(9, 8, 29, 2), date(2024, 2, 28), 2024),  # leap day
-        (DateLine(9, 8, 1, 1, 2019), date(2021, 6, 1), 2019),  # a year printed wins
-    ],
-)
-def test_infer_year(line: DateLine, anchor: date, year: int) -> None:
-    assert infer_year(line, anchor) == year
-
-
-def test_iso_carries_portal_offset() -> None:
-    assert to_iso(DateLine(9, 8, 2, 1), date(2021, 12, 31), 8) == "2022-01-02T09:08:00+08:00"
-
-
-def test_story_updated_in_next_year_gets_next_year() -> None:
+def test_story_updated_in_next_year_is_published_on_its_urls_day_and_modified_then() -> None:
     html = reference_html().replace("le 27/12", "le 02/01")
-    url = "http://french.peopledaily.com.cn/International/n3/2021/1231/c31356-9937465.html"
-    assert extract(html, url).published_at == "2022-01-02T09:08:00+08:00"
+    page = extract(html, URL_1231)
+    assert page.published_at == "2021-12-31T00:00:00+08:00"
+    assert page.modified_at == "2022-01-02T09:08:00+08:00"
+    assert page.extraction == "profile(published_at=url_day)"
+    assert not PROFILE.missed(page)  # an update is no layout miss
+
+
+def test_story_edited_two_days_later_does_not_look_published_then() -> None:
+    html = reference_html().replace("09h08 le 27/12", "17h40 le 29/12")
+    page = extract(html)
+    assert page.published_at == "2021-12-27T00:00:00+08:00"
+    assert page.modified_at == "2021-12-29T17:40:00+08:00"
+
+
+@pytest.mark.parametrize(
+    ("line", "url", "problem"),
+    [
+        ("09h08 le 31/02", STORY_URL, "no_such_day"),
+        ("09h08 le 31/11", URL_1130, "no_such_day"),
+        ("25h70 le 27/12", STORY_URL, "no_such_time"),
+        ("09h08 le 29/02", URL_0301, "far_from_url"),  # its nearest 29/02 is a year before
+        ("09h08 le 27/12/1985", STORY_URL, "before_1990"),
+        ("09h08 le 27/12/2099", STORY_URL, "in_the_future"),
+    ],
+)
+def test_a_line_naming_no_real_day_is_not_believed_and_the_urls_day_is_said(
+    line: str, url: str, problem: str
+) -> None:
+    page = extract(reference_html().replace("09h08 le 27/12", line), url)
+    day = PROFILE.story_date(url)
+    assert day is not None
+    assert page.published_at == f"{day.isoformat()}T00:00:00+08:00"
+    assert page.modified_at is None
+    assert page.extraction == f"profile(date_line={problem},published_at=url_day)"
+
+
+def test_a_line_naming_no_real_day_on_a_page_without_a_url_date_is_rejected_with_it() -> None:
+    html = reference_html().replace("09h08 le 27/12", "09h08 le 31/02")
+    html = html.replace('<meta name="publishdate" content="2021-12-27" />', "")
+    result = extract_page(PROFILE, html, "http://french.peopledaily.com.cn/International/")
+    assert result == NotAStory("no_date", {"date_line": "09h08 le 31/02", "problem": "no_such_day"})
+
+
+def test_a_page_without_any_date_line_takes_its_urls_day_as_a_fallback() -> None:
+    page = extract(reference_html().replace("Dernière mise à jour à 09h08 le 27/12", ""))
+    assert page.published_at == "2021-12-27T00:00:00+08:00"
+    assert page.extraction == "fallback(published_at=url_date)"
+
+
+def test_listing_times_are_beijing_times() -> None:
+    from newscrawl.sites.peopledaily_fr import parse_listing_time
+
+    assert parse_listing_time("27/12/2021 09:08") == "2021-12-27T09:08:00+08:00"
+    assert parse_listing_time("27/12/2021") is None  # no time: no listed time
+    assert parse_listing_time("31/02/2021 09:08") is None
 
 
 # --- URLs -------------------------------------------------------------------------------------
@@ -232,7 +259,7 @@ def test_older_layout_falls_back_and_says_so() -> None:
     assert page.section == "Economie"  # from the URL: this layout has no div.path
     assert page.source == "Xinhua"
     assert page.extraction.startswith("fallback(")
-    assert "body=densest_paragraphs" in page.extraction
+    assert "body=trafilatura" in page.extraction  # the generic machinery, on the densest block
     assert "title=h1" in page.extraction
     assert "section=url" in page.extraction
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -17,11 +17,12 @@ from hypothesis import strategies as st
 from hypothesis.provisional import urls
 from parsel import Selector
 
-from newscrawl.extraction.dateline import parse_dateline, to_iso
+from newscrawl.extraction.dates import read_date, read_publication_line, zone
 from newscrawl.extraction.decode import decode_page
+from newscrawl.extraction.feeds import feed_entries
 from newscrawl.extraction.story import extract_page
 from newscrawl.scope import Scope
-from newscrawl.sites import NotAStory, PageKind, StoryPage, get_profile
+from newscrawl.sites import GenericSite, NotAStory, PageKind, StoryPage, get_profile
 from newscrawl.urls import resolve
 
 PROFILE = get_profile("peopledaily_fr")
@@ -209,15 +210,27 @@ def test_links_of_any_page_are_urls_of_the_portal(html: str, url: str) -> None:
 
 
 @FUZZ
-@given(text=st.one_of(st.text(max_size=300), st.from_regex(r"le \d{1,3}/\d{1,3}", fullmatch=False)))
-def test_any_text_is_a_date_line_or_none(text: str) -> None:
-    line = parse_dateline(text)
-    if line is not None:  # whatever the text, a line found is a real time of a real day
-        assert 0 <= line.hour < 24 and 0 <= line.minute < 60
-        assert 1 <= line.day <= 31 and 1 <= line.month <= 12
-        assert to_iso(line, date(2021, 12, 27), 8) is None or "+08:00" in to_iso(
-            line, date(2021, 12, 27), 8
-        )
+@given(
+    text=st.one_of(
+        st.text(max_size=300),
+        st.from_regex(r"le \d{1,3}/\d{1,3}( à \d{1,2}h\d{1,2})?", fullmatch=False),
+        st.from_regex(
+            r"\d{1,2} (janv\.|déc\.|mars|août) \d{2,4} à \d{1,2} h \d{2}", fullmatch=False
+        ),
+    )
+)
+def test_any_text_is_a_real_aware_time_or_says_why_not(text: str) -> None:
+    now = datetime(2022, 1, 3, 12, tzinfo=UTC)
+    for reading in (
+        read_date(text, zone("Europe/Paris"), now, date(2021, 12, 27)),
+        *read_publication_line(text, zone("Asia/Shanghai"), now),
+    ):
+        if reading is None:
+            continue
+        assert reading.ok != bool(reading.problem)  # believed, or a reason: never both
+        if reading.ok:
+            assert reading.moment is not None and reading.moment.utcoffset() is not None
+            assert datetime(1990, 1, 1, tzinfo=UTC) <= reading.moment <= now + timedelta(hours=1)
 
 
 @FUZZ
@@ -238,3 +251,48 @@ def test_any_url_has_one_canonical_spelling_and_a_scope_verdict(url: str) -> Non
     verdict = SCOPE.refusal(url)
     if verdict is None:  # whatever the guard lets through is a page of the portal's hosts
         assert PROFILE.canonical_url(url).startswith("http://french.peopledaily.com.cn/")
+
+
+# --- the generic profile and feeds ----------------------------------------------------------
+
+GENERIC = GenericSite.for_hosts({"www.exemple.fr"})
+GENERIC_HTML = (Path(__file__).parent / "fixtures/generic/jsonld-newsarticle.html").read_text(
+    "utf-8"
+)
+GENERIC_URL = "https://www.exemple.fr/economie/2023/03/09/greve-a-la-sncf-le-trafic-reprend"
+JSON_LD = re.compile(r"(<script type=\"application/ld\+json\">)(.*?)(</script>)", re.S)
+
+
+def mutated_json_ld(cut: int) -> str:
+    """The generic fixture with its JSON-LD cut short somewhere: broken JSON."""
+    match = JSON_LD.search(GENERIC_HTML)
+    assert match is not None
+    data = match.group(2)
+    return GENERIC_HTML.replace(data, data[: cut % (len(data) + 1)])
+
+
+@FUZZ
+@given(
+    html=st.one_of(
+        st.integers(0, 5000).map(mutated_json_ld),
+        st.integers(0, len(GENERIC_HTML)).map(lambda cut: GENERIC_HTML[:cut]),
+        any_html,
+        mutated_story,
+    ),
+    url=st.one_of(st.just(GENERIC_URL), any_url),
+)
+def test_any_page_is_a_generic_story_or_says_why_not(html: str, url: str) -> None:
+    page = Selector(text=html) if html.strip() else Selector(text="<html></html>")
+    result = GENERIC.extract_story(page, url, datetime(2024, 1, 1, tzinfo=UTC))
+    assert_story_or_reason(result)
+    if isinstance(result, StoryPage):
+        assert datetime.fromisoformat(result.published_at).utcoffset() is not None
+        assert all(link["url"].startswith("http") for link in result.related)
+
+
+@FUZZ
+@given(body=st.one_of(st.binary(max_size=3000), st.text(max_size=3000).map(str.encode)))
+def test_any_feed_body_gives_urls_or_nothing(body: bytes) -> None:
+    for name in ("robots.txt", "sitemap.xml", "rss.xml"):
+        for entry in feed_entries(body, f"https://www.exemple.fr/{name}", zone("Europe/Paris")):
+            assert entry.url.startswith(("http://", "https://"))

@@ -10,11 +10,17 @@ from newscrawl.health import EXIT_UNHEALTHY, HealthThresholds, HealthVerdict, as
 DEFAULT = HealthThresholds()
 
 
-def pages(profile: int = 0, fallback: int = 0, no_body: int = 0) -> dict[str, int]:
+def pages(
+    profile: int = 0, fallback: int = 0, no_body: int = 0, generic: int = 0, generic_missed: int = 0
+) -> dict[str, int]:
+    """Story pages as the spider counts them: each page once, and the misses of its profile."""
     return {
         "newscrawl/extraction/profile": profile,
         "newscrawl/extraction/fallback": fallback,
-        "newscrawl/rejected/no_body": no_body,
+        "newscrawl/extraction/generic": generic,
+        "newscrawl/rejected/no_body": no_body + generic_missed,
+        "newscrawl/layout/pages": profile + fallback + no_body + generic + generic_missed,
+        "newscrawl/layout/missed": fallback + no_body + generic_missed,
     }
 
 
@@ -29,6 +35,8 @@ def responses(total: int, errors: int) -> dict[str, int]:
         ({**pages(profile=2, fallback=3)}, "3 of 5 story pages (60%) missed the site profile"),
         ({**pages(profile=2, no_body=3)}, "3 of 5 story pages (60%) missed the site profile"),
         ({**pages(profile=4, fallback=3, no_body=3)}, "6 of 10 story pages"),
+        # the generic profile's miss: pages that yield no title, date or body
+        ({**pages(generic=4, generic_missed=6)}, "6 of 10 story pages (60%) missed the site"),
         (responses(total=10, errors=6), "errors dominate: 6 of 10 downloads (60%"),
         # timeouts and resets leave no response: they count as errors all the same
         (
@@ -62,6 +70,8 @@ def test_a_broken_run_is_unhealthy_and_says_why(stats: dict, reason: str) -> Non
         {"newscrawl/start_pages/ok": 1, "newscrawl/start_pages/failed": 5},  # one start page did
         pages(profile=0, fallback=4),  # too few story pages to judge the layout
         pages(profile=5, fallback=5),  # exactly at the limit is still healthy
+        pages(generic=40),  # a site with no profile, read by the generic one: no layout miss
+        pages(generic=6, generic_missed=4),  # a few pages without a date or body
         responses(total=10, errors=5),
         {**responses(total=10, errors=2), "downloader/exception_count": 3},
         {"newscrawl/start_pages/ok": 9, "newscrawl/start_pages/empty": 8},  # one listed stories

@@ -332,10 +332,12 @@ def test_near_copies_are_clearly_near_and_exact_copies_identical_in_words() -> N
     assert similarities["duplicate"] and set(similarities["duplicate"]) == {1.0}
 
 
-def test_year_rollover_story_is_published_in_the_next_year(portal: Portal) -> None:
+def test_year_rollover_story_is_updated_in_the_next_year(portal: Portal) -> None:
     (url,) = portal.variants["year_rollover"]
     assert "/2021/1231/" in url
-    assert expected_by_url(portal)[url]["published_at"].startswith("2022-01-02T")
+    truth = expected_by_url(portal)[url]
+    assert truth["published_at"] == "2021-12-31T00:00:00+08:00"  # the URL's day
+    assert truth["modified_at"].startswith("2022-01-02T")  # the date line: its last update
     assert "le 02/01</div>" in get(portal, url).decode("utf-8")
 
 

@@ -3,7 +3,8 @@
 Fixtures live in ``tests/fixtures/<profile name>/``: ``X.html`` (the page's bytes) beside
 ``X.expected.json`` (the story it must yield; ``content_type`` is the HTTP header it was
 served with). The reference page was given with the portal; the ``replica-*`` pages were
-recorded with ``scripts/record_fixture.py``.
+recorded with ``scripts/record_fixture.py``; the generic profile's pages are of our own making
+(real pages, with their sources, are the corpus under ``tests/corpus/``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pytest
 from newscrawl.extraction.decode import decode_page
 from newscrawl.extraction.story import assemble_story, extract_page
 from newscrawl.pipelines.clean import CleanConfig, clean_story
-from newscrawl.sites import PROFILES, StoryPage
+from newscrawl.sites import PROFILES, StoryPage, crawl_sites
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CASES = [
@@ -38,9 +39,10 @@ def test_profile_yields_expected_story(name: str, expected_path: Path) -> None:
     content_type = expected.pop("content_type", "text/html")
     html_path = expected_path.with_name(expected_path.name.replace(".expected.json", ".html"))
     html = decode_page(html_path.read_bytes(), content_type).text
-    profile = PROFILES[name]
-    page = extract_page(profile, html, expected["url"])
+    sites = crawl_sites((expected["url"],), name)  # as a crawl of that URL with -a site=NAME
+    page = extract_page(sites, html, expected["url"])
     assert isinstance(page, StoryPage), page
+    profile = PROFILES[name]
     story = clean_story(assemble_story([page], profile.name, profile.language), CleanConfig())
     produced = asdict(story)
     for field, value in expected.items():

@@ -35,6 +35,7 @@ from scrapy.exceptions import CloseSpider, NotConfigured
 from newscrawl import machinery
 from newscrawl.config import config_of
 from newscrawl.extensions.feeds import local_jsonl_feeds, open_run
+from newscrawl.items import Story
 from newscrawl.outcomes import url_alias
 from newscrawl.state.lock import RunLock
 from newscrawl.state.sketch import StoryMinhash, story_fingerprint
@@ -128,7 +129,8 @@ class RunState:
         if outcome is None or outcome.reason not in SETTLING_REASONS:
             return
         story_url = outcome.details.get("duplicate_of")
-        published_at = getattr(item, "published_at", None)
+        # The latest time the story shows, which is what a listing shows beside it.
+        published_at = item.last_dated() if isinstance(item, Story) else None
         self._settle(outcome.url, outcome.reason, story_url, published_at)
 
     def redirected(self, url: str, final_url: str) -> None:

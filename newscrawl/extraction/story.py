@@ -17,9 +17,11 @@ from newscrawl.items import Story
 from newscrawl.sites.base import NotAStory, SiteProfile, StoryPage
 
 
-def extract_page(profile: SiteProfile, html: str, url: str) -> StoryPage | NotAStory:
+def extract_page(
+    profile: SiteProfile, html: str, url: str, now: datetime | None = None
+) -> StoryPage | NotAStory:
     """One page's story part, from its decoded text (see :mod:`newscrawl.extraction.decode`)."""
-    return profile.extract_story(Selector(text=html), url)
+    return profile.extract_story(Selector(text=html), url, now)
 
 
 @dataclass(frozen=True)
@@ -92,15 +94,18 @@ def assemble_story(
         url=first.url,
         title=first.title,
         published_at=first.published_at,
+        modified_at=first.modified_at,
         section=first.section,
+        section_name=first.section_name,
         source=first.source,
+        authors=first.authors,
         editors=first.editors,
         keywords=first.keywords,
         summary=first.summary,
         body=body,
         images=images,
         related=first.related,
-        language=language,
+        language=first.language or language,
         site=site,
         word_count=len(body.split()),
         extraction=extraction,

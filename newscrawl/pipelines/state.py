@@ -111,7 +111,7 @@ class StateStoryPipeline:
                 raise StoryRejected(item.url, "duplicate", duplicate_of=original)
             return item
         if kind == "unchanged":
-            self.state.store.touch(item.url, datetime.now(UTC), item.published_at)
+            self.state.store.touch(item.url, datetime.now(UTC), item.last_dated())
             raise StoryRejected(
                 item.url, "unchanged", story_id=stored.story_id, revision=stored.revision
             )

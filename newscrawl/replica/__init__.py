@@ -66,6 +66,10 @@ HTML, a spreadsheet formula as headline, redirect loop, chain and redirects off 
 gzip bomb, 50 MB pages), all linked from the related headlines of ``portal.variants["fault_hub"]``
 with hostile hrefs; ``portal.faults`` maps each fault URL to how a correct crawl ends it.
 
+``ReplicaServer(portal, sites=[NewsSite("www.exemple.fr")])`` serves beside the portal replicas
+of French news sites that have no profile (``newssite.py``: JSON-LD, meta or plain layouts,
+robots.txt, a sitemap, an RSS feed), each with its ``expected_stories()``.
+
 ``withdrawn=0.8`` (``--withdrawn``) takes that share of the stories down: gone from the front
 page, the listings and every related list, their pages 404. ``blocked=0.3`` (``--blocked``)
 answers that share of the story pages ``403 Forbidden``, as a portal that starts blocking a
@@ -74,7 +78,7 @@ every story. A state's history should see both as far from the usual (``newscraw
 
 ``layout="changed"`` serves every story in a redesigned template with no ``h1``, no ``<p>`` and
 none of the profile's landmarks; ``expected_stories()`` still describes the content, which an
-extractor is expected to reject as "no body".
+extractor reads only with the generic machinery (a fallback extraction: a layout miss).
 """
 
 from newscrawl.replica.portal import Page, Portal, ReplicaOptions

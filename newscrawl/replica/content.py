@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from newscrawl.replica import textbank
-from newscrawl.replica.index import HOST, ORIGIN, Specials, StoryEntry
+from newscrawl.replica.index import HOST, ORIGIN, SECTIONS, Specials, StoryEntry
 
 # How a related headline's href is spelled; absolute is the portal's usual spelling.
 SPELLINGS = ("absolute", "absolute", "absolute", "root", "protocol", "https", "query", "fragment")
@@ -52,12 +52,20 @@ class StoryContent:
         """The story a correct crawler emits for this page (article.expected.json's shape)."""
         blocks = [block for page in self.pages for block in page]
         body = "\n\n".join(block.text for block in blocks if block.kind == "p")
+        published, modified = self.entry.published, None
+        if published.date() != self.entry.url_day.date():  # updated on a later day
+            published, modified = self.entry.url_day.replace(hour=0, minute=0), published
         return {
             "url": self.entry.url,
             "title": self.title,
-            "published_at": self.entry.published.strftime("%Y-%m-%dT%H:%M:00+08:00"),
+            # The date line is the last update; the URL's day the publication (see the
+            # portal's site profile).
+            "published_at": published.strftime("%Y-%m-%dT%H:%M:00+08:00"),
+            "modified_at": modified.strftime("%Y-%m-%dT%H:%M:00+08:00") if modified else None,
             "section": self.entry.section,
+            "section_name": SECTIONS[self.entry.section][1],  # as the navigation shows it
             "source": self.source,
+            "authors": [self.editors[0]],  # meta[name=author]
             "editors": list(self.editors),
             "keywords": list(self.keywords),
             "summary": self.summary,

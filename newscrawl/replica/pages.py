@@ -292,7 +292,7 @@ def older_story_page(story: StoryContent, page: int = 1, charset: str = "UTF-8")
     return f"""{story_head(story, charset)}<link href="/img/2011fr/style.css" type="text/css" rel="stylesheet" />
 </head>
 <body>
-<div id="top_nav"><a href="{ORIGIN}/">Accueil</a> | <a href="{ORIGIN}/{entry.section}/">{entry.section}</a></div>
+<div id="top_nav"><a href="{ORIGIN}/">Accueil</a> | <a href="{ORIGIN}/{entry.section}/">{SECTIONS[entry.section][1]}</a></div>
 {breadcrumb(entry.section, "wb_path clear")}<div class="wb_main clear">
 <div class="wb_left">
 <h1>{esc(story.title)}</h1>

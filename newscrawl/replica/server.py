@@ -1,10 +1,13 @@
-"""The replica's HTTP server: a forward proxy that only knows one host, the portal.
+"""The replica's HTTP server: a forward proxy that only knows the portal (and the other sites
+it is given).
 
 The crawler keeps its production settings and only points ``http_proxy`` here, so requests
 arrive in absolute form (``GET http://french.peopledaily.com.cn/… HTTP/1.1``). Origin-form
-requests are taken as the portal's. Any other host is refused (403) and CONNECT (HTTPS
-tunnelling) is refused (405); every request is recorded so a test can assert what was *not*
-fetched.
+requests are taken as the portal's. ``sites``: other hosts' replicas (anything with
+``host`` and ``respond(method, url)``, such as :class:`newscrawl.replica.newssite.NewsSite`),
+each answering for its host (a site given for the portal's own host answers instead of the
+portal). Any other host is refused (403) and CONNECT (HTTPS tunnelling) is refused (405); every
+request is recorded so a test can assert what was *not* fetched.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from dataclasses import asdict, dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 from urllib.parse import urlsplit
 
 from newscrawl.replica.index import HOST, ORIGIN
@@ -61,7 +65,11 @@ class RequestLog:
             self._file = None
 
 
-def make_handler(portal: Portal, log: RequestLog) -> type[BaseHTTPRequestHandler]:
+def make_handler(
+    portal: Portal, log: RequestLog, sites: dict[str, Any] | None = None
+) -> type[BaseHTTPRequestHandler]:
+    others = dict(sites or {})
+
     class ProxyHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         disable_nagle_algorithm = True  # header and body go out in two writes
@@ -81,7 +89,10 @@ def make_handler(portal: Portal, log: RequestLog) -> type[BaseHTTPRequestHandler
             if length:
                 self.rfile.read(length)
             url, proxied = self.target()
-            if (urlsplit(url).hostname or "").lower() != HOST:
+            host = (urlsplit(url).hostname or "").lower()
+            if host in others:
+                reply = self.respond(url, others[host])
+            elif host != HOST:
                 reply = page(
                     403,
                     b"Forbidden: the replica only serves the portal\n",
@@ -93,9 +104,9 @@ def make_handler(portal: Portal, log: RequestLog) -> type[BaseHTTPRequestHandler
             log.add(RequestRecord(self.command, url, reply.status, proxied, agent))
             self.send(reply)
 
-        def respond(self, url: str) -> Page:
+        def respond(self, url: str, site: Any = None) -> Page:
             try:
-                return portal.respond(self.command, url)
+                return (site or portal).respond(self.command, url)
             except Exception:  # a replica bug shows as a logged 500, not a dropped connection
                 traceback.print_exc()
                 return page(500, b"replica error\n", "text/plain; charset=utf-8")
@@ -145,11 +156,13 @@ class ReplicaServer:
         host: str = "127.0.0.1",
         port: int = 0,
         request_log: str | Path | None = None,
+        sites: list[Any] | tuple[Any, ...] = (),
     ):
         self.portal = portal
+        self.sites = {site.host: site for site in sites}
         self._host = host
         self._log = RequestLog(request_log)
-        self._httpd = ProxyServer((host, port), make_handler(portal, self._log))
+        self._httpd = ProxyServer((host, port), make_handler(portal, self._log, self.sites))
         self._thread: threading.Thread | None = None
 
     @property
@@ -166,7 +179,7 @@ class ReplicaServer:
 
     @property
     def out_of_scope(self) -> list[RequestRecord]:
-        return [record for record in self.requests if record.host != HOST]
+        return [r for r in self.requests if r.host != HOST and r.host not in self.sites]
 
     def start(self) -> ReplicaServer:
         self._thread = threading.Thread(

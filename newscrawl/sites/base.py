@@ -9,17 +9,20 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, tzinfo
 from enum import Enum
 from typing import Any
 
 from parsel import Selector
+
+from newscrawl.extraction.feeds import FeedEntry
 
 
 class PageKind(Enum):
     FRONT = "front"
     LISTING = "listing"
     STORY = "story"
+    FEED = "feed"  # robots.txt, a sitemap, an RSS or Atom feed: read for story URLs
     OTHER = "other"
 
 
@@ -38,18 +41,37 @@ class StoryPage:
     paragraphs: list[str]
     images: list[dict[str, Any]]
     related: list[dict[str, str]]
-    # Which parts came from the profile's selectors and which from a fallback.
+    # Which parts the profile's own selectors missed, and how they were found instead: a
+    # layout miss (the health check counts them).
     fallbacks: dict[str, str] = field(default_factory=dict)
+    # How other parts were found, when that is worth saying and is no miss (the generic
+    # profile says it for every field; the portal's says ``published_at=url_day``).
+    notes: dict[str, str] = field(default_factory=dict)
+    # "profile": a site profile's selectors read the page; "generic": the generic machinery.
+    kind: str = "profile"
+    modified_at: str | None = None
+    section_name: str | None = None
+    authors: list[str] = field(default_factory=list)
+    language: str | None = None  # the page's own, where the profile reads it
     # The template has a related block but this page's is empty (maybe script-written).
     related_expected: bool = False
     has_scripts: bool = False
 
     @property
     def extraction(self) -> str:
-        if not self.fallbacks:
-            return "profile"
-        parts = ",".join(f"{part}={how}" for part, how in sorted(self.fallbacks.items()))
-        return f"fallback({parts})"
+        """``profile``; ``profile(published_at=url_day)``; ``fallback(body=…,title=h1)``;
+        ``generic(body=trafilatura,published_at=json_ld,…)``."""
+        parts = {**self.notes, **self.fallbacks}
+        kind = "fallback" if self.fallbacks and self.kind == "profile" else self.kind
+        if not parts:
+            return kind
+        listed = ",".join(f"{part}={how}" for part, how in sorted(parts.items()))
+        return f"{kind}({listed})"
+
+    @property
+    def missed(self) -> bool:
+        """Did the page miss its profile's layout? (see :meth:`SiteProfile.missed`)"""
+        return bool(self.fallbacks)
 
 
 @dataclass(frozen=True)
@@ -67,7 +89,6 @@ class SiteProfile(ABC):
     hosts: frozenset[str]
     start_urls: tuple[str, ...]
     language: str
-    utc_offset_hours: int
     # Regular expressions of what this portal adds around its stories (see pipelines.clean):
     # whole body paragraphs that are not text, and sentences it glues into text.
     boilerplate_paragraphs: tuple[str, ...] = ()
@@ -87,7 +108,22 @@ class SiteProfile(ABC):
         """The date a story URL carries, if any."""
 
     @abstractmethod
-    def extract_story(self, page: Selector, url: str) -> StoryPage | NotAStory: ...
+    def extract_story(
+        self, page: Selector, url: str, now: datetime | None = None
+    ) -> StoryPage | NotAStory:
+        """The story part of one page; ``now``: when it was fetched (for ``il y a 3 heures``,
+        and dates in its future, which are not dates); the current time by default."""
+
+    def time_zone(self, url: str) -> tzinfo:
+        """The zone of the times a page of ``url`` prints without an offset."""
+        raise NotImplementedError
+
+    def missed(self, page: StoryPage | NotAStory) -> bool:
+        """Did this story page miss the profile (a sign its layout changed)? By default: a
+        page whose fields came from fallbacks, or that yielded no body."""
+        if isinstance(page, NotAStory):
+            return page.reason == "no_body"
+        return page.missed
 
     @abstractmethod
     def later_pages(self, page: Selector, url: str) -> list[str]:
@@ -103,6 +139,11 @@ class SiteProfile(ABC):
         """The section a story or listing URL lies in, as its URL names it (``-a sections``);
         None for a page in no section (the front page), or a portal whose URLs name none."""
         return None
+
+    def feed_entries(self, body: bytes, url: str) -> list[FeedEntry]:
+        """What a feed page (``PageKind.FEED``) lists: story URLs with their dates, and other
+        feeds (a sitemap index's sitemaps, robots.txt's ``Sitemap:`` lines). None by default."""
+        return []
 
     def listing_story_times(self, page: Selector, url: str) -> dict[str, str]:
         """When the listing shows each story as last updated: canonical URL -> ISO time.

@@ -12,8 +12,8 @@ from datetime import date
 from typing import Any
 
 from newscrawl.scope import Scope
-from newscrawl.sites import DEFAULT_SITE, PROFILES, PageKind, SiteProfile, get_profile
-from newscrawl.urls import resolve
+from newscrawl.sites import GENERIC, PROFILES, CrawlSites, PageKind, SiteProfile, crawl_sites
+from newscrawl.urls import host_of, resolve
 
 DEFAULT_MAX_DEPTH = 2
 RENDER_MODES = ("never", "auto", "always")
@@ -61,8 +61,13 @@ class CrawlArguments:
         default=1,
         metadata=_help("N", "1", "listing pages read per start listing (index2.html, ...)"),
     )
-    site: str = field(
-        default=DEFAULT_SITE, metadata=_help("NAME", DEFAULT_SITE, "the site profile")
+    site: str | None = field(
+        default=None,
+        metadata=_help(
+            "NAME",
+            "each start URL's host picks its profile",
+            f"the site profile for every start URL ({', '.join(PROFILES)})",
+        ),
     )
     render: str = field(
         default="never",
@@ -86,11 +91,10 @@ class CrawlArguments:
             raise ArgumentError(
                 f"unknown spider argument {unknown[0]!r} (known: {', '.join(sorted(known))})"
             )
-        site = str(raw.get("site", DEFAULT_SITE))
-        if site not in PROFILES:
+        site = str(raw["site"]).strip() if raw.get("site") not in (None, "") else None
+        if site is not None and site not in PROFILES:
             raise ArgumentError(f"-a site={site}: unknown site (known: {', '.join(PROFILES)})")
-        profile = get_profile(site)
-        start_urls = _start_urls(raw, profile)
+        start_urls = _start_urls(raw, site)
         return cls(
             start_urls=start_urls,
             max_depth=_count(raw, "max_depth", DEFAULT_MAX_DEPTH),
@@ -99,7 +103,7 @@ class CrawlArguments:
             max_listing_pages=_count(raw, "max_listing_pages", 1, minimum=1),
             site=site,
             render=_choice(raw, "render", "never", RENDER_MODES),
-            sections=_sections(raw.get("sections"), profile, start_urls),
+            sections=_sections(raw.get("sections"), crawl_sites(start_urls, site), start_urls),
         )
 
     def starts(self) -> tuple[str, ...]:
@@ -107,7 +111,7 @@ class CrawlArguments:
         front page and the listings of those sections)."""
         if self.start_urls:
             return self.start_urls
-        profile = get_profile(self.site)
+        profile = self.sites()
         if self.sections is None:
             return profile.start_urls
         return tuple(
@@ -115,6 +119,10 @@ class CrawlArguments:
             for url in profile.start_urls
             if profile.section_of(url) is None or profile.section_of(url) in self.sections
         )
+
+    def sites(self) -> CrawlSites:
+        """The crawl's profiles: each start URL's host's, or ``site``'s for all."""
+        return crawl_sites(self.start_urls, self.site)
 
 
 def describe_arguments() -> list[str]:
@@ -168,22 +176,35 @@ def _sections(
     return sections
 
 
-def _start_urls(raw: dict[str, Any], profile: SiteProfile) -> tuple[str, ...]:
-    """Start URLs must be story or listing pages of the portal: anything else is a typo."""
+def _start_urls(raw: dict[str, Any], site: str | None) -> tuple[str, ...]:
+    """Start URLs must be story, listing or feed pages of their site: anything else is a typo.
+
+    Each URL's host picks its profile (the generic one for a host no profile claims); with
+    ``-a site=NAME`` they must all be that site's."""
     if "start_urls" not in raw:
+        if site == GENERIC:
+            raise ArgumentError("-a site=generic needs -a start_urls (the sites to crawl)")
         return ()
     urls = _urls(raw["start_urls"])
     if not urls:
         raise ArgumentError("-a start_urls is empty (leave it out to start from the front page)")
-    scope = Scope.of(profile)
+    sites = crawl_sites(urls, site)
+    scope = Scope.of(sites)
     for url in urls:
-        if not scope.allows(url):
-            hosts = ", ".join(sorted(profile.hosts))
-            raise ArgumentError(f"-a start_urls: {url} is not a page of the portal ({hosts})")
-        if profile.classify(url) is PageKind.OTHER:
-            raise ArgumentError(f"-a start_urls: {url} is neither a story nor a listing page")
+        why = scope.refusal(url)
+        if why is not None:
+            forced = site not in (None, GENERIC)
+            if forced or why != "other_host":
+                hosts = ", ".join(sorted(h for h in sites.hosts if not h.startswith("www.")))
+                what = f"the portal ({hosts})" if forced else f"a news site ({why})"
+                raise ArgumentError(f"-a start_urls: {url} is not a page of {what}")
+        if sites.classify(url) is PageKind.OTHER:
+            raise ArgumentError(
+                f"-a start_urls: {url} is neither a story, a listing nor a feed page"
+                f" of {host_of(url)}"
+            )
     # One spelling of each: a page given twice is one start page.
-    return tuple(dict.fromkeys(profile.canonical_url(url) for url in urls))
+    return tuple(dict.fromkeys(sites.canonical_url(url) for url in urls))
 
 
 def _urls(value: Any) -> tuple[str, ...]:

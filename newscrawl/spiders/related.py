@@ -1,16 +1,21 @@
 """The ``related`` spider: stories, and the related headlines they link to.
 
-It only navigates: from a listing, its story links and its next page; from a story, its related
-headlines and its later pages. Each story link it yields is a message to the frontier
-(:mod:`newscrawl.spidermiddlewares.frontier`), which decides whether and at which hop it is
-requested and asks :meth:`RelatedSpider.story_request` for the request. What a page holds is the
-site profile's business; whether it goes through a browser, the render middleware's
-(:mod:`newscrawl.downloadermiddlewares.render`); what is emitted, the pipelines'.
+It only navigates: from a listing, its story links and its next page; from a feed (robots.txt,
+a sitemap, RSS or Atom), its story URLs with their dates and the feeds it names; from a story,
+its related headlines and its later pages. Each URL is asked of the profile of its host (a
+crawl of several sites has one :class:`~newscrawl.sites.CrawlSites`). Each story link it
+yields is a message to the frontier (:mod:`newscrawl.spidermiddlewares.frontier`), which
+decides whether and at which hop it is requested and asks :meth:`RelatedSpider.story_request`
+for the request. What a page holds is the site profile's business; whether it goes through a
+browser, the render middleware's (:mod:`newscrawl.downloadermiddlewares.render`); what is
+emitted, the pipelines'.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,7 +29,7 @@ from newscrawl.hints import render_hint_stat
 from newscrawl.outcomes import failed, rejected, report
 from newscrawl.rendering import RENDERED, browser_problem, needs_browser
 from newscrawl.scope import Scope
-from newscrawl.sites import NotAStory, PageKind, StoryPage, get_profile
+from newscrawl.sites import NotAStory, PageKind, StoryPage
 from newscrawl.spiders.arguments import CrawlArguments
 from newscrawl.spiders.failures import failure_reason
 from newscrawl.useragent import apply_contact_user_agent
@@ -54,7 +59,7 @@ class RelatedSpider(scrapy.Spider):
         # before any request.
         self.args = arguments if arguments is not None else CrawlArguments.parse(kwargs)
         super().__init__(name)
-        self.profile = get_profile(self.args.site)
+        self.profile = self.args.sites()  # each URL's profile, by its host
         self.scope = Scope.of(self.profile)
         self.limits: CrawlLimits | None = None  # from the crawl's config, in from_crawler
         self.retry_codes: frozenset[int] = frozenset()
@@ -82,16 +87,19 @@ class RelatedSpider(scrapy.Spider):
         return spider
 
     def profile_schemes(self) -> set[str]:
-        """Schemes of the portal's canonical page URLs: the only ones a story request uses."""
-        return {urlsplit(self.profile.canonical_url(u)).scheme for u in self.profile.start_urls}
+        """Schemes of the crawl's canonical start URLs: the only ones a story request uses."""
+        return {urlsplit(self.profile.canonical_url(u)).scheme for u in self.args.starts()}
 
     # --- requests -------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
-        # Start URLs are the portal's story or listing pages: CrawlArguments checked them.
+        # Start URLs are story, listing or feed pages of their site: CrawlArguments checked them.
         for url in self.args.starts():
-            if self.profile.classify(url) is PageKind.STORY:
+            kind = self.profile.classify(url)
+            if kind is PageKind.STORY:
                 yield self.story_link(url, SEED)
+            elif kind is PageKind.FEED:
+                yield self.feed_request(url, start_page=True)
             else:
                 yield self.listing_request(url, page_number=1, start_page=True)
 
@@ -104,6 +112,16 @@ class RelatedSpider(scrapy.Spider):
             # Start listings are read every run, and again when a JOBDIR crawl resumes.
             dont_filter=start_page,
             meta={PAGE: "listing", "listing_page": page_number, "start_page": start_page},
+        )
+
+    def feed_request(self, url: str, start_page: bool) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_feed,
+            errback=self.on_listing_error,
+            priority=20,  # feeds first: they seed hop 0 with dated story URLs
+            dont_filter=start_page,
+            meta={PAGE: "listing", "start_page": start_page, "feed": True},
         )
 
     def story_link(self, url: str, link: str, listed_at: str | None = None) -> scrapy.Request:
@@ -143,6 +161,25 @@ class RelatedSpider(scrapy.Spider):
             if next_page and self.scope.allows(next_page):
                 yield self.listing_request(next_page, page_number + 1, start_page=False)
 
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        """robots.txt, a sitemap (index), RSS or Atom: its story URLs, with the dates it gives
+        them (so ``since`` leaves the old ones unrequested), and the feeds it names (at most
+        ``max_listing_pages`` of them, newest first, and none older than ``since``)."""
+        entries = self.profile.feed_entries(response.body, response.url)
+        stories = [e for e in entries if not e.is_feed]
+        feeds = [e for e in entries if e.is_feed and self.scope.allows(e.url)]
+        if self.args.since is not None:
+            feeds = [
+                f for f in feeds if not f.listed_at or f.listed_at[:10] >= str(self.args.since)
+            ]
+        if response.meta.get("start_page"):
+            found = "ok" if stories or feeds else "empty"
+            self.crawler.stats.inc_value(f"{STATS}/start_pages/{found}")
+        for entry in stories:
+            yield self.story_link(entry.url, LISTING, entry.listed_at)
+        for entry in feeds[: self.args.max_listing_pages]:
+            yield self.feed_request(entry.url, start_page=False)
+
     def on_listing_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         reason, details = failure_reason(failure, self.retry_codes)
@@ -160,12 +197,17 @@ class RelatedSpider(scrapy.Spider):
         page = self._extract(response)
         rendered = bool(response.meta.get(RENDERED))
         self._count_render_hint(page)
+        # The health check's layout miss is each profile's own (the generic one's: no title,
+        # date or body; the portal's: a fallback, or no body).
+        self.crawler.stats.inc_value(f"{STATS}/layout/pages")
+        if self.profile.missed_at(url, page):
+            self.crawler.stats.inc_value(f"{STATS}/layout/missed")
         if isinstance(page, NotAStory):
             self.crawler.stats.inc_value(f"{STATS}/extraction/none")
             extra = {"rendered": True} if rendered else {}
             report(self.crawler, rejected(url, page.reason, **page.details, **extra))
             return
-        kind = "fallback" if page.fallbacks else "profile"
+        kind = "fallback" if page.fallbacks else page.kind
         self.crawler.stats.inc_value(f"{STATS}/extraction/{kind}")
         assert self.limits is not None
         for headline in page.related[: self.limits.max_related]:
@@ -197,7 +239,9 @@ class RelatedSpider(scrapy.Spider):
     def _extract(self, response: TextResponse) -> StoryPage | NotAStory:
         page: StoryPage | NotAStory | None = response.meta.get(EXTRACTED)
         if page is None:
-            page = self.profile.extract_story(response.selector, response.url)
+            page = self.profile.extract_story(
+                response.selector, response.url, _fetched_at(response)
+            )
         return page
 
     def _count_render_hint(self, page: StoryPage | NotAStory) -> None:
@@ -208,7 +252,8 @@ class RelatedSpider(scrapy.Spider):
     def _go_on(self, assembly: StoryAssembly) -> Iterator[Any]:
         """The next page of the story, or the story once every page is read."""
         if assembly.next_url is None:
-            yield assembly.story(self.profile.name, self.profile.language)
+            site = self.profile.profile_for(assembly.url) or self.profile
+            yield assembly.story(site.name, site.language)
             return
         yield scrapy.Request(
             assembly.next_url,
@@ -236,6 +281,20 @@ class RelatedSpider(scrapy.Spider):
                 **details,
             ),
         )
+
+
+def _fetched_at(response: Response) -> datetime:
+    """When the page was fetched: its ``Date`` header if it is sane, else now (relative dates,
+    ``il y a 3 heures``, are read from it)."""
+    now = datetime.now(UTC)
+    header = (response.headers.get("Date") or b"").decode("latin-1")
+    try:
+        served = parsedate_to_datetime(header) if header else None
+    except (TypeError, ValueError, IndexError):
+        served = None
+    if served is None or served.tzinfo is None or abs((served - now).total_seconds()) > 86400:
+        return now
+    return served
 
 
 def _content_type(response: Response) -> str:

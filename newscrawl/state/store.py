@@ -590,7 +590,7 @@ class StateStore:
                     story["url"],
                     str(story.get("story_id") or ""),
                     fingerprint(story),
-                    story.get("published_at"),
+                    story.get("modified_at") or story.get("published_at"),
                     int(story.get("revision") or 1),
                     _iso(now),
                     minhash(story) if minhash else None,
