@@ -7,9 +7,11 @@ story is counted once per field it carries (:func:`count`, from the outcome ledg
 Scrapy's stats under ``newscrawl/coverage/``); the manifest keeps those counts, the run history
 compares them with the usual (:mod:`newscrawl.history`) and the report draws them.
 
-``extraction`` says how the site profile found the story: ``profile``, or
-``fallback(body=densest_paragraphs,title=h1)``, with ``+rendered`` when the page went through
-the browser. :func:`found_by` reads it back, field by field.
+``extraction`` says how the site profile found the story: ``profile``,
+``profile(published_at=url_day)`` (a note on a field the profile found),
+``fallback(body=densest_paragraphs,title=h1)``, ``generic(body=trafilatura,…)`` (a site with no
+profile of its own), with ``+rendered`` when the page went through the browser.
+:func:`found_by` reads it back, field by field.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ FIELDS: dict[str, str] = {
     "title": "title",
     "published_at": "date",
     "date_with_time": "date with time",
+    "modified_at": "date of last update",
     "section": "section",
     "source": "source",
-    "editors": "authors (editors)",
+    "authors": "authors",
+    "editors": "editors",
     "related": "related headlines",
     "images": "pictures",
 }
@@ -36,7 +40,7 @@ FIELDS: dict[str, str] = {
 FOUND_FIELDS = ("title", "published_at", "body", "section", "related")
 PROFILE = "profile"
 RENDERED = "+rendered"
-_FALLBACK = re.compile(r"fallback\(([^)]*)\)")
+_EXTRACTION = re.compile(r"^\s*(\w+)(?:\(([^)]*)\))?")
 
 
 def has_time(published_at: str | None) -> bool:
@@ -64,8 +68,10 @@ def covered(story: Any) -> dict[str, bool]:
         "title": bool(field("title")),
         "published_at": bool(published),
         "date_with_time": has_time(published),
+        "modified_at": bool(field("modified_at")),
         "section": bool(field("section")),
         "source": bool(field("source")),
+        "authors": bool(field("authors")),
         "editors": bool(field("editors")),
         "related": bool(field("related")),
         "images": bool(field("images")),
@@ -73,14 +79,17 @@ def covered(story: Any) -> dict[str, bool]:
 
 
 def found_by(extraction: str | None) -> dict[str, str]:
-    """How each of :data:`FOUND_FIELDS` was found: ``profile`` or the fallback's name."""
-    how = dict.fromkeys(FOUND_FIELDS, PROFILE)
-    match = _FALLBACK.search(extraction or "")
-    if match:
-        for part in match.group(1).split(","):
+    """How each field was found: ``profile`` (or ``generic``) when ``extraction`` names no
+    other way, else the way it names (``h1``, ``url_date``, ``trafilatura`` …); the fields of
+    :data:`FOUND_FIELDS` always, and any other it names."""
+    match = _EXTRACTION.match(extraction or "")
+    kind = match.group(1) if match else PROFILE
+    how = dict.fromkeys(FOUND_FIELDS, PROFILE if kind in (PROFILE, "fallback") else kind)
+    if match and match.group(2):
+        for part in match.group(2).split(","):
             field, _, method = part.partition("=")
             if field.strip():
-                how[field.strip()] = method.strip() or "fallback"
+                how[field.strip()] = method.strip() or kind
     return how
 
 

@@ -40,6 +40,7 @@ class RunRow:
     started_at: str
     new: int
     revised: int
+    unchanged: int
     known: int
     found: int
     requests: int
@@ -113,11 +114,13 @@ def figures_of(crawl: Crawl) -> Figures:
         Counter({r: n for (kind, r), n in crawl.outcomes.items() if kind == "failed"})
     )
     carried: Counter[str] = Counter()
-    how: dict[str, Counter[str]] = {name: Counter() for name in coverage.FOUND_FIELDS}
-    for story in stories:
+    ways = [coverage.found_by(story.get("extraction")) for story in stories]
+    named = list(dict.fromkeys(name for way in ways for name in way))
+    how: dict[str, Counter[str]] = {name: Counter() for name in named}
+    for story, way in zip(stories, ways, strict=True):
         carried.update(name for name, ok in coverage.covered(story).items() if ok)
-        for name, method in coverage.found_by(story.get("extraction")).items():
-            how.setdefault(name, Counter())[method] += 1
+        for name in named:  # a field its extraction does not name: found the story's way
+            how[name][way.get(name) or _kind(story.get("extraction"))] += 1
         figures.rendered += coverage.rendered(story.get("extraction"))
     figures.coverage = {name: carried[name] for name in coverage.FIELDS}
     figures.found_by = {
@@ -184,6 +187,7 @@ def _run_row(run: dict[str, Any]) -> RunRow:
         started_at=str(started or ""),
         new=int(run.get("stories_new") or 0),
         revised=int(run.get("stories_revised") or 0),
+        unchanged=int((run.get("rejected") or {}).get("unchanged", 0) or 0),
         known=int((run.get("rejected") or {}).get("known", 0) or 0),
         found=found(run),
         requests=int(run.get("requests") or 0),
@@ -193,6 +197,12 @@ def _run_row(run: dict[str, Any]) -> RunRow:
         healthy=run.get("healthy"),
         reasons=tuple(run.get("reasons") or ()),
     )
+
+
+def _kind(extraction: Any) -> str:
+    """A story's usual way: the site profile's (``profile``), or the generic one's."""
+    kind = str(extraction or coverage.PROFILE).split("(")[0].split("+")[0].strip()
+    return coverage.PROFILE if kind in ("", "fallback") else kind
 
 
 def _day(published_at: Any) -> str:

@@ -31,7 +31,7 @@ from newscrawl.report.figures import Figures, RunRow, components_of
 
 BLUE, ORANGE, GREY, GREEN, RED = "#3b6ea8", "#e08a2c", "#9aa3ad", "#3f9b5b", "#c8443c"
 PALETTE = (BLUE, ORANGE, GREEN, RED, "#8560a8", "#8c6d4f", "#d16fa8", "#6f7f8f", "#b5a82c")
-STYLE = {
+STYLE: dict[str, Any] = {
     "svg.fonttype": "none",  # text stays <text>
     "svg.hashsalt": "newscrawl",  # the same figures, the same bytes
     "font.family": "DejaVu Sans",
@@ -74,20 +74,18 @@ class Canvas:
         text = buffer.getvalue()
         text = text[text.index("<svg") :]  # no XML declaration nor doctype inside HTML
         text = text.replace("<svg ", f'<svg role="img" data-plot="{self.name}" ', 1)
-        for gid, tip in self.tips.items():
-            text = re.sub(
-                rf'(<g id="{re.escape(gid)}"[^>]*>)',
-                lambda m, tip=tip: f"{m.group(1)}<title>{html.escape(tip)}</title>",
-                text,
-                count=1,
-            )
-        return text
+
+        def titled(match: re.Match[str]) -> str:
+            tip = self.tips.get(match.group(2))
+            return match.group(0) + (f"<title>{html.escape(tip)}</title>" if tip else "")
+
+        return re.sub(r'(<g id="(mark-[^"]+)"[^>]*>)', titled, text)
 
 
 def _style() -> Any:
     import matplotlib
 
-    return matplotlib.rc_context(STYLE)
+    return matplotlib.rc_context(STYLE)  # type: ignore[arg-type]
 
 
 def hbars(
@@ -112,8 +110,9 @@ def hbars(
         ax.set_xlabel(xlabel)
         ax.margins(x=0.15)
         texts = texts or [f"{v:g}" for v in values]
-        for bar, label, text in zip(bars, labels, texts, strict=True):
-            canvas.mark(bar, f"{label}: {text}")
+        for bar, label, value, text in zip(bars, labels, values, texts, strict=True):
+            if value:  # a bar of nothing draws nothing: no mark
+                canvas.mark(bar, f"{label}: {text}")
         for artist in ax.bar_label(bars, labels=list(texts), padding=3, fontsize=8):
             canvas.label(artist)
         return canvas.svg()
@@ -135,6 +134,9 @@ def per_day(figures: Figures) -> str | None:
         ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
         ax.set_title("Stories per day (by date line)", loc="left")
         ax.set_ylabel("stories")
+        from matplotlib.ticker import MaxNLocator
+
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         for bar, (day, n) in zip(bars, days.items(), strict=True):
             canvas.mark(bar, f"{day}: {n} stories")
         if len(days) <= MAX_LABELLED:
@@ -198,7 +200,7 @@ def found_by(figures: Figures) -> str | None:
         ax.set_yticks(positions, fields)
         ax.set_xlabel("stories")
         ax.set_title("How each field was found (site profile, or a fallback)", loc="left")
-        ax.legend(loc="lower right", fontsize=7, frameon=False)
+        ax.legend(loc="upper left", bbox_to_anchor=(1, 1), fontsize=7, frameon=False)
         return canvas.svg()
 
 
@@ -210,6 +212,7 @@ def per_hop(figures: Figures) -> str | None:
         ax = canvas.axes[0]
         hops = list(figures.per_hop)
         bars = ax.bar([str(h) for h in hops], list(figures.per_hop.values()), color=BLUE)
+        _room(ax, len(hops))
         ax.set_xlabel("hop (0: listed or given; n: n related headlines away)")
         ax.set_ylabel("stories")
         ax.set_title("Stories by hop", loc="left")
@@ -228,6 +231,7 @@ def component_sizes(figures: Figures) -> str | None:
         canvas = Canvas("components", height=2.2)
         ax = canvas.axes[0]
         bars = ax.bar([str(i + 1) for i in range(len(sizes))], sizes, color=ORANGE)
+        _room(ax, len(sizes))
         ax.set_xlabel("component, largest first")
         ax.set_ylabel("stories")
         ax.set_title(
@@ -343,22 +347,22 @@ def runs_over_time(rows: list[RunRow]) -> str | None:
         canvas = Canvas("runs", height=4.2, rows=2)
         top, bottom = canvas.axes
         x = list(range(len(rows)))
-        new = [r.new for r in rows]
-        revised = [r.revised for r in rows]
-        known = [r.known for r in rows]
-        base = [a + b for a, b in zip(new, revised, strict=True)]
-        for values, below, color, what in (
-            (new, [0] * len(rows), BLUE, "new"),
-            (revised, new, ORANGE, "revised"),
-            (known, base, GREY, "known"),
-        ):
+        layers = (
+            ([r.new for r in rows], BLUE, "new"),
+            ([r.revised for r in rows], ORANGE, "revised"),
+            ([r.unchanged for r in rows], "#7fa7d1", "unchanged"),
+            ([r.known for r in rows], GREY, "known"),
+        )
+        below = [0] * len(rows)
+        for values, color, what in layers:
             bars = top.bar(x, values, bottom=below, color=color, width=0.8, label=what)
             for bar, row, value in zip(bars, rows, values, strict=True):
                 if value:
                     canvas.mark(bar, f"{row.run}: {value} {what}")
+            below = [a + b for a, b in zip(below, values, strict=True)]
         top.set_ylabel("stories")
-        top.set_title("Runs over time: stories new, revised and known", loc="left")
-        top.legend(fontsize=7, frameon=False, ncols=3, loc="upper left")
+        top.set_title("Runs over time: stories found (new, revised, unchanged, known)", loc="left")
+        top.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
         durations = [r.duration or 0 for r in rows]
         colors = [GREY if r.healthy is None else GREEN if r.healthy else RED for r in rows]
         bars = bottom.bar(x, durations, color=colors, width=0.8)
@@ -372,9 +376,18 @@ def runs_over_time(rows: list[RunRow]) -> str | None:
         bottom.set_title("Duration (green: healthy; red: unhealthy or failed)", loc="left")
         step = max(1, math.ceil(len(rows) / 12))
         for ax in (top, bottom):
+            _room(ax, len(rows))
             ax.set_xticks(x[::step], [rows[i].started_at[:16].replace("T", " ") for i in x[::step]])
             ax.tick_params(axis="x", labelrotation=30, labelsize=7)
         return canvas.svg()
+
+
+def _room(ax: Any, bars: int, least: int = 8) -> None:
+    """Bars of a fixed width however few there are (one bar does not fill the plot)."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.set_xlim(-0.6, max(bars, least) - 0.4)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _short(label: str, width: int = 40) -> str:

@@ -96,6 +96,7 @@ def tables(figures: Figures) -> dict[str, tuple[list[str], list[Row]]]:
                 "started",
                 "new",
                 "revised",
+                "unchanged",
                 "known",
                 "found",
                 "requests",
@@ -110,6 +111,7 @@ def tables(figures: Figures) -> dict[str, tuple[list[str], list[Row]]]:
                     r.started_at,
                     r.new,
                     r.revised,
+                    r.unchanged,
                     r.known,
                     r.found,
                     r.requests,
@@ -164,7 +166,7 @@ def _period(figures: Figures) -> str:
 # --- HTML -------------------------------------------------------------------------------------
 
 
-def _html_table(name: str, columns: list[str], rows: list[Row], open_: bool = False) -> str:
+def _html_table(name: str, columns: list[str], rows: Sequence[Row], open_: bool = False) -> str:
     if not rows:
         return f'<p class="note" data-table="{name}">Nothing to count.</p>'
 
@@ -236,7 +238,7 @@ def html_report(figures: Figures, made_at: datetime | None = None) -> str:
         f"the last, {html.escape(unhealthy[-1].run)}: "
         f"{html.escape('; '.join(unhealthy[-1].reasons))}.</p>"
         if unhealthy
-        else (f'<p class="good">Every run was healthy.</p>' if figures.runs else "")
+        else ('<p class="good">Every run was healthy.</p>' if figures.runs else "")
     )
     parts = [
         "<!DOCTYPE html>",
@@ -283,7 +285,7 @@ def html_report(figures: Figures, made_at: datetime | None = None) -> str:
 # --- markdown ---------------------------------------------------------------------------------
 
 
-def _md_table(columns: list[str], rows: list[Row]) -> str:
+def _md_table(columns: list[str], rows: Sequence[Row]) -> str:
     if not rows:
         return "_nothing to count_\n"
 
