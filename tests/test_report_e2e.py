@@ -192,9 +192,9 @@ def test_the_report_opens_offline_with_every_plot_drawn_and_the_feeds_numbers(
     assert seen["plots"]["per_section"]["marks"] == len(truth["per_section"])
     # the runs, as their manifests say them
     manifests = [run.manifest for run in runs]
-    assert [int(row[2]) for row in tables["runs"]] == [m["stories_new"] for m in manifests]
-    assert [int(row[10]) for row in tables["runs"]] == [0, 0]  # exit statuses
-    assert int(tables["runs"][1][4]) == truth["stories"]  # the second: all fetched again,
+    assert [int(row[1]) for row in tables["runs"]] == [m["stories_new"] for m in manifests]
+    assert [int(row[9]) for row in tables["runs"]] == [0, 0]  # exit statuses
+    assert int(tables["runs"][1][3]) == truth["stories"]  # the second: all fetched again,
     assert truth["stories"] == manifests[0]["stories_new"]  # nothing new, all unchanged
     assert manifests[1]["rejected"]["unchanged"] == truth["stories"]
     hops = table(tables["per_hop"])

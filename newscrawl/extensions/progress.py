@@ -10,8 +10,9 @@ with one that says where the crawl is::
 - stories, rejected and failed: the URLs that ended so far (the outcome ledger's counts);
 - pages a minute: responses over the last interval;
 - the frontier (:class:`~newscrawl.frontier.Frontier`): story URLs the crawl decided to fetch
-  and that have not ended yet, by hop; in flight: requests in Scrapy's downloader; queued:
-  requests waiting in Scrapy's scheduler (listings and later pages of long stories included);
+  and that have not ended yet, by hop; in flight: requests being downloaded; queued: requests
+  waiting in Scrapy's scheduler or for a downloader slot (listings and later pages of long
+  stories included);
 - the hop being crawled: the hops of the story requests in flight, of ``-a max_depth``;
 - the time left, only when it can honestly be told: once no listing is left to read (they
   seed the crawl), either the frontier can no longer grow (every story still to fetch is at
@@ -197,9 +198,14 @@ class Progress:
                 if entry.state == SCHEDULED:
                     to_fetch[entry.hop] += 1
         engine = self.crawler.engine
-        active = list(getattr(getattr(engine, "downloader", None), "active", ()) or ())
+        downloader = getattr(engine, "downloader", None)
+        # In flight: being transferred; the downloader's other requests wait for their slot
+        # (DOWNLOAD_DELAY, concurrency), so they count as queued, with the scheduler's.
+        slots = list(getattr(downloader, "slots", {}).values())
+        active = [r for slot in slots for r in getattr(slot, "transferring", ())]
+        waiting = len(getattr(downloader, "active", ()) or ()) - len(active)
         try:
-            queued: int | None = len(engine.scheduler)  # type: ignore[arg-type, union-attr]
+            queued: int | None = len(engine.scheduler) + max(0, waiting)  # type: ignore[arg-type, union-attr]
         except (TypeError, AttributeError):
             queued = None
         spider = getattr(self.crawler, "spider", None)

@@ -33,6 +33,7 @@ BLUE, ORANGE, GREY, GREEN, RED = "#3b6ea8", "#e08a2c", "#9aa3ad", "#3f9b5b", "#c
 PALETTE = (BLUE, ORANGE, GREEN, RED, "#8560a8", "#8c6d4f", "#d16fa8", "#6f7f8f", "#b5a82c")
 STYLE: dict[str, Any] = {
     "svg.fonttype": "none",  # text stays <text>
+    "text.parse_math": False,  # a "$" in a section name is text, not TeX
     "svg.hashsalt": "newscrawl",  # the same figures, the same bytes
     "font.family": "DejaVu Sans",
     "font.size": 9,
@@ -377,9 +378,14 @@ def runs_over_time(rows: list[RunRow]) -> str | None:
         step = max(1, math.ceil(len(rows) / 12))
         for ax in (top, bottom):
             _room(ax, len(rows))
-            ax.set_xticks(x[::step], [rows[i].started_at[:16].replace("T", " ") for i in x[::step]])
+            ax.set_xticks(x[::step], [_when(rows[i].started_at) for i in x[::step]])
             ax.tick_params(axis="x", labelrotation=30, labelsize=7)
         return canvas.svg()
+
+
+def _when(started_at: str) -> str:
+    """``12-01 09:50:29``: a run's start, short (runs are hours apart, or seconds)."""
+    return started_at[5:19].replace("T", " ")
 
 
 def _room(ax: Any, bars: int, least: int = 8) -> None:

@@ -40,6 +40,8 @@ details summary { cursor: pointer; color: #3b6ea8; font-size: 12.5px; }
 .bad { color: #c8443c; } .good { color: #3f9b5b; }
 .note { color: #52606d; font-size: 12.5px; }
 code { font-size: 12px; }
+table[data-table="runs"] { font-size: 11.5px; }
+table[data-table="runs"] th { white-space: nowrap; font-weight: normal; }
 """
 
 
@@ -93,7 +95,6 @@ def tables(figures: Figures) -> dict[str, tuple[list[str], list[Row]]]:
         "runs": (
             [
                 "run",
-                "started",
                 "new",
                 "revised",
                 "unchanged",
@@ -108,7 +109,6 @@ def tables(figures: Figures) -> dict[str, tuple[list[str], list[Row]]]:
             [
                 (
                     r.run,
-                    r.started_at,
                     r.new,
                     r.revised,
                     r.unchanged,
@@ -234,7 +234,7 @@ def html_report(figures: Figures, made_at: datetime | None = None) -> str:
     source = html.escape(figures.state or "")
     unhealthy = [r for r in figures.runs if r.healthy is False]
     health = (
-        f'<p class="bad">{len(unhealthy)} of {len(figures.runs)} runs were unhealthy or failed: '
+        f'<p class="bad">Unhealthy or failed: {len(unhealthy)} of {len(figures.runs)} runs; '
         f"the last, {html.escape(unhealthy[-1].run)}: "
         f"{html.escape('; '.join(unhealthy[-1].reasons))}.</p>"
         if unhealthy
