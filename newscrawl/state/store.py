@@ -533,7 +533,15 @@ class StateStore:
             "SELECT summary FROM runs ORDER BY started_at DESC, run DESC LIMIT ?",
             (-1 if limit is None else limit,),
         ).fetchall()
-        return [json.loads(summary) for (summary,) in reversed(rows)]
+        runs = []
+        for (summary,) in reversed(rows):
+            try:
+                run = json.loads(summary)
+            except ValueError:
+                continue  # a row no newscrawl wrote: no history, never a failed run
+            if isinstance(run, dict):
+                runs.append(run)
+        return runs
 
     # --- the frontier (newscrawl.frontier) ----------------------------------------------
 
