@@ -171,7 +171,12 @@ FEEDS = {
     },
 }
 FEED_URI_PARAMS = "newscrawl.runs.feed_uri_params"  # %(run_folder)s, %(run)s, %(run_time)s
-FEED_EXPORTERS = {"csv": "newscrawl.exporters.StoryCsvItemExporter"}
+# JSON lines with U+2028, U+2029 and U+0085 escaped (line readers end a line there); a CSV
+# with list cells as JSON, formulas neutralised, and cells cut at what a spreadsheet holds.
+FEED_EXPORTERS = {
+    "csv": "newscrawl.exporters.StoryCsvItemExporter",
+    **dict.fromkeys(("jsonlines", "jsonl", "jl"), "newscrawl.exporters.StoryJsonLinesItemExporter"),
+}
 FEED_EXPORT_ENCODING = "utf-8"
 
 # --- Engine ------------------------------------------------------------------------------------

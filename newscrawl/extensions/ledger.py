@@ -24,7 +24,6 @@ up; a story's end is its feed line, which the state reads back.
 
 from __future__ import annotations
 
-import json
 import logging
 import tempfile
 from collections import Counter
@@ -37,6 +36,7 @@ from scrapy.exceptions import CloseSpider
 
 from newscrawl import coverage, machinery
 from newscrawl.config import config_of
+from newscrawl.exporters import json_line
 from newscrawl.extensions.feeds import OUTPUT_FOLDER, local_feed_paths, open_run
 from newscrawl.extensions.state import RunState
 from newscrawl.frontier import NOT_FETCHED, Frontier, Met, StoryRules
@@ -117,7 +117,7 @@ class OutcomeLedger:
         if self._file is None:
             return
         try:
-            self._file.write(json.dumps(outcome.to_dict(), ensure_ascii=False) + "\n")
+            self._file.write(json_line(outcome.to_dict()))
         except (OSError, ValueError) as error:
             self._file = None
             machinery.fail(self.crawler, f"the rejects file {self.path}", error)
