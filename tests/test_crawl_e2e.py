@@ -198,6 +198,7 @@ def test_the_run_writes_its_files_in_a_folder_of_its_own(whole_crawl) -> None:
     _, run = whole_crawl
     assert sorted(p.name for p in run.files) == [
         "manifest.json",
+        "metrics.prom",
         "rejects.jsonl",
         "stories.csv",
         "stories.jsonl",
@@ -370,7 +371,11 @@ def test_dash_o_writes_the_stories_there_and_the_runs_records_in_its_folder(
     run = run_crawl(server.proxy_url, tmp_path, *WHOLE_PORTAL, options=("-O", name))
     assert run.returncode == 0
     assert [p.name for p in run.files if p.parent == tmp_path] == [name]
-    assert sorted(p.name for p in run.folder.iterdir()) == ["manifest.json", "rejects.jsonl"]
+    assert sorted(p.name for p in run.folder.iterdir()) == [
+        "manifest.json",
+        "metrics.prom",
+        "rejects.jsonl",
+    ]
     assert run.manifest["feeds"] == [str(tmp_path / name)]
     stories = run.stories or run.csv_rows
     assert len(stories) > 40

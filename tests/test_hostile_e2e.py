@@ -197,6 +197,7 @@ def test_feed_files_are_named_by_run_time_only(fault_crawl) -> None:
     assert RUN_NAME.match(run.folder.name), run.folder
     assert sorted(p.relative_to(run.folder).as_posix() for p in run.files) == [
         "manifest.json",
+        "metrics.prom",
         "rejects.jsonl",
         "stories.csv",
         "stories.jsonl",

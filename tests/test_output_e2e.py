@@ -44,6 +44,7 @@ def test_each_run_writes_a_folder_of_its_own_named_as_its_manifest_says(
     assert folder.parent == tmp_path / "output" / "related"
     assert sorted(p.name for p in folder.iterdir()) == [
         "manifest.json",
+        "metrics.prom",
         "rejects.jsonl",
         "stories.csv",
         "stories.jsonl",

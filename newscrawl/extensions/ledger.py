@@ -34,7 +34,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 
-from newscrawl import machinery
+from newscrawl import coverage, machinery
 from newscrawl.config import config_of
 from newscrawl.distributed import frontier_for
 from newscrawl.exporters import json_line
@@ -49,6 +49,7 @@ from newscrawl.sites import PageKind
 logger = logging.getLogger(__name__)
 # Rejections that do not end a URL for the next run: the run stopped before it was done.
 CARRIED_OVER = frozenset({NOT_FETCHED, "not_emitted", "max_stories_reached"})
+HOPS_STAT = "newscrawl/hops/"  # stories emitted per hop: newscrawl/hops/0, …/1 …
 
 
 class OutcomeLedger:
@@ -150,6 +151,9 @@ class OutcomeLedger:
             return
         self.counts[("story", "")] += 1
         self.stats.inc_value("newscrawl/stories")  # type: ignore[union-attr]
+        # What the story carries, and the hop it was found at (the report's figures).
+        coverage.count(self.stats, item)
+        self.stats.inc_value(f"{HOPS_STAT}{self.frontier.hop(item.url) or 0}")  # type: ignore[union-attr]
 
     def item_dropped(self, item: Any, exception: BaseException) -> None:
         if isinstance(exception, StoryRejected):

@@ -74,6 +74,12 @@ linked from the related headlines of ``portal.variants["fault_hub"]`` with hosti
 of French news sites that have no profile (``newssite.py``: JSON-LD, meta or plain layouts,
 robots.txt, a sitemap, an RSS feed), each with its ``expected_stories()``.
 
+``withdrawn=0.8`` (``--withdrawn``) takes that share of the stories down: gone from the front
+page, the listings and every related list, their pages 404. ``blocked=0.3`` (``--blocked``)
+answers that share of the story pages ``403 Forbidden``, as a portal that starts blocking a
+crawler does. Both choose their stories from the seed alone; ``expected_stories()`` still lists
+every story. A state's history should see both as far from the usual (``newscrawl.history``).
+
 ``layout="changed"`` serves every story in a redesigned template with no ``h1``, no ``<p>`` and
 none of the profile's landmarks; ``expected_stories()`` still describes the content, which an
 extractor reads only with the generic machinery (a fallback extraction: a layout miss).

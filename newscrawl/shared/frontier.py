@@ -54,6 +54,7 @@ class SharedFrontier:
         self.in_hand: dict[str, int] = {}  # leased by this worker and not ended: member -> hop
         self._listing_of: dict[str, str] = {}  # listing URL -> its work item
         self._ended: set[str] = set()  # ended by this worker
+        self._hop_when_ended: dict[str, int] = {}  # for the ledger's stories-by-hop counts
         self._decided: set[str] = set()  # ended in Redis already (at their first meeting)
         self._ops: list[list[str]] = []
         self._flushing: asyncio.Task[None] | None = None
@@ -195,7 +196,17 @@ class SharedFrontier:
         return bool(claimed == 1)
 
     def hop(self, url: str) -> int | None:
-        return self.in_hand.get(url)
+        hop = self.in_hand.get(url)
+        return hop if hop is not None else self._hop_when_ended.get(url)
+
+    @property
+    def entries(self) -> dict[str, Entry]:
+        """This worker's view (its progress line): the story URLs it holds, to be fetched."""
+        return {
+            member: Entry(hop, None)
+            for member, hop in self.in_hand.items()
+            if not member.startswith(LISTING + "\t")
+        }
 
     def has_met(self, url: str) -> bool:
         return self.rules.canonical(url) in self.in_hand
@@ -254,7 +265,9 @@ class SharedFrontier:
     # --- ends, in batches ---------------------------------------------------------------
 
     def _hand_back(self, member: str, op: str) -> None:
-        self.in_hand.pop(member, None)
+        hop = self.in_hand.pop(member, None)
+        if hop is not None and op == "s":
+            self._hop_when_ended[member] = hop
         self._ops.append([op, member])
         self.handed_back.set()
         if self._flushing is None or self._flushing.done():
