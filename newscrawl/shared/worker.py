@@ -418,6 +418,7 @@ class Worker:
             try:
                 if self.frontier is not None:
                     handed = await self.frontier.hand_back_all()
+                    self._stats().set_value(f"{STATS}/handed_back", handed)
                     if handed:
                         logger.info("newscrawl: %d items of work handed back to the crawl", handed)
                 await self.redis.call(self._leave)
