@@ -19,6 +19,7 @@ from newscrawl import setting
 from newscrawl.setting import DEFAULTS, SettingError
 
 if TYPE_CHECKING:
+    from newscrawl.distributed import SharedConfig
     from newscrawl.downloadermiddlewares.backoff import BackoffConfig
     from newscrawl.health import HealthThresholds
     from newscrawl.pipelines.clean import CleanConfig
@@ -96,12 +97,14 @@ class NewscrawlConfig:
     state: StateSettings
     health: HealthThresholds
     render: RenderConfig
+    shared: SharedConfig
 
     @classmethod
     def from_settings(cls, settings: Any) -> NewscrawlConfig:
         """All of it, checked; raises :class:`SettingError` (one line) on the first fault."""
         # Each part's reader lives beside the code that uses it, and that code asks this
         # module for its config: so the parts are imported here, not at the top.
+        from newscrawl.distributed import SharedConfig
         from newscrawl.downloadermiddlewares.backoff import BackoffConfig
         from newscrawl.health import HealthThresholds
         from newscrawl.pipelines.clean import CleanConfig
@@ -122,6 +125,7 @@ class NewscrawlConfig:
             state=StateSettings.from_settings(settings),
             health=HealthThresholds.from_settings(settings),
             render=RenderConfig.from_settings(settings),
+            shared=SharedConfig.from_settings(settings),
         )
 
 
