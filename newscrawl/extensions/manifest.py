@@ -62,10 +62,13 @@ def run_summary(crawler: Crawler, run: RunFolder) -> dict[str, Any]:
     feeds = local_feed_paths(
         crawler.settings.getdict("FEEDS"), run.uri_params(spider_name_of(crawler))
     )
+    finished = datetime.now(UTC)
     return {
         "run": run.name,
         "started_at": started_at_text(run.started_at),
-        "finished_at": started_at_text(datetime.now(UTC)),
+        "finished_at": started_at_text(finished),
+        # to the millisecond: the times above are to the second, and a quick run takes less
+        "elapsed_seconds": round((finished - run.started_at).total_seconds(), 3),
         **summary_from_stats(stats),
         "ending": verdict.ending.word,
         "exit_status": verdict.exit_status,

@@ -180,7 +180,9 @@ def components_of(nodes: list[str], edges: list[tuple[str, str]]) -> list[list[s
 
 def _run_row(run: dict[str, Any]) -> RunRow:
     started, finished = run.get("started_at"), run.get("finished_at")
-    duration = epoch(finished) - epoch(started) if started and finished else None
+    duration = run.get("elapsed_seconds")
+    if duration is None and started and finished:  # a manifest of before elapsed_seconds
+        duration = epoch(finished) - epoch(started)
     status = run.get("exit_status")
     return RunRow(
         run=str(run.get("run")),
