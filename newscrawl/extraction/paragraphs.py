@@ -14,12 +14,16 @@ from urllib.parse import urljoin
 
 from parsel import Selector
 
-_SPACE_RE = re.compile(r"\s+")
+# A run of white space (NBSP included: \s matches it), or one white-space character that is
+# not a plain space: what becomes one space (a single plain space already is one).
+_SPACE_RE = re.compile(r"\s{2,}|[^\S ]")
 
 
 def squash(text: str) -> str:
     """Collapse every run of white space (NBSP included) into one space, strip the ends."""
-    return _SPACE_RE.sub(" ", text.replace("\xa0", " ")).strip()
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text  # nothing to do: no white space but single inner plain spaces
+    return _SPACE_RE.sub(" ", text).strip()
 
 
 def text_of(node: Selector) -> str:
