@@ -26,12 +26,12 @@ import time
 from typing import Any
 
 from pages import corpus_pages, replica_pages
+from parsel import Selector
 
 from newscrawl.extraction.story import assemble_story
 from newscrawl.items import Story
 from newscrawl.pipelines import clean
 from newscrawl.sites import NotAStory, crawl_sites
-from parsel import Selector
 
 
 def raw_stories(stories: int) -> list[tuple[Story, float]]:
@@ -127,8 +127,8 @@ def main() -> None:
             times[name].append(statistics.median(per[name]))
     print(f"# {platform.processor() or platform.machine()}, python {platform.python_version()}")
     print(
-        f"stories cleaned: {len(stories)} ({len(found)} pages, each also garbled, escaped and with a lost letter); "
-        f"rejected mojibake: {rejected}"
+        f"stories cleaned: {len(stories)} ({len(found)} pages, each also garbled, escaped and "
+        f"with a lost letter); rejected mojibake: {rejected}"
     )
     print(f"different outcome, fast path against ftfy on every text: {differ}")
     print(f"texts: {counted['fast']} on the fast path, {counted['ftfy']} through ftfy")

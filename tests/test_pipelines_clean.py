@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from scrapy.utils.test import get_crawler
 
 from newscrawl.items import Story
-from newscrawl.pipelines import clean as clean_module
 from newscrawl.outcomes import StoryRejected
+from newscrawl.pipelines import clean as clean_module
 from newscrawl.pipelines.clean import CleanStoryPipeline
 
 REFERENCE = Path(__file__).parent / "fixtures" / "peopledaily_fr" / "story.expected.json"
@@ -220,7 +220,7 @@ def test_cleaning_is_idempotent(body, title):
 
 MOJIBAKE_ALPHABET = sorted(
     {c for c in ftfy_badness.BADNESS_RE.pattern if ord(c) > 127}
-    | set("abcxyzAZ .,?!\n\t1\xa0é’«»œŒÃÂ\x85\x9d")
+    | set("abcxyzAZ .,?!\n\t1\xa0é\u2019«»œŒÃÂ\x85\x9d")
 )
 
 
@@ -236,7 +236,7 @@ def test_the_badness_test_searched_around_its_seeds_is_ftfys(text: str) -> None:
     "encoding", ["windows-1252", "latin-1", "macroman", "cp437", "windows-1251", "iso-8859-2"]
 )
 def test_every_wrong_decoding_of_french_is_judged_as_ftfy_judges_it(encoding: str) -> None:
-    text = "L’été à Noël, « déjà » — où ça ? Très cœur, œuvre naïve, façon ÉTÉ 2021 : 30 °C."
+    text = "L\u2019été à Noël, « déjà » — où ça ? Très cœur, œuvre naïve, façon ÉTÉ 2021 : 30 °C."
     garbled = text.encode("utf-8").decode(encoding, errors="replace")
     assert clean_module.is_bad(garbled) == ftfy_badness.is_bad(garbled)
     assert clean_module.repair(garbled) == clean_module.repair_with_ftfy(garbled)
