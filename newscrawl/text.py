@@ -19,11 +19,8 @@ PARAGRAPH_BREAK = "\n\n"
 
 # Invisible characters that carry no text: zero-width space, word joiner, BOM, soft hyphen.
 _INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad]")
-# str.isspace() characters: NBSP, U+202F, U+2007, U+2009 … all match \s in Python 3. A run of
-# them becomes one space; a single plain space is already what it would become, so only runs
-# and other single white-space characters are matched (the same result as replacing every run
-# of \s+, without rewriting each space of a text).
-_SPACE_RUN = re.compile(r"\s{2,}|[^\S ]")
+# str.isspace() characters: NBSP, U+202F, U+2007, U+2009 … are white space to str.split() (and
+# to \s in Python 3): a run of them becomes one space.
 # A blank line (possibly holding only white space) separates paragraphs.
 _PARAGRAPH_SPLIT = re.compile(r"\n\s*\n")
 # Everything that is not a letter or digit: punctuation, symbols, white space, underscore.
@@ -34,7 +31,7 @@ def squash(text: str) -> str:
     """One line of text: invisible characters removed, white space collapsed to single spaces."""
     if _squashed(text):
         return text
-    return _SPACE_RUN.sub(" ", _visible(text)).strip()
+    return " ".join(_visible(text).split())  # str.split() splits at what \s matches
 
 
 def _squashed(text: str) -> bool:

@@ -15,7 +15,6 @@ inside another of some kind (a comment thread, a script), the zone is marked by 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -26,9 +25,6 @@ MAX_ELEMENTS = 100_000
 MAX_DEPTH = 128
 TOO_COMPLEX = "too_complex"
 
-# A run of white space (NBSP included: \s matches it), or one white-space character that is
-# not a plain space: what becomes one space (a single plain space already is one).
-_SPACE_RE = re.compile(r"\s{2,}|[^\S ]")
 _COUNT = etree.XPath("count(//*)")
 _DEEPER = etree.XPath("boolean(/" + "/".join(["*"] * (MAX_DEPTH + 1)) + ")")
 _NO_TEXT = frozenset({"script", "style"})
@@ -52,7 +48,7 @@ def squash(text: str) -> str:
     """Collapse every run of white space (NBSP included) into one space, strip the ends."""
     if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
         return text  # nothing to do: no white space but single inner plain spaces
-    return _SPACE_RE.sub(" ", text).strip()
+    return " ".join(text.split())  # str.split() splits at what \s matches, runs as one
 
 
 def element_of(node: Any) -> Any:

@@ -117,9 +117,11 @@ class PeopleDailyFrench(SiteProfile):
 
     def canonical_url(self, url: str) -> str:
         """Portal pages: ``http``, lower-case host, no query or fragment, first page of a story."""
-        if host_of(url) not in self.hosts:
-            return without_fragment(url)
-        path = urlsplit(url).path or "/"
+        path = _plain_path(url)
+        if path is None:
+            if host_of(url) not in self.hosts:
+                return without_fragment(url)
+            path = urlsplit(url).path or "/"
         story = STORY_PATH_RE.match(path)
         if story and story["page"]:
             path = path[: story.start("page") - 1] + path[story.end("page") :]
@@ -300,6 +302,7 @@ class PeopleDailyFrench(SiteProfile):
         self, inputs: PageInputs, marks: Landmarks, fallbacks: dict[str, str]
     ) -> tuple[list[dict[str, str]], list[generic.RelatedBlock]]:
         url = inputs.url
+        on_portal = host_of(url) == HOST
         links = [
             {"title": text_of(link), "url": link.get("href") or ""} for link in marks.related_links
         ]
@@ -314,7 +317,7 @@ class PeopleDailyFrench(SiteProfile):
             title = link["title"]
             if WECHAT_MARK in title:
                 continue
-            target = _portal_link(link["url"]) or resolve(link["url"], url)
+            target = _portal_link(link["url"], on_portal) or resolve(link["url"], url)
             if target is None:
                 continue
             target = self.canonical_url(target)
@@ -411,9 +414,10 @@ def _date_line(text: str, where: tzinfo, now: datetime, anchor: date | None) -> 
 
 def _section_name(marks: Landmarks, url: str, slug: str) -> str | None:
     """What the page's links to the section's listing call it: the navigation's first."""
+    on_portal = host_of(url) == HOST
     for link in [*marks.nav_links, *marks.links]:
         href = link.get("href")
-        if _section_slug(_portal_link(href) or resolve(href, url)) == slug:
+        if _section_slug(_portal_link(href, on_portal) or resolve(href, url)) == slug:
             text = text_of(link)
             if text:
                 return text
@@ -440,15 +444,41 @@ def _without_editors_line(body: Body) -> Body:
     return body
 
 
-def _portal_link(href: str | None) -> str | None:
-    """An href already spelled as an absolute portal URL, as the portal writes its links: itself
-    (no need to join it to the page's URL); None for any other spelling."""
-    if href and href.startswith(_PORTAL_PREFIX) and href.isprintable() and " " not in href:
+def _portal_link(href: str | None, on_portal: bool) -> str | None:
+    """A link as the portal writes them, made absolute without :func:`urljoin` (which costs
+    more than the rest of a headline): an absolute portal URL is itself, a root-relative path
+    on a portal page is the portal's; None for any other spelling (which ``resolve`` reads).
+    Only for spellings where ``urljoin`` gives the same URL: no dot segment, no query,
+    fragment or parameters, nothing to strip."""
+    if not href or not href.isprintable() or " " in href:
+        return None
+    if href.startswith(_PORTAL_PREFIX):
         return href
+    if (
+        on_portal
+        and href.startswith("/")
+        and not href.startswith("//")
+        and "/." not in href
+        and not any(mark in href for mark in "?#;")
+    ):
+        return _PORTAL_PREFIX[:-1] + href
+    return None
+
+
+def _plain_path(url: str) -> str | None:
+    """The path of a portal URL spelled plainly (``http(s)://`` and the host in lower case, no
+    query or fragment, nothing ``urlsplit`` would strip): what ``urlsplit(url).path`` gives,
+    without parsing it; None for any other URL."""
+    for prefix in (_PORTAL_PREFIX, _PORTAL_HTTPS_PREFIX):
+        if url.startswith(prefix):
+            if "?" in url or "#" in url or " " in url or not url.isprintable():
+                return None
+            return url[len(prefix) - 1 :]
     return None
 
 
 _PORTAL_PREFIX = f"http://{HOST}/"
+_PORTAL_HTTPS_PREFIX = f"https://{HOST}/"
 _TEXTS_WITH_LE = etree.XPath("//body//text()[contains(., 'le ')]")
 _TEXTS_WITH_DACTEUR = etree.XPath("//body//text()[contains(., 'dacteur')]")
 
@@ -494,13 +524,15 @@ class Landmarks:
         if not hasattr(root, "iter"):
             return marks
         flags = [0]
+        visit, plain = marks._visit, _PLAIN_TAGS
         for event, element in etree.iterwalk(root, events=("start", "end")):
             if event == "end":
                 flags.pop()
-                continue
-            above = flags[-1]
-            own = marks._visit(element, above)
-            flags.append(above | own)
+            elif element.tag in plain and element.get("class") is None:
+                flags.append(flags[-1])  # nothing the profile reads, nor marks a place
+            else:
+                above = flags[-1]
+                flags.append(above | visit(element, above))
         return marks
 
     def _visit(self, element: Any, above: int) -> int:
@@ -573,6 +605,13 @@ class Landmarks:
                 em = child
         if href is not None and em is not None:
             self.listed_items.append((item, href, em))
+
+
+# Tags that are nothing to the profile unless their class names a place.
+_PLAIN_TAGS = frozenset(
+    {"span", "b", "strong", "i", "em", "br", "img", "table", "tr", "td", "tbody", "meta", "link",
+     "head", "title", "body", "html", "font", "center", "ul", "ol", "dl", "dt", "dd", "input"}
+)  # fmt: skip
 
 
 def _tokens(cls: str) -> list[str]:
