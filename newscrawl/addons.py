@@ -32,4 +32,9 @@ class Rendering:
         problem = browser_problem(render, settings)
         if problem:  # the crawl command says so before Scrapy starts (exit 69)
             raise RuntimeError(problem)
-        enable_rendering(settings, RenderConfig.from_settings(settings), spider.profile_schemes())  # type: ignore[union-attr]
+        enable_rendering(
+            settings,
+            RenderConfig.from_settings(settings),
+            spider.profile_schemes(),  # type: ignore[union-attr]
+            spider.scope.hosts,  # type: ignore[union-attr]
+        )

@@ -62,9 +62,32 @@ class StateSettings:
 
 
 @dataclass(frozen=True)
+class WatchSettings:
+    """How a run is watched: its progress line, and its metrics file (newscrawl.metrics)."""
+
+    progress_interval: float  # seconds between progress lines; 0: none
+    metrics_file: Path | None  # node_exporter's textfile collector reads it
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> WatchSettings:
+        metrics = setting.optional_path(settings, "NEWSCRAWL_METRICS_FILE")
+        if metrics is not None and metrics.suffix != ".prom":
+            raise SettingError(
+                "NEWSCRAWL_METRICS_FILE",
+                metrics,
+                "must end in .prom (node_exporter's textfile collector reads no other file)",
+            )
+        return cls(
+            progress_interval=setting.number(settings, "NEWSCRAWL_PROGRESS_INTERVAL", minimum=0),
+            metrics_file=metrics,
+        )
+
+
+@dataclass(frozen=True)
 class NewscrawlConfig:
     contact_url: str
     output_dir: str  # where each run makes its own folder (newscrawl.runs)
+    watch: WatchSettings
     limits: CrawlLimits
     backoff: BackoffConfig
     clean: CleanConfig
@@ -90,6 +113,7 @@ class NewscrawlConfig:
         return cls(
             contact_url=setting.text(settings, "NEWSCRAWL_CONTACT_URL"),
             output_dir=setting.text(settings, "NEWSCRAWL_OUTPUT_DIR", allow_empty=False),
+            watch=WatchSettings.from_settings(settings),
             limits=CrawlLimits.from_settings(settings),
             backoff=BackoffConfig.from_settings(settings),
             clean=CleanConfig.from_settings(settings),

@@ -13,6 +13,10 @@ A scheduled run must fail loudly when the crawl is broken, not exit 0 with an em
 - error responses dominate: ``newscrawl/responses/error`` / ``…/total`` above
   ``NEWSCRAWL_HEALTH_MAX_ERROR_RATE``.
 
+- with a state, the run is far from the usual runs of that state (:mod:`newscrawl.history`):
+  far fewer stories, a jump in one failure reason (blocked, server errors, timeouts …), a
+  field's coverage falling;
+
 - the run's own machinery failed (``newscrawl/machinery/failed``, see :mod:`newscrawl.machinery`):
   the state store, a feed, the rejects file or the manifest could not be read or written.
 
@@ -36,13 +40,15 @@ this module writes (``newscrawl/health/ok``, ``newscrawl/health/reasons``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from newscrawl import setting
 from newscrawl.endings import FINISHED, INTERRUPTED, PAUSED, Ending, ending_of
+from newscrawl.history import HistoryThresholds, history_reasons
 from newscrawl.setting import DEFAULTS
+from newscrawl.state.manifest import summary_from_stats
 
 EXIT_UNHEALTHY = 3
 RAN_OUT = Ending(FINISHED)  # the ending of a run nothing stopped early
@@ -51,6 +57,8 @@ EXIT_MACHINERY = 74  # EX_IOERR: the state, a feed, the rejects file or the mani
 MACHINERY_STAT = "newscrawl/machinery/failed"
 # The stat the crawl command exits with; components raise it, the worst status wins.
 EXIT_STATUS_STAT = "newscrawl/exit_status"
+# The run's spider arguments (newscrawl.extensions.history): runs compare with like runs.
+ARGUMENTS_STAT = "newscrawl/arguments"
 
 Stats = Mapping[str, Any]
 
@@ -60,6 +68,7 @@ class HealthThresholds:
     max_layout_miss: float = DEFAULTS["NEWSCRAWL_HEALTH_MAX_LAYOUT_MISS"]
     min_pages: int = DEFAULTS["NEWSCRAWL_HEALTH_MIN_PAGES"]
     max_error_rate: float = DEFAULTS["NEWSCRAWL_HEALTH_MAX_ERROR_RATE"]
+    history: HistoryThresholds = field(default_factory=HistoryThresholds)
 
     def __post_init__(self) -> None:
         for name in ("max_layout_miss", "max_error_rate"):
@@ -79,6 +88,7 @@ class HealthThresholds:
             max_error_rate=setting.number(
                 settings, "NEWSCRAWL_HEALTH_MAX_ERROR_RATE", minimum=0, maximum=1
             ),
+            history=HistoryThresholds.from_settings(settings),
         )
 
 
@@ -110,9 +120,15 @@ class HealthVerdict:
         return "newscrawl: run healthy"
 
 
-def assess(stats: Stats, thresholds: HealthThresholds, jobdir: str | None = None) -> HealthVerdict:
+def assess(
+    stats: Stats,
+    thresholds: HealthThresholds,
+    jobdir: str | None = None,
+    history: Sequence[Mapping[str, Any]] = (),
+) -> HealthVerdict:
     """The verdict on a run from its stats; ``jobdir``: the run's ``JOBDIR``, if any (an
-    interrupted run with one is paused)."""
+    interrupted run with one is paused); ``history``: the summaries of the earlier runs of its
+    state, oldest first (:meth:`newscrawl.state.store.StateStore.recent_runs`)."""
     machinery = _machinery(stats)
     ending = ending_of(stats, jobdir)
     if machinery:
@@ -126,6 +142,13 @@ def assess(stats: Stats, thresholds: HealthThresholds, jobdir: str | None = None
         )
         if reason
     ]
+    if history:
+        summary = {
+            **summary_from_stats(stats),
+            "arguments": stats.get(ARGUMENTS_STAT),
+            "ending": ending.word,
+        }
+        reasons += history_reasons(summary, history, thresholds.history)
     line = ending.describe(stats) if ending.word in (INTERRUPTED, PAUSED) else ""
     return HealthVerdict(ok=not reasons, reasons=reasons, ending=ending, ending_line=line)
 

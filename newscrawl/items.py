@@ -1,7 +1,9 @@
 """The story: what the crawler emits, one JSONL line or one CSV row each.
 
 Field order is the CSV column order. ``story.schema.json`` beside this module
-describes the same fields; ``tests/test_schema.py`` keeps the two in step.
+describes the same fields; ``tests/test_schema.py`` keeps the two in step. The CSV has one
+column of its own after these, ``cut_fields`` (:mod:`newscrawl.exporters`): which cells were
+cut to fit a spreadsheet. It is no field of the story, which the JSONL keeps whole.
 """
 
 from __future__ import annotations

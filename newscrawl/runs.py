@@ -10,7 +10,7 @@ folder, never share one; a name already taken is drawn again. In it:
   them elsewhere);
 - ``rejects.jsonl``: every URL met that did not become a story, with its reason;
 - ``manifest.json``: what the run did and how it ended;
-- ``metrics.json``: reserved for the run's metrics (nothing writes it yet).
+- ``metrics.prom``: the run's figures in Prometheus's text format (:mod:`newscrawl.metrics`).
 
 So ``output/related/*/stories.jsonl`` is every story of every run and matches nothing else.
 Names sort by start time. :func:`run_name` has room for a worker's id (several workers of one
@@ -34,7 +34,7 @@ STORIES_JSONL = "stories.jsonl"
 STORIES_CSV = "stories.csv"
 REJECTS = "rejects.jsonl"
 MANIFEST = "manifest.json"
-METRICS = "metrics.json"  # reserved: the run's metrics (the observability issue writes it)
+METRICS = "metrics.prom"  # the run's figures for Prometheus (newscrawl.metrics)
 
 NAME_STAMP = "%Y-%m-%dT%H-%M-%SZ"  # in a file name: no colon, no "+00:00"
 ISO_STAMP = "%Y-%m-%dT%H:%M:%SZ"  # in the manifest

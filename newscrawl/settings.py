@@ -90,6 +90,10 @@ NEWSCRAWL_MINHASH_PERMUTATIONS = 128
 # the site profile's own (its WeChat line, share labels, editors line …).
 NEWSCRAWL_BOILERPLATE_PATTERNS: list[str] = []
 EXTENSIONS = {
+    # Scrapy's every-minute "Crawled N pages" line gives way to one that says where the
+    # crawl is (newscrawl/extensions/progress.py).
+    "scrapy.extensions.logstats.LogStats": None,
+    "newscrawl.extensions.progress.Progress": 0,
     # Scrapy's feed exporter, whose write errors stop the run instead of scrolling by.
     "scrapy.extensions.feedexport.FeedExporter": None,
     "newscrawl.extensions.feeds.FeedExporter": 0,
@@ -97,9 +101,15 @@ EXTENSIONS = {
     "newscrawl.extensions.ledger.OutcomeLedger": 100,  # the frontier, and where URLs end
     # When the engine stops: the state reads the feed back, the manifest is written, and the
     # health verdict (counting any failure of those) is the log's last line.
+    "newscrawl.extensions.history.RunHistory": 60,  # the state's past runs; this one recorded
     "newscrawl.extensions.manifest.RunManifest": 500,
+    "newscrawl.extensions.metrics.RunMetrics": 550,  # the Prometheus file, after the manifest
     "newscrawl.extensions.health.HealthCheck": 600,
 }
+# Every this many seconds, one line: stories, rejections, failures, pages a minute, the
+# frontier, elapsed and (when it can be told) the time left. 0: none. Logged at INFO, so
+# LOG_LEVEL=WARNING keeps it quiet.
+NEWSCRAWL_PROGRESS_INTERVAL = 30.0
 ADDONS = {
     # scrapy-playwright, for a crawl that renders only (newscrawl/addons.py).
     "newscrawl.addons.Rendering": 0,
@@ -115,6 +125,16 @@ NEWSCRAWL_DEDUP_WINDOW_DAYS = 30
 NEWSCRAWL_HEALTH_MAX_LAYOUT_MISS = 0.5  # more story pages than this missed the site profile
 NEWSCRAWL_HEALTH_MIN_PAGES = 5  # ... counted only once this many story pages were seen
 NEWSCRAWL_HEALTH_MAX_ERROR_RATE = 0.5  # more responses than this were errors
+# ... or, with a state, when it is far from the usual runs of that state (newscrawl/history.py):
+# the median of the last HISTORY_RUNS finished, healthy runs with the same arguments, judged
+# once HISTORY_MIN_RUNS of them exist.
+NEWSCRAWL_HISTORY_RUNS = 10
+NEWSCRAWL_HISTORY_MIN_RUNS = 3
+NEWSCRAWL_HISTORY_MIN_STORIES_SHARE = 0.5  # stories found under this share of the usual
+NEWSCRAWL_HISTORY_MAX_FAILURE_JUMP = 0.2  # one failure reason's share of pages fetched this
+NEWSCRAWL_HISTORY_MIN_FAILURES = 5  # ... far above the usual, and at least this many pages
+NEWSCRAWL_HISTORY_MAX_COVERAGE_DROP = 0.2  # a field's share of stories this far under the usual
+NEWSCRAWL_HISTORY_MIN_STORIES = 10  # ... judged on runs that emitted at least this many
 
 # --- Rendering (-a render=auto|always; README, "Rendering") -----------------------------------
 # Debian's Chromium; no browser is ever downloaded. Without it, render=never still works and
@@ -132,6 +152,10 @@ NEWSCRAWL_RENDER_PAGES_PER_CONTEXT = 50  # then a fresh context; the old one is 
 # part (output/related/2026-12-01T08-39-33Z-3fa9c1/): its stories, rejects.jsonl and
 # manifest.json. Relative to the folder the command runs in; %(name)s is the spider's name.
 NEWSCRAWL_OUTPUT_DIR = "output/%(name)s"
+# Each run also writes its Prometheus metrics (metrics.prom in its folder). Set this to a path
+# ending in .prom in node_exporter's textfile directory to have every run replace it there
+# (atomically), for alerts on a night of failed or empty runs (newscrawl/metrics.py).
+NEWSCRAWL_METRICS_FILE = None
 # `-o/-O` replace these, as in any Scrapy project; the rejects and the manifest stay in the
 # run's folder.
 FEEDS = {
@@ -147,7 +171,12 @@ FEEDS = {
     },
 }
 FEED_URI_PARAMS = "newscrawl.runs.feed_uri_params"  # %(run_folder)s, %(run)s, %(run_time)s
-FEED_EXPORTERS = {"csv": "newscrawl.exporters.StoryCsvItemExporter"}
+# JSON lines with U+2028, U+2029 and U+0085 escaped (line readers end a line there); a CSV
+# with list cells as JSON, formulas neutralised, and cells cut at what a spreadsheet holds.
+FEED_EXPORTERS = {
+    "csv": "newscrawl.exporters.StoryCsvItemExporter",
+    **dict.fromkeys(("jsonlines", "jsonl", "jl"), "newscrawl.exporters.StoryJsonLinesItemExporter"),
+}
 FEED_EXPORT_ENCODING = "utf-8"
 
 # --- Engine ------------------------------------------------------------------------------------

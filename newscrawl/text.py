@@ -60,9 +60,12 @@ def comparable_words(body: str) -> list[str]:
 
     Case-folded, compatibility-normalised, punctuation and symbols dropped: the same wire
     story with curly or straight apostrophes, or another paragraph layout, gives the same words.
+    A body with no letter and no digit at all (symbols only) is compared by its symbols, its
+    white-space separated runs: dropped, every such body would be the same empty text, and a
+    duplicate of every other one.
     """
     folded = unicodedata.normalize("NFKC", body).casefold()
-    return _NOT_WORD.sub(" ", folded).split()
+    return _NOT_WORD.sub(" ", folded).split() or folded.split()
 
 
 def body_fingerprint(body: str) -> str:

@@ -6,6 +6,8 @@ import ipaddress
 import re
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from w3lib.url import safe_url_string
+
 # Links to these are never pages: a crawler that fetched them would waste the portal's bandwidth.
 ASSET_EXTENSIONS = frozenset(
     [
@@ -60,7 +62,14 @@ def resolve(href: str | None, base_url: str) -> str | None:
         return None
     if parts.scheme.lower() not in WEB_SCHEMES or not parts.hostname:
         return None
-    return absolute
+    # Spelt as Scrapy requests it (non-ASCII percent-encoded, the host in IDNA), so that a
+    # related headline's URL in a story is the URL its outcome is filed under; raw, a U+2028 in
+    # an href also reached the feed as a line break. A port that is no port stays as written
+    # (the scope guard refuses it: ``bad_url``).
+    try:
+        return safe_url_string(absolute)
+    except ValueError:
+        return absolute
 
 
 def host_of(url: str) -> str:

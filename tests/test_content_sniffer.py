@@ -57,6 +57,70 @@ def test_a_meta_charset_is_preferred_when_the_header_lies() -> None:
     assert sniff(response).css("p::text").get() == "€uro là"
 
 
+@pytest.mark.parametrize(
+    "charset",
+    [
+        # no text codec at all: bytes-to-bytes or str-to-str codecs of Python
+        "zlib",
+        "hex",
+        "rot13",
+        "base64",
+        "bz2",
+        "uu",
+        "quopri",
+        # text codecs no browser reads, which decode anything into garbage
+        "cp037",
+        "utf-7",
+        "unicode_escape",
+        "raw_unicode_escape",
+        "punycode",
+        "idna",
+        "charmap",
+        "utf-32",
+        # UTF-16 on 8-bit bytes (no NUL at all): read as UTF-16, the page is CJK
+        "utf-16",
+        "utf-16-le",
+        "no-such-charset",
+    ],
+)
+def test_a_charset_that_is_no_encoding_of_the_web_gives_way(charset: str) -> None:
+    body = (PAGE + " ").encode("utf-8")  # an even length: UTF-16 decodes it without error
+    sniffed = sniff(received(body, f"text/html; charset={charset}"))
+    assert isinstance(sniffed, HtmlResponse)
+    assert sniffed.css("p::text").get() == "Déjà là"  # as UTF-8, the next in line
+    assert sniffed.css("title::text").get() == "Été"
+
+
+def test_a_charset_that_gives_way_falls_back_to_the_meta() -> None:
+    page = PAGE.replace("<head>", '<head><meta charset="iso-8859-15">').replace("Déjà", "€uro")
+    response = received(page.encode("iso-8859-15"), "text/html; charset=zlib")
+    assert sniff(response).css("p::text").get() == "€uro là"
+
+
+@pytest.mark.parametrize(
+    ("charset", "text"),
+    [("koi8-r", "Привет"), ("shift_jis", "日本語"), ("gb2312", "中文"), ("euc-kr", "한국어")],
+)
+def test_the_web_s_own_charsets_are_believed(charset: str, text: str) -> None:
+    page = f"<html><head><title>x</title></head><body><p>{text}</p></body></html>"
+    sniffed = sniff(received(page.encode(charset), f"text/html; charset={charset}"))
+    assert sniffed.css("p::text").get() == text
+
+
+@pytest.mark.parametrize("at", [0, 20, 300, 1023])
+def test_one_nul_byte_in_the_first_kilobyte_of_a_page_keeps_it_html(at: int) -> None:
+    body = PAGE.replace("<p>", "<p>" + " " * 1100, 1).encode("utf-8")
+    body = body[:at] + b"\x00" + body[at:]
+    sniffed = sniff(received(body, "text/html; charset=utf-8"))
+    assert isinstance(sniffed, HtmlResponse)
+    assert sniffed.css("p::text").get().strip() == "Déjà là"
+
+
+def test_nuls_in_bytes_that_are_not_html_are_binary() -> None:
+    sniffed = sniff(received(b"GARBAGE\x00\x01\x02" * 100, "text/html"))
+    assert not isinstance(sniffed, TextResponse)
+
+
 def test_a_true_charset_is_left_alone() -> None:
     response = received(PAGE.encode("utf-8"), "text/html; charset=utf-8")
     assert sniff(response) is response

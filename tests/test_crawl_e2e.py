@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from newscrawl.exporters import neutralise_formula
+from newscrawl.exporters import CUT_COLUMN, neutralise_formula
 from newscrawl.items import LIST_FIELDS
 from newscrawl.replica import ReplicaServer
 from tests.crawl import CrawlRun, plain_story_urls, run_crawl
@@ -154,7 +154,9 @@ def test_csv_holds_the_same_stories_losslessly(whole_crawl) -> None:
     by_url = run.by_url()
     for row in run.csv_rows:
         story = by_url[row["url"]]
-        assert list(row) == list(story)  # the same fields, in the same order
+        # the same fields, in the same order, then the CSV's own: which cells were cut (none)
+        assert list(row) == [*story, CUT_COLUMN]
+        assert json.loads(row.pop(CUT_COLUMN)) == []
         for name, value in story.items():
             if name in LIST_FIELDS:
                 assert json.loads(row[name]) == value
@@ -196,6 +198,7 @@ def test_the_run_writes_its_files_in_a_folder_of_its_own(whole_crawl) -> None:
     _, run = whole_crawl
     assert sorted(p.name for p in run.files) == [
         "manifest.json",
+        "metrics.prom",
         "rejects.jsonl",
         "stories.csv",
         "stories.jsonl",
@@ -368,7 +371,11 @@ def test_dash_o_writes_the_stories_there_and_the_runs_records_in_its_folder(
     run = run_crawl(server.proxy_url, tmp_path, *WHOLE_PORTAL, options=("-O", name))
     assert run.returncode == 0
     assert [p.name for p in run.files if p.parent == tmp_path] == [name]
-    assert sorted(p.name for p in run.folder.iterdir()) == ["manifest.json", "rejects.jsonl"]
+    assert sorted(p.name for p in run.folder.iterdir()) == [
+        "manifest.json",
+        "metrics.prom",
+        "rejects.jsonl",
+    ]
     assert run.manifest["feeds"] == [str(tmp_path / name)]
     stories = run.stories or run.csv_rows
     assert len(stories) > 40

@@ -35,10 +35,13 @@ def test_the_demo_writes_under_the_folder_it_runs_in_and_prints_every_path(
     assert result.returncode == 0, result.stderr[-3000:]
     (folder,) = (elsewhere / "output" / "demo").iterdir()
     assert f"written to {folder}/" in result.stdout
-    printed = re.findall(r"^  (?:stories|rejects|manifest): +(\S+)$", result.stdout, re.MULTILINE)
+    printed = re.findall(
+        r"^  (?:stories|rejects|manifest|metrics): +(\S+)$", result.stdout, re.MULTILINE
+    )
     assert sorted(printed) == sorted(str(p) for p in folder.iterdir())
     assert sorted(Path(p).name for p in printed) == [
         "manifest.json",
+        "metrics.prom",
         "rejects.jsonl",
         "stories.csv",
         "stories.jsonl",

@@ -201,6 +201,22 @@ def test_links_that_are_not_pages_resolve_to_none(href: str) -> None:
     assert resolve(href, BASE) is None
 
 
+@pytest.mark.parametrize(
+    ("href", "spelt"),
+    [
+        # as Scrapy requests it, so a related URL is the URL its outcome is filed under
+        ("http://en.people.cn/a\u2028b.html", "http://en.people.cn/a%E2%80%A8b.html"),
+        ("/Économie/été.html", "http://french.peopledaily.com.cn/%C3%89conomie/%C3%A9t%C3%A9.html"),
+        ("http://exemple.fr/a%20b", "http://exemple.fr/a%20b"),  # encoded once, not twice
+        ("http://host:99999/", "http://host:99999/"),  # no port: kept for the guard to refuse
+    ],
+)
+def test_hrefs_resolve_to_the_spelling_that_is_requested(href: str, spelt: str) -> None:
+    from newscrawl.urls import resolve
+
+    assert resolve(href, BASE) == spelt
+
+
 def test_story_date_from_url() -> None:
     assert PROFILE.story_date(CANON) == date(2021, 12, 27)
     assert PROFILE.story_date("http://french.peopledaily.com.cn/Chine/") is None

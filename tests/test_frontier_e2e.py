@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from newscrawl.replica import ReplicaServer
+from newscrawl.replica.faults import FAULT_STORIES
 from tests.crawl import FAST, crawl_invocation, run_crawl, story_feeds
 
 pytestmark = pytest.mark.e2e
@@ -148,7 +149,7 @@ def test_listings_that_refresh_themselves_are_read(replica_of, tmp_path: Path) -
 
 
 def test_a_story_that_refreshes_itself_is_read_as_the_story(replica_of, tmp_path: Path) -> None:
-    server = replica_of(stories=60, faults=True)
+    server = replica_of(stories=FAULT_STORIES, faults=True)
     (url,) = server.portal.variants["fault:meta_refresh_self"]
     run = run_crawl(server.proxy_url, tmp_path, f"start_urls={url}", "max_depth=0")
     assert run.returncode == 0, run.log[-3000:]

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from newscrawl.health import EXIT_MACHINERY
+from newscrawl.replica.faults import FAULT_STORIES
 from newscrawl.state.lock import EXIT_LOCKED
 from tests.crawl import FAST, CrawlRun, crawl_invocation, run_crawl
 from tests.test_frontier_e2e import as_pairs, feed_lines
@@ -203,7 +204,7 @@ def test_one_state_reached_through_a_symbolic_link_is_one_lock(replica_of, tmp_p
 
 
 def test_a_503_never_retried_is_not_said_to_be_after_retries(replica_of, tmp_path: Path) -> None:
-    server = replica_of(stories=60, faults=True)
+    server = replica_of(stories=FAULT_STORIES, faults=True)
     (url,) = server.portal.variants["fault:server_error"]
     run = run_crawl(
         server.proxy_url,

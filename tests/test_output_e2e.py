@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas
 import pytest
 
-from newscrawl.exporters import STORY_FIELDS
+from newscrawl.exporters import CSV_COLUMNS
 from newscrawl.replica import ReplicaServer
 from tests.crawl import crawl_invocation, plain_story_urls, read_jsonl, run_crawl
 
@@ -44,6 +44,7 @@ def test_each_run_writes_a_folder_of_its_own_named_as_its_manifest_says(
     assert folder.parent == tmp_path / "output" / "related"
     assert sorted(p.name for p in folder.iterdir()) == [
         "manifest.json",
+        "metrics.prom",
         "rejects.jsonl",
         "stories.csv",
         "stories.jsonl",
@@ -109,7 +110,7 @@ def test_a_run_with_no_story_writes_a_csv_with_its_header(
     assert run.returncode == 0, run.log[-3000:]
     assert run.stories == [] and run.rejects  # every listed story was before since
     frame = pandas.read_csv(run.folder / "stories.csv")
-    assert list(frame.columns) == list(STORY_FIELDS)
+    assert list(frame.columns) == list(CSV_COLUMNS)
     assert len(frame) == 0
     # A loop over every run's CSV, as README shows it, reads this one too.
     monkeypatch.chdir(tmp_path)
@@ -127,7 +128,7 @@ def test_dash_o_appends_under_one_header_and_keeps_each_runs_rejects_and_manifes
     assert csv_header_rows(tmp_path / "stories.csv") == 1  # -o appends rows, not a header
     frame = pandas.read_csv(tmp_path / "stories.csv")
     assert len(frame) == 4 == len(read_jsonl(tmp_path / "stories.jsonl"))
-    assert list(frame.columns) == list(STORY_FIELDS)
+    assert list(frame.columns) == list(CSV_COLUMNS)
     # Each run's rejects and manifest are in its own folder: neither overwrote the other's.
     assert first.folder != second.folder
     assert [m["feeds"] for m in (first.manifest, second.manifest)] == [

@@ -63,6 +63,27 @@ def rejection(dedup: DeduplicatePipeline, item: Story) -> StoryRejected:
     return raised.value
 
 
+SYMBOLS = ("★ ☆ ✦ ✧ → ← ↑ ↓ ◆ ◇ " * 30).strip()
+OTHER_SYMBOLS = ("※ ✓ ✗ ⇒ ⇐ ⇔ ∞ ≈ ≠ ≤ " * 30).strip()
+
+
+def test_bodies_of_symbols_only_are_not_one_empty_text():
+    dedup = pipeline()
+    first = dedup.process_item(story(FIRST, SYMBOLS))
+    second = dedup.process_item(story(SECOND, OTHER_SYMBOLS))  # before: duplicate of FIRST
+    assert first.story_id != second.story_id
+    assert comparable_words(SYMBOLS) and comparable_words(OTHER_SYMBOLS)
+    # the same symbols under another URL are the same text, as any body is
+    outcome = rejection(dedup, story(THIRD, SYMBOLS)).outcome
+    assert (outcome.reason, outcome.details) == ("duplicate", {"duplicate_of": FIRST})
+
+
+def test_a_body_with_words_is_compared_by_its_words_only():
+    # the fallback to symbols is for bodies without a single word: punctuation still differs
+    # freely between copies of one text
+    assert comparable_words("« Un ». Deux ! ★") == comparable_words("Un, deux.")
+
+
 def test_same_url_twice_is_emitted_once():
     dedup = pipeline()
     dedup.process_item(story(FIRST, reference_body()))

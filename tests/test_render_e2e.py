@@ -24,7 +24,7 @@ WHOLE_PORTAL = ("max_depth=20", "max_listing_pages=20")
 TRUTH_FIELDS = ("url", "title", "published_at", "body", "related", "word_count")
 # What Chromium itself asks for through the proxy (updates, sign-in), whatever the page:
 # never a page of the portal and never a link of it.
-BROWSER_OWN_HOSTS = {"update.googleapis.com", "accounts.google.com", "clients2.google.com"}
+BROWSER_OWN_HOSTS = {"update.googleapis.com", "accounts.google.com"}
 
 
 def require_chromium() -> None:

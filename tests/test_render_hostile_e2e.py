@@ -2,24 +2,24 @@
 
 The fault replica is crawled with ``render=always``: every story page is rendered, from the
 static response that went through the scope and redirect guards, the size limit and the charset
-repair. A canary listens on the loopback port the replica's loopback redirect, meta refresh and
-hostile script point at; it must hear nothing, and the replica (the crawl's only proxy, which
+repair. A canary listens, on TCP and UDP, on the loopback port that the replica's loopback
+redirect, meta refresh and hostile scripts point at (fetch, XHR, frames, navigation, WebRTC,
+WebSockets, popups); it must hear nothing, and the replica (the crawl's only proxy, which
 Chromium is told to use for loopback too) must see no request off the portal but Chromium's own
-update pings.
+update and account pings.
 """
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
 
 from newscrawl.replica import Portal, ReplicaOptions, ReplicaServer
-from newscrawl.replica.faults import FAULTS, PROBE_PATH
+from newscrawl.replica.faults import BROWSER_ESCAPES, FAULT_STORIES, FAULTS, PROBE_PATH
+from tests.canary import Canary
 from tests.crawl import CrawlRun, run_crawl
 from tests.test_hostile_e2e import BOUNDS, HOST, STORY_FIELDS, fault_url
 from tests.test_render_e2e import BROWSER_OWN_HOSTS, require_chromium, stat
@@ -27,38 +27,10 @@ from tests.test_render_e2e import BROWSER_OWN_HOSTS, require_chromium, stat
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 
-class Canary(ThreadingHTTPServer):
-    """An HTTP server on 127.0.0.1 that records every request it ever gets."""
-
-    daemon_threads = True
-
-    def __init__(self) -> None:
-        self.heard: list[str] = []
-        canary = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                canary.heard.append(self.path)
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            do_POST = do_HEAD = do_GET
-
-            def log_message(self, format: str, *args: object) -> None:
-                """Silence: ``heard`` is the record."""
-
-        super().__init__(("127.0.0.1", 0), Handler)
-
-
 @pytest.fixture(scope="module")
 def canary() -> Iterator[Canary]:
-    server = Canary()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with Canary() as listening:
+        yield listening
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +38,7 @@ def rendered_fault_crawl(
     canary: Canary, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Portal, list, CrawlRun]:
     require_chromium()
-    port = canary.server_address[1]
-    portal = Portal(ReplicaOptions(stories=60, faults=True, loopback_port=port))
+    portal = Portal(ReplicaOptions(stories=FAULT_STORIES, faults=True, loopback_port=canary.port))
     hub = portal.variants["fault_hub"][0]
     with ReplicaServer(portal) as server:
         run = run_crawl(
@@ -102,10 +73,19 @@ def test_every_story_was_rendered_from_the_repaired_static_page(rendered_fault_c
             assert story[field] == truth[story["url"]][field], (name, field)
 
 
-def test_the_hostile_script_ran_and_reached_nothing(rendered_fault_crawl, canary) -> None:
-    _, records, _ = rendered_fault_crawl
-    paths = [urlsplit(r.url).path for r in records]
-    assert any(p.startswith(PROBE_PATH) for p in paths)  # it ran, up to its last line
+def test_every_hostile_script_ran_to_its_end(rendered_fault_crawl) -> None:
+    portal, records, _ = rendered_fault_crawl
+    probes = {
+        urlsplit(r.url).path for r in records if r.url.startswith(f"http://{HOST}{PROBE_PATH}")
+    }
+    for name in ("hostile_script", *BROWSER_ESCAPES):
+        row = next(e.index for e in portal.entries if e.url == fault_url(portal, name))
+        assert f"{PROBE_PATH}{row}.js" in probes, name  # its last line loaded the probe
+
+
+def test_no_way_out_of_a_rendered_page_reaches_the_canary(rendered_fault_crawl, canary) -> None:
+    # WebRTC (STUN over UDP, TURN over TCP), WebSockets from pages, frames and workers,
+    # popups (window.open, a form to target=_blank, a clicked link), fetch, frames, navigation
     assert canary.heard == []
 
 
@@ -116,9 +96,13 @@ def test_no_story_page_is_fetched_by_the_browser(rendered_fault_crawl) -> None:
     assert {story["url"]: fetches[story["url"]] for story in run.stories} == {
         story["url"]: 1 for story in run.stories
     }
+    popups = [r.url for r in records if r.url.endswith("-popup.html")]
+    assert popups == []  # window.open() of a portal story opened nothing
 
 
-def test_nothing_off_the_portal_reaches_the_network(rendered_fault_crawl, canary) -> None:
+def test_nothing_off_the_portal_reaches_the_proxy(rendered_fault_crawl, canary) -> None:
     _, records, _ = rendered_fault_crawl
-    assert {r.host for r in records if r.host != HOST} <= BROWSER_OWN_HOSTS
+    # not even as a CONNECT the proxy refuses: no WebSocket, TURN server or popup asked for it
+    assert [r for r in records if r.host not in {HOST, *BROWSER_OWN_HOSTS}] == []
+    assert [r for r in records if r.method == "CONNECT" and r.host == HOST] == []
     assert canary.heard == []

@@ -15,13 +15,19 @@ from newscrawl.addons import Rendering
 from newscrawl.downloadermiddlewares.browser_contexts import BrowserContexts
 from newscrawl.extraction.decode import decode_page
 from newscrawl.rendering import (
+    CONTEXT_OPTIONS,
     HANDLER,
     abort_request,
     browser_problem,
     browser_proxy,
+    document_headers,
+    launch_options,
     needs_browser,
+    render_meta,
+    resolver_rules,
 )
 from newscrawl.replica import Portal, ReplicaOptions
+from newscrawl.scope import Scope
 from newscrawl.sites import NotAStory, StoryPage, get_profile
 from newscrawl.spiders.related import RelatedSpider
 
@@ -127,7 +133,10 @@ def test_never_installs_no_browser_handler_and_auto_does(tmp_path) -> None:
     handlers = auto.settings.getdict("DOWNLOAD_HANDLERS")
     # the portal's pages are canonically http: one handler, so one Playwright driver
     assert handlers["http"] == HANDLER and handlers.get("https") != HANDLER
-    assert auto.settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")["executable_path"] == "/bin/sh"
+    launch = auto.settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
+    assert launch["executable_path"] == "/bin/sh"
+    # the spider's scope is what Chromium may resolve
+    assert "EXCLUDE french.peopledaily.com.cn" in " ".join(launch["args"])
     with pytest.raises(RuntimeError, match="NEWSCRAWL_CHROMIUM_PATH"):
         with_rendering_addon("always", NEWSCRAWL_CHROMIUM_PATH=str(tmp_path / "none"))
 
@@ -154,6 +163,48 @@ def test_pictures_fonts_media_and_styles_are_not_loaded(resource: str, aborted: 
 def test_a_document_reaching_the_handler_route_is_aborted() -> None:
     # guard_page serves the story itself: a navigation seen here means the guard is missing
     assert abort_request(browser_request("document", navigation=True)) is True
+
+
+def test_chromium_resolves_no_name_but_the_portal_s_and_its_proxy_s() -> None:
+    hosts = {"french.peopledaily.com.cn"}
+    assert resolver_rules(hosts, None) == (
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE french.peopledaily.com.cn"
+    )
+    for server, host in [
+        ("http://127.0.0.1:3128", "127.0.0.1"),
+        ("proxy.example:8080", "proxy.example"),  # http_proxy without a scheme
+        ("http://user:secret@proxy.example:8080", "proxy.example"),
+    ]:
+        rules = resolver_rules(hosts, {"server": server})
+        assert rules.endswith(f"EXCLUDE {host}") or f"EXCLUDE {host}," in rules, server
+        assert "secret" not in rules
+
+
+def test_the_launch_keeps_the_popup_blocker_and_shuts_what_passes_no_route() -> None:
+    launch = launch_options("/usr/bin/chromium", {"french.peopledaily.com.cn"}, None)
+    assert launch["ignore_default_args"] == ["--disable-popup-blocking"]
+    args = launch["args"]
+    assert "--webrtc-ip-handling-policy=disable_non_proxied_udp" in args
+    assert "--disable-blink-features=WebSocketStream,SharedWorker" in args
+    assert any(a.startswith("--host-resolver-rules=MAP * ~NOTFOUND") for a in args)
+    # one --disable-features (Chromium reads the last), with Playwright's own in it
+    (features,) = [a for a in args if a.startswith("--disable-features=")]
+    assert {"HttpsUpgrades", "NetworkTimeServiceQuerying"} <= set(features.split("=")[1].split(","))
+    assert "proxy" not in launch
+
+
+def test_rendered_documents_may_connect_to_the_portal_only() -> None:
+    headers = document_headers(Scope.of(PROFILE))
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert headers["Content-Security-Policy"] == (
+        "connect-src http://french.peopledaily.com.cn https://french.peopledaily.com.cn;"
+        " form-action 'none'"
+    )
+
+
+def test_a_render_s_context_blocks_service_workers() -> None:
+    meta = render_meta({}, "<html></html>", Scope.of(PROFILE))
+    assert meta["playwright_context_kwargs"] == CONTEXT_OPTIONS == {"service_workers": "block"}
 
 
 def test_the_browser_is_given_scrapys_proxy_and_never_no_proxy(monkeypatch) -> None:

@@ -162,6 +162,41 @@ def test_listings_paginate_newest_first_and_cover_every_story() -> None:
     assert portal.respond("GET", f"{PORTAL}/Chine/index99.html").status == 404
 
 
+def test_withdrawn_stories_are_gone_from_every_page_and_answer_404() -> None:
+    portal = Portal(ReplicaOptions(stories=100, withdrawn=0.8))
+    gone = {portal.entries[row].url for row in portal.withdrawn}
+    assert len(gone) == 80
+    listed = [u for section in portal.section_urls for u in walk_section(portal, section)]
+    assert sorted(listed) == sorted(set(portal.story_urls()) - gone)
+    front = Selector(text=get(portal, portal.front_url).decode("utf-8"))
+    assert not {canonical(PORTAL, h) for h in front.css("a::attr(href)").getall()} & gone
+    linked: set[str] = set()
+    for url in listed:
+        if url in portal.variants["fails_once"]:
+            continue
+        linked |= {
+            r["url"]
+            for r in parse_story(get(portal, url).decode("utf-8", "replace"), url)["related"]
+        }
+    assert linked and not linked & gone
+    assert {portal.respond("GET", url).status for url in gone} == {404}
+    # the same seed without withdrawal serves them all
+    assert Portal(ReplicaOptions(stories=100)).respond("GET", sorted(gone)[0]).status == 200
+
+
+def test_blocked_story_pages_answer_403_and_the_rest_is_served() -> None:
+    portal = Portal(ReplicaOptions(stories=60, blocked=0.3))
+    blocked = {portal.entries[row].url for row in portal.blocked}
+    assert len(blocked) == 18
+    assert {portal.respond("GET", url).status for url in blocked} == {403}
+    served = [u for u in portal.story_urls() if u not in blocked]
+    assert {portal.respond("GET", u).status for u in served} <= {200, 500}  # 500: fails once
+    assert all(portal.respond("GET", s).status == 200 for s in portal.section_urls)
+    for bad in ({"withdrawn": 1.0}, {"blocked": -0.1}):
+        with pytest.raises(ValueError, match="share"):
+            ReplicaOptions(**bad)  # type: ignore[arg-type]
+
+
 def test_front_page_links_every_section(portal: Portal) -> None:
     page = Selector(text=get(portal, portal.front_url).decode("utf-8"))
     blocks = page.css("div.p1_block h3 a::attr(href)").getall()

@@ -7,14 +7,23 @@ import http.client
 import socket
 
 from newscrawl.replica import Portal, ReplicaOptions, ReplicaServer
-from newscrawl.replica.faults import FAULTS, HUGE_BYTES, huge_body
+from newscrawl.replica.faults import (
+    BROWSER_ESCAPES,
+    FAULT_STORIES,
+    FAULTS,
+    HUGE_BYTES,
+    LONG_BODY_CHARS,
+    MANY_RELATED,
+    PROBE_PATH,
+    huge_body,
+)
 from newscrawl.replica.index import HOST
 
 
 def test_without_the_option_nothing_changes() -> None:
     plain, faulty = (
-        Portal(ReplicaOptions(stories=60)),
-        Portal(ReplicaOptions(stories=60, faults=True)),
+        Portal(ReplicaOptions(stories=FAULT_STORIES)),
+        Portal(ReplicaOptions(stories=FAULT_STORIES, faults=True)),
     )
     assert plain.faults == {}
     assert not [key for key in plain.variants if key.startswith("fault")]
@@ -25,17 +34,17 @@ def test_without_the_option_nothing_changes() -> None:
 
 
 def test_faults_are_chosen_from_the_seed() -> None:
-    first, again = (Portal(ReplicaOptions(stories=60, faults=True)) for _ in range(2))
+    first, again = (Portal(ReplicaOptions(stories=FAULT_STORIES, faults=True)) for _ in range(2))
     assert {u: f.name for u, f in first.faults.items()} == {
         u: f.name for u, f in again.faults.items()
     }
     assert sorted(f.name for f in first.faults.values()) == sorted(FAULTS)
-    other = Portal(ReplicaOptions(stories=60, faults=True, seed=7))
+    other = Portal(ReplicaOptions(stories=FAULT_STORIES, faults=True, seed=7))
     assert set(other.faults) != set(first.faults)
 
 
 def test_the_hub_links_every_fault() -> None:
-    portal = Portal(ReplicaOptions(stories=60, faults=True))
+    portal = Portal(ReplicaOptions(stories=FAULT_STORIES, faults=True))
     hub = portal.respond("GET", portal.variants["fault_hub"][0]).body.decode("utf-8")
     for url in portal.faults:
         assert f'href="{url}"' in hub
@@ -60,7 +69,7 @@ def raw_get(server: ReplicaServer, url: str) -> bytes:
 
 
 def test_wire_faults() -> None:
-    portal = Portal(ReplicaOptions(stories=60, faults=True))
+    portal = Portal(ReplicaOptions(stories=FAULT_STORIES, faults=True))
     url = {fault.name: fault.url for fault in portal.faults.values()}
     with ReplicaServer(portal) as server:
         head, _, body = raw_get(server, url["truncated"]).partition(b"\r\n\r\n")
@@ -80,3 +89,23 @@ def test_wire_faults() -> None:
         assert (redirect.status, redirect.getheader("Location")) == (302, "http://127.0.0.1:8080/")
         connection.close()
         assert not server.out_of_scope
+
+
+def test_odd_input_pages_are_what_their_fault_says() -> None:
+    portal = Portal(ReplicaOptions(stories=FAULT_STORIES, faults=True, loopback_port=4321))
+    url = {fault.name: fault.url for fault in portal.faults.values()}
+    nul = portal.respond("GET", url["nul_byte"]).body
+    assert nul.count(b"\x00") == 1 and nul.index(b"\x00") < 1024
+    for codec in ("zlib", "hex", "rot13", "utf16"):
+        reply = portal.respond("GET", url[f"charset_{codec}"])
+        assert reply.headers["Content-Type"].endswith(codec.replace("utf16", "utf-16"))
+        assert len(reply.body) % 2 == 0  # UTF-16 would decode it without error
+    long_body = portal.respond("GET", url["long_body"]).body.decode()
+    assert max(len(line) for line in long_body.splitlines()) > LONG_BODY_CHARS
+    many = portal.respond("GET", url["many_related"]).body.decode()
+    assert many.count("Titre numéro ") == MANY_RELATED
+    header = portal.respond("GET", url["line_separator_header"]).headers["Content-Type"]
+    assert "\x85" in header
+    for name in BROWSER_ESCAPES:  # each aims at the loopback port, then loads its probe
+        page = portal.respond("GET", url[name]).body.decode()
+        assert "127.0.0.1:4321" in page and PROBE_PATH in page

@@ -61,6 +61,10 @@ def test_summary_from_stats_groups_reasons() -> None:
         "newscrawl/rejected/no_body": 1,
         "newscrawl/failed/http_404": 1,
         "downloader/request_count": 17,
+        "newscrawl/coverage/stories": 5,
+        "newscrawl/coverage/related": 4,
+        "newscrawl/hops/0": 3,
+        "newscrawl/hops/1": 2,
     }
     assert summary_from_stats(stats) == {
         "stories_new": 4,
@@ -68,4 +72,18 @@ def test_summary_from_stats_groups_reasons() -> None:
         "rejected": {"duplicate": 2, "no_body": 1},
         "failed": {"http_404": 1},
         "requests": 17,
+        "coverage": {
+            "stories": 5,
+            "title": 0,
+            "published_at": 0,
+            "date_with_time": 0,
+            "modified_at": 0,
+            "section": 0,
+            "source": 0,
+            "authors": 0,
+            "editors": 0,
+            "related": 4,
+            "images": 0,
+        },
+        "stories_by_hop": {"0": 3, "1": 2},
     }

@@ -4,8 +4,8 @@ The replica answers as an HTTP proxy for the portal's host, so the crawl runs
 with the production settings, spider and pipelines; only ``http_proxy`` points
 at 127.0.0.1. Like ``scrapy crawl``, it writes under the folder it is run in: a run
 folder of its own in ``./output/demo/`` (``stories.jsonl``, ``stories.csv``,
-``rejects.jsonl``, ``manifest.json``); it prints what became of every URL and where
-each file is.
+``rejects.jsonl``, ``manifest.json``, ``metrics.prom``); it prints what became of every URL
+and where each file is.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from scrapy.settings import Settings
 from newscrawl.config import NewscrawlConfig
 from newscrawl.endings import watch_signals
 from newscrawl.health import EXIT_STATUS_STAT
-from newscrawl.runs import MANIFEST
+from newscrawl.runs import MANIFEST, METRICS
 from newscrawl.setting import SettingError
 
 DEMO_OUTPUT_DIR = "output/demo"  # relative to the folder the demo runs in, as for a crawl
@@ -98,6 +98,8 @@ def where_it_went(stats: dict[str, Any]) -> str:
     lines += [f"  stories:  {feed}" for feed in written["feeds"]]
     lines.append(f"  rejects:  {written['rejects']}")
     lines.append(f"  manifest: {manifest.absolute()}")
+    if (manifest.parent / METRICS).is_file():
+        lines.append(f"  metrics:  {(manifest.parent / METRICS).absolute()}")
     return "\n".join(lines)
 
 

@@ -51,13 +51,27 @@ class HealthCheck:
     def _judge(self) -> HealthVerdict:
         stats = self.crawler.stats
         assert stats is not None
-        self.verdict = assess(stats.get_stats(), self.thresholds, self.jobdir)
+        self.verdict = verdict_of(self.crawler)
         stats.set_value("newscrawl/health/ok", int(self.verdict.ok))
         stats.set_value("newscrawl/health/reasons", list(self.verdict.reasons))
         stats.set_value("newscrawl/ending", self.verdict.ending.word)
         # The verdict weighs everything (the machinery's failures included): its status wins.
         stats.set_value(EXIT_STATUS_STAT, self.verdict.exit_status)
         return self.verdict
+
+
+def verdict_of(crawler: Crawler) -> HealthVerdict:
+    """The verdict on the crawl as its stats stand, with its state's history (the manifest,
+    the metrics and the run history all ask this)."""
+    from newscrawl.extensions.history import past_runs  # it imports this module's verdict
+
+    assert crawler.stats is not None
+    return assess(
+        crawler.stats.get_stats(),
+        config_of(crawler).health,
+        jobdir_of(crawler),
+        history=past_runs(crawler),
+    )
 
 
 def log_verdict(verdict: HealthVerdict, crawler: Crawler) -> None:

@@ -24,7 +24,6 @@ up; a story's end is its feed line, which the state reads back.
 
 from __future__ import annotations
 
-import json
 import logging
 import tempfile
 from collections import Counter
@@ -35,8 +34,9 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 
-from newscrawl import machinery
+from newscrawl import coverage, machinery
 from newscrawl.config import config_of
+from newscrawl.exporters import json_line
 from newscrawl.extensions.feeds import OUTPUT_FOLDER, local_feed_paths, open_run
 from newscrawl.extensions.state import RunState
 from newscrawl.frontier import NOT_FETCHED, Frontier, Met, StoryRules
@@ -48,6 +48,7 @@ from newscrawl.sites import PageKind
 logger = logging.getLogger(__name__)
 # Rejections that do not end a URL for the next run: the run stopped before it was done.
 CARRIED_OVER = frozenset({NOT_FETCHED, "not_emitted", "max_stories_reached"})
+HOPS_STAT = "newscrawl/hops/"  # stories emitted per hop: newscrawl/hops/0, …/1 …
 
 
 class OutcomeLedger:
@@ -116,7 +117,7 @@ class OutcomeLedger:
         if self._file is None:
             return
         try:
-            self._file.write(json.dumps(outcome.to_dict(), ensure_ascii=False) + "\n")
+            self._file.write(json_line(outcome.to_dict()))
         except (OSError, ValueError) as error:
             self._file = None
             machinery.fail(self.crawler, f"the rejects file {self.path}", error)
@@ -149,6 +150,9 @@ class OutcomeLedger:
             return
         self.counts[("story", "")] += 1
         self.stats.inc_value("newscrawl/stories")  # type: ignore[union-attr]
+        # What the story carries, and the hop it was found at (the report's figures).
+        coverage.count(self.stats, item)
+        self.stats.inc_value(f"{HOPS_STAT}{self.frontier.hop(item.url) or 0}")  # type: ignore[union-attr]
 
     def item_dropped(self, item: Any, exception: BaseException) -> None:
         if isinstance(exception, StoryRejected):

@@ -20,10 +20,9 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 
 from newscrawl import machinery
-from newscrawl.config import config_of
-from newscrawl.endings import jobdir_of
 from newscrawl.extensions.feeds import local_feed_paths
-from newscrawl.health import assess
+from newscrawl.extensions.health import verdict_of
+from newscrawl.health import ARGUMENTS_STAT
 from newscrawl.hints import hints_of
 from newscrawl.runs import RunFolder, run_if_made, spider_name_of, started_at_text
 from newscrawl.state.manifest import summary_from_stats, write_manifest
@@ -46,30 +45,35 @@ class RunManifest:
         run = run_if_made(self.crawler)
         if run is None:
             return  # the run never opened: no folder of its own to write in
-        stats = self.crawler.stats.get_stats()
         try:
-            write_manifest(run.manifest, self.summary(stats, run))
+            write_manifest(run.manifest, run_summary(self.crawler, run))
         except OSError as error:
             machinery.fail(self.crawler, f"the manifest {run.manifest}", error)
             return
         logger.debug("newscrawl: manifest written to %s", run.manifest)
 
-    def summary(self, stats: dict[str, Any], run: RunFolder) -> dict[str, Any]:
-        verdict = assess(stats, config_of(self.crawler).health, jobdir_of(self.crawler))
-        feeds = local_feed_paths(
-            self.crawler.settings.getdict("FEEDS"), run.uri_params(spider_name_of(self.crawler))
-        )
-        return {
-            "run": run.name,
-            "started_at": started_at_text(run.started_at),
-            "finished_at": started_at_text(datetime.now(UTC)),
-            **summary_from_stats(stats),
-            "ending": verdict.ending.word,
-            "exit_status": verdict.exit_status,
-            "healthy": verdict.ok,
-            "reasons": list(verdict.reasons),
-            "hints": hints_of(stats),
-            "feeds": [str(path.absolute()) for path in feeds],
-            "rejects": str(run.rejects.absolute()),
-            "state": stats.get("newscrawl/state/path"),
-        }
+
+def run_summary(crawler: Crawler, run: RunFolder) -> dict[str, Any]:
+    """What the manifest says of the run, as its stats stand (the state's run history records
+    the same)."""
+    assert crawler.stats is not None
+    stats = crawler.stats.get_stats()
+    verdict = verdict_of(crawler)
+    feeds = local_feed_paths(
+        crawler.settings.getdict("FEEDS"), run.uri_params(spider_name_of(crawler))
+    )
+    return {
+        "run": run.name,
+        "started_at": started_at_text(run.started_at),
+        "finished_at": started_at_text(datetime.now(UTC)),
+        **summary_from_stats(stats),
+        "ending": verdict.ending.word,
+        "exit_status": verdict.exit_status,
+        "healthy": verdict.ok,
+        "reasons": list(verdict.reasons),
+        "hints": hints_of(stats),
+        "arguments": stats.get(ARGUMENTS_STAT),
+        "feeds": [str(path.absolute()) for path in feeds],
+        "rejects": str(run.rejects.absolute()),
+        "state": stats.get("newscrawl/state/path"),
+    }

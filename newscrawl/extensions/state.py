@@ -45,6 +45,9 @@ logger = logging.getLogger(__name__)
 # Rejections that settle a URL for good: it is a copy of a story another URL carries.
 SETTLING_REASONS = ("duplicate", "near_duplicate")
 FINISHED = "finished"  # Scrapy's close reason of a crawl that ran out of work
+# Signal, kwargs store: the run is over and its feeds read back; the store is still open (the
+# run history records the run in it: newscrawl.extensions.history).
+state_closing = object()
 
 
 class RunState:
@@ -166,5 +169,6 @@ class RunState:
         except StateStoreError as error:
             machinery.fail(self.crawler, "the state", error)
         finally:
+            self.crawler.signals.send_catch_log(signal=state_closing, store=self.store)
             self.store.close()
             self.lock.release()

@@ -12,9 +12,12 @@ is the same wherever the bytes come from.
 - A stray ``</html>`` or ``</body>`` before the end of an HTML page is dropped, as browsers
   ignore it (libxml2 would end the document there and put the rest outside the root element).
 - The encoding: a byte-order mark; else the header's charset; else the ``<meta>`` charset;
-  else UTF-8; else windows-1252, each only if it names a text encoding the bytes decode with
-  (a charset the bytes disprove, such as ``utf-8`` on ISO-8859-1 bytes, or one that is no text
-  codec at all, such as ``zlib``, gives way to the next).
+  else UTF-8; else windows-1252, each only if it names an encoding a web page can be in (the
+  Encoding Standard's, which browsers read) and the bytes decode with it. A charset the bytes
+  disprove (``utf-8`` on ISO-8859-1 bytes; ``utf-16`` on bytes without a single NUL, which
+  would read as CJK), one that is no text codec at all (``zlib``, ``hex``, ``rot13``), or a
+  Python codec no browser reads (EBCDIC ``cp037``, ``utf-7``, ``unicode_escape``, ``idna``,
+  which decode anything into garbage) gives way to the next.
 """
 
 from __future__ import annotations
@@ -48,6 +51,37 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 UNTYPED = ("", "application/octet-stream", "binary/octet-stream", "application/unknown")
 TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript")
 FALLBACK_ENCODINGS = ("utf-8", "cp1252")
+# The Encoding Standard's encodings (https://encoding.spec.whatwg.org/#names-and-labels), by
+# the names Python gives them once w3lib has resolved a label (latin-1 and ascii to cp1252,
+# gb2312 to gb18030, shift_jis to cp932, euc-kr to cp949, big5 to big5hkscs…).
+WEB_ENCODINGS = frozenset(
+    codecs.lookup(name).name
+    for name in (
+        "utf-8",
+        "utf-8-sig",
+        "utf-16",
+        "utf-16-le",
+        "utf-16-be",
+        "cp866",
+        *(f"iso8859-{n}" for n in (2, 3, 4, 5, 6, 7, 8, 10, 13, 14, 15, 16)),
+        "koi8-r",
+        "koi8-u",
+        "mac-roman",
+        "mac-cyrillic",
+        "cp874",
+        *(f"cp{n}" for n in range(1250, 1259)),
+        "gbk",
+        "gb18030",
+        "big5",
+        "big5hkscs",
+        "euc-jp",
+        "iso2022-jp",
+        "shift_jis",
+        "cp932",
+        "euc-kr",
+        "cp949",
+    )
+)
 DOCUMENT_END = re.compile(rb"</(?:html|body)\s*>", re.IGNORECASE)
 
 Kind = Literal["html", "text", "binary", "empty", "other"]
@@ -109,11 +143,14 @@ def encoding_of(body: bytes, content_type: str | None) -> str:
 
 
 def decodes(body: bytes, encoding: str) -> bool:
-    """Does ``encoding`` name a text encoding that decodes these bytes without error?"""
+    """Does ``encoding`` name an encoding of the web that decodes these bytes without error?"""
     name = resolve_encoding(encoding) or encoding
     try:
-        if not codecs.lookup(name)._is_text_encoding:  # zlib, hex, rot13: bytes or str codecs
+        codec = codecs.lookup(name)
+        if codec.name not in WEB_ENCODINGS:  # zlib, hex, rot13, cp037, utf-7, unicode_escape…
             return False
+        if codec.name.startswith("utf-16") and b"\x00" not in body[:SNIFF_BYTES]:
+            return False  # markup in UTF-16 is half NULs: these are 8-bit bytes
         codecs.decode(body, name)
     except (UnicodeDecodeError, LookupError, ValueError, TypeError):
         return False

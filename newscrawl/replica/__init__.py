@@ -63,12 +63,22 @@ Their ground truth is the rendered story: the related headlines, the body.
 ``faults=True`` (``--faults``) adds the fault mode of ``faults.py``: one plain story per fault
 (5xx, slow, reset, truncated, empty, lying Content-Type, wrong or missing charset, malformed
 HTML, a spreadsheet formula as headline, redirect loop, chain and redirects off the portal, a
-gzip bomb, 50 MB pages), all linked from the related headlines of ``portal.variants["fault_hub"]``
-with hostile hrefs; ``portal.faults`` maps each fault URL to how a correct crawl ends it.
+gzip bomb, 50 MB pages; scripts that try WebRTC, WebSockets and popups against
+``loopback_port``; charsets that are no encoding of the web, a NUL byte, symbol-only bodies,
+line separators in hrefs and a header, a 40,000-character body, 400 related headlines), all
+linked from the related headlines of ``portal.variants["fault_hub"]`` with hostile hrefs;
+``portal.faults`` maps each fault URL to how a correct crawl ends it. It needs
+``stories >= faults.FAULT_STORIES`` (90).
 
 ``ReplicaServer(portal, sites=[NewsSite("www.exemple.fr")])`` serves beside the portal replicas
 of French news sites that have no profile (``newssite.py``: JSON-LD, meta or plain layouts,
 robots.txt, a sitemap, an RSS feed), each with its ``expected_stories()``.
+
+``withdrawn=0.8`` (``--withdrawn``) takes that share of the stories down: gone from the front
+page, the listings and every related list, their pages 404. ``blocked=0.3`` (``--blocked``)
+answers that share of the story pages ``403 Forbidden``, as a portal that starts blocking a
+crawler does. Both choose their stories from the seed alone; ``expected_stories()`` still lists
+every story. A state's history should see both as far from the usual (``newscrawl.history``).
 
 ``layout="changed"`` serves every story in a redesigned template with no ``h1``, no ``<p>`` and
 none of the profile's landmarks; ``expected_stories()`` still describes the content, which an

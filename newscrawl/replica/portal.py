@@ -54,10 +54,20 @@ class ReplicaOptions:
     # The front page and the section listings refresh themselves every minute, as news front
     # pages do (<meta http-equiv="refresh" content="60;url=…their own URL…">).
     refreshing: bool = False
+    # A share of the stories the portal took down: gone from the front page, the listings and
+    # every related list, their pages 404 (a run of a state that knew them finds far fewer).
+    withdrawn: float = 0.0
+    # A share of the story pages answered 403 Forbidden, as a portal that starts blocking a
+    # crawler does (listings are still served).
+    blocked: float = 0.0
 
     def __post_init__(self) -> None:
         if not 10 <= self.stories <= 1_000_000:
             raise ValueError(f"stories must be between 10 and 1,000,000, not {self.stories}")
+        if not 0 <= self.withdrawn < 1:
+            raise ValueError(f"withdrawn must be a share from 0 to under 1, not {self.withdrawn}")
+        if not 0 <= self.blocked <= 1:
+            raise ValueError(f"blocked must be a share between 0 and 1, not {self.blocked}")
         if self.layout not in ("current", "changed"):
             raise ValueError(f"layout must be 'current' or 'changed', not {self.layout!r}")
         if self.edition < 0:
@@ -99,11 +109,21 @@ class Portal:
         )
         if self.options.scripted:
             idx.assign_scripted(self.entries, random.Random(f"{seed}:scripted"), self.specials)
-        self.writer = StoryWriter(seed, self.entries, self.base, self.specials)
+        rows = len(self.entries)
+        self.withdrawn = frozenset(
+            random.Random(f"{seed}:withdrawn").sample(
+                range(rows), int(rows * self.options.withdrawn)
+            )
+        )
+        self.blocked = frozenset(
+            random.Random(f"{seed}:blocked").sample(range(rows), int(rows * self.options.blocked))
+        )
+        self.writer = StoryWriter(seed, self.entries, self.base, self.specials, self.withdrawn)
         self.by_section: dict[str, list[int]] = {name: [] for name in SECTIONS}
         # Oldest first by URL date (the rollover story's URL day is not its row's day).
         for entry in sorted(self.entries, key=lambda e: (e.url_day, e.index)):
-            self.by_section[entry.section].append(entry.index)
+            if entry.index not in self.withdrawn:
+                self.by_section[entry.section].append(entry.index)
         self.old_ids = {
             self.entries[row].contentid - self.entries[row].contentid % 4 + idx.OLD_OFFSET: row
             for row in self.specials.redirect_targets
@@ -235,8 +255,10 @@ class Portal:
             return self.not_found()
         if cid in self.old_ids and match["page"] is None:
             return page(301, b"", Location=self.entries[self.old_ids[cid]].url)
-        if cid != entry.contentid:
+        if cid != entry.contentid or entry.index in self.withdrawn:
             return self.not_found()
+        if entry.index in self.blocked:
+            return page(403, b"<html><body><h1>403 Forbidden</h1></body></html>")
         if entry.index in self.specials.fails_once and self.first_request(entry.index):
             return page(500, b"<html><body>Erreur interne</body></html>")
         story = self.content(entry.index)
@@ -299,9 +321,10 @@ class Portal:
         return self.writer.story_title(row), self.entries[row].url
 
     def front_html(self) -> str:
-        latest = self.entries[-1]
+        shown = [e for e in self.entries if e.index not in self.withdrawn]
+        latest = shown[-1]
         focus = (*self.link(latest.index), picture_path(latest, 1))
-        news = [self.link(e.index) for e in self.entries[-11:-1][::-1]]
+        news = [self.link(e.index) for e in shown[-11:-1][::-1]]
         blocks = [
             (name, [self.link(row) for row in rows[::-1][:5]])
             for name, rows in self.by_section.items()

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from newscrawl.coverage import coverage_of
+
 MANIFEST_FIELDS = (
     "run",
     "started_at",
@@ -46,6 +48,9 @@ def summary_from_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
         "rejected": _by_reason(stats, "newscrawl/rejected/"),
         "failed": _by_reason(stats, "newscrawl/failed/"),
         "requests": int(stats.get("downloader/request_count", 0) or 0),
+        # What the stories carry, and the hop each was found at (newscrawl.coverage).
+        "coverage": coverage_of(stats),
+        "stories_by_hop": _by_reason(stats, "newscrawl/hops/"),
     }
 
 
@@ -59,11 +64,17 @@ def _by_reason(stats: Mapping[str, Any], prefix: str) -> dict[str, int]:
 
 def write_manifest(path: str | Path, summary: Mapping[str, Any]) -> Path:
     """Write ``summary`` (the :data:`MANIFEST_FIELDS`, plus anything else) as JSON, atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     ordered = {name: summary.get(name) for name in MANIFEST_FIELDS}
     ordered.update({k: v for k, v in summary.items() if k not in ordered})
     data = (json.dumps(ordered, ensure_ascii=False, indent=2, default=str) + "\n").encode()
+    return write_atomically(path, data)
+
+
+def write_atomically(path: str | Path, data: bytes) -> Path:
+    """``data`` in ``path``: a reader sees the old file or the whole new one (the metrics file
+    of :mod:`newscrawl.metrics` is written the same way)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         os.fchmod(fd, 0o666 & ~_umask())

@@ -95,6 +95,16 @@ CREATE TABLE IF NOT EXISTS frontier (
     ended INTEGER NOT NULL DEFAULT 0,
     children TEXT
 );
+-- Every run that ended on this state (killed runs aside): when, and its manifest's summary as
+-- JSON (figures, ending, exit status, arguments), the history later runs are judged against
+-- (newscrawl.history) and the report draws. Added to schema 1 like ``settled``.
+CREATE TABLE IF NOT EXISTS runs (
+    run TEXT PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT NOT NULL,
+    summary TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_by_start ON runs (started_at);
 """
 
 Classification = Literal["new", "unchanged", "revised"]
@@ -199,6 +209,30 @@ class StateStore:
             connection.close()
             raise
         return store
+
+    @classmethod
+    def open_read_only(cls, path: str | Path) -> StateStore:
+        """For a reader beside the runs (``scrapy report``): no lock, no schema change, no
+        write, so it can read a state a run is writing (WAL lets it)."""
+        path = Path(path)
+        if not path.is_file():
+            raise StateStoreError(f"state {path}: no such file")
+        try:
+            connection = sqlite3.connect(
+                f"{path.absolute().as_uri()}?mode=ro", uri=True, isolation_level=None, timeout=30
+            )
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as error:
+            raise NotAState(f"state {path}: not a newscrawl state ({error})") from error
+        return cls(connection, path)
+
+    @_guarded
+    def story_counts(self) -> dict[str, int]:
+        """Stories the state holds, and how many of them were revised at least once."""
+        stories, revised = self._db.execute(
+            "SELECT count(*), coalesce(sum(revision > 1), 0) FROM stories"
+        ).fetchone()
+        return {"stories": int(stories), "revised": int(revised)}
 
     def _prepare(self, check: bool) -> None:
         try:
@@ -473,6 +507,41 @@ class StateStore:
                 recorded += self._reconcile_feed(db, path, now, fingerprint, minhash)
             db.execute("DELETE FROM frontier")
         return recorded
+
+    # --- the runs (newscrawl.history) ---------------------------------------------------
+
+    @_guarded
+    def record_run(self, run: str, summary: Mapping[str, Any]) -> None:
+        """The run ``run`` (its folder's name) ended with this summary (its manifest's)."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO runs (run, started_at, finished_at, summary) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(run) DO UPDATE SET finished_at = excluded.finished_at,"
+                " summary = excluded.summary",
+                (
+                    run,
+                    str(summary.get("started_at") or ""),
+                    str(summary.get("finished_at") or ""),
+                    json.dumps(dict(summary), ensure_ascii=False, default=str),
+                ),
+            )
+
+    @_guarded
+    def recent_runs(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """The summaries of the last ``limit`` runs (all without one), oldest first."""
+        rows = self._db.execute(
+            "SELECT summary FROM runs ORDER BY started_at DESC, run DESC LIMIT ?",
+            (-1 if limit is None else limit,),
+        ).fetchall()
+        runs = []
+        for (summary,) in reversed(rows):
+            try:
+                run = json.loads(summary)
+            except ValueError:
+                continue  # a row no newscrawl wrote: no history, never a failed run
+            if isinstance(run, dict):
+                runs.append(run)
+        return runs
 
     # --- the frontier (newscrawl.frontier) ----------------------------------------------
 

@@ -7,7 +7,7 @@
 - ``authors``: the mean F1 of the author names (case-folded), 1.0 where both are empty;
 - ``body``: the mean word F1 of the body (bags of lower-cased words), 0 for a page with no story;
 - ``related_precision``, ``related_recall``: over all pages' related-headline URLs (fragment and
-  trailing slash dropped, scheme and host lower-cased).
+  trailing slash dropped, scheme and host lower-cased, non-ASCII percent-encoded as Scrapy does).
 
 Used by the corpus gate (``tests/test_corpus.py``) and the side-by-side benchmark
 (``benchmarks/corpus.py``).
@@ -25,6 +25,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+from w3lib.url import safe_url_string
 
 CORPUS = Path(__file__).resolve().parent
 PAGES = CORPUS / "pages"
@@ -148,6 +150,8 @@ def _f1(mine: Counter[str], truth: Counter[str], empty: float) -> float:
 
 
 def _url(url: str) -> str:
-    parts = urlsplit(url.strip())
+    # One spelling of the same URL: the truth is written as the page spells it, a crawl as
+    # Scrapy requests it (non-ASCII percent-encoded).
+    parts = urlsplit(safe_url_string(url.strip()))
     path = parts.path.rstrip("/") or "/"
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
