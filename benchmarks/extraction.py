@@ -145,7 +145,10 @@ def main() -> None:
             if name == "trafilatura" and field in ("related", "editors"):
                 cells.append("- (not read)")
                 continue
-            hits = sum(right(field, got, page.expected or {}) for got, page in zip(results, pages))
+            hits = sum(
+                right(field, got, page.expected or {})
+                for got, page in zip(results, pages, strict=True)
+            )
             cells.append(f"{hits}/{len(pages)}")
         print(f"| {name} | " + " | ".join(cells) + " |")
 

@@ -449,18 +449,12 @@ def _portal_link(href: str | None, on_portal: bool) -> str | None:
     more than the rest of a headline): an absolute portal URL is itself, a root-relative path
     on a portal page is the portal's; None for any other spelling (which ``resolve`` reads).
     Only for spellings where ``urljoin`` gives the same URL: no dot segment, no query,
-    fragment or parameters, nothing to strip."""
-    if not href or not href.isprintable() or " " in href:
+    fragment or parameters, nothing to strip or to percent-encode."""
+    if not href or not _PLAIN_HREF.fullmatch(href):
         return None
     if href.startswith(_PORTAL_PREFIX):
         return href
-    if (
-        on_portal
-        and href.startswith("/")
-        and not href.startswith("//")
-        and "/." not in href
-        and not any(mark in href for mark in "?#;")
-    ):
+    if on_portal and href.startswith("/") and not href.startswith("//") and "/." not in href:
         return _PORTAL_PREFIX[:-1] + href
     return None
 
@@ -478,6 +472,9 @@ def _plain_path(url: str) -> str | None:
 
 
 _PORTAL_PREFIX = f"http://{HOST}/"
+# ASCII that neither urljoin, urlsplit nor Scrapy's safe_url_string changes (no query,
+# fragment, parameters, percent sign or white space).
+_PLAIN_HREF = re.compile(r"[A-Za-z0-9/._~:@!$&'()*+,=-]+")
 _PORTAL_HTTPS_PREFIX = f"https://{HOST}/"
 _TEXTS_WITH_LE = etree.XPath("//body//text()[contains(., 'le ')]")
 _TEXTS_WITH_DACTEUR = etree.XPath("//body//text()[contains(., 'dacteur')]")
