@@ -96,6 +96,7 @@ class NewscrawlConfig:
     state: StateSettings
     health: HealthThresholds
     render: RenderConfig
+    workers: int = 0  # processes for extraction and cleaning beside the engine's (workers.py)
 
     @classmethod
     def from_settings(cls, settings: Any) -> NewscrawlConfig:
@@ -122,6 +123,7 @@ class NewscrawlConfig:
             state=StateSettings.from_settings(settings),
             health=HealthThresholds.from_settings(settings),
             render=RenderConfig.from_settings(settings),
+            workers=setting.integer(settings, "NEWSCRAWL_WORKERS", minimum=0, maximum=64),
         )
 
 

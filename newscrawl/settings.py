@@ -179,6 +179,11 @@ FEED_EXPORTERS = {
 }
 FEED_EXPORT_ENCODING = "utf-8"
 
+# --- Speed (README, "Speed") -----------------------------------------------------------------
+# Processes that extract, clean and sketch stories beside the engine's (newscrawl/workers.py):
+# 0 does it all in the engine's process; on a machine of N cores, N - 1 leaves the engine one.
+NEWSCRAWL_WORKERS = 0
+
 # --- Engine ------------------------------------------------------------------------------------
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

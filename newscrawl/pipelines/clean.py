@@ -42,6 +42,7 @@ from newscrawl.items import Story
 from newscrawl.outcomes import StoryRejected
 from newscrawl.sites import PROFILES
 from newscrawl.text import join_paragraphs, split_paragraphs, squash
+from newscrawl.workers import Workers
 
 # Whole paragraphs that are never body text on any site; matched after white space is squashed.
 GENERIC_BOILERPLATE: tuple[str, ...] = (
@@ -283,19 +284,30 @@ def clean_story(story: Story, config: CleanConfig) -> Story:
 
 
 class CleanStoryPipeline:
-    def __init__(self, config: CleanConfig) -> None:
+    def __init__(self, config: CleanConfig, crawler: Crawler | None = None) -> None:
         self.config = config
+        self.crawler = crawler
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CleanStoryPipeline:
-        return cls(config_of(crawler).clean)
+        return cls(config_of(crawler).clean, crawler)
 
     def process_item(self, item: Any) -> Any:
+        """The cleaned story; with workers, a coroutine Scrapy awaits (newscrawl.workers)."""
         if not isinstance(item, Story):
             return item
+        workers = Workers.of(self.crawler) if self.crawler is not None else None
+        if workers is not None:
+            return self._clean_in(workers, item)
         try:
             return clean_story(item, self.config)
         except Mojibake as garbled:
             raise StoryRejected(
                 item.url, "mojibake", field=garbled.field, sample=garbled.sample
             ) from garbled
+
+    async def _clean_in(self, workers: Workers, item: Story) -> Story:
+        cleaned, field, sample = await workers.clean(item, self.config)
+        if cleaned is None:
+            raise StoryRejected(item.url, "mojibake", field=field, sample=sample)
+        return cleaned  # type: ignore[no-any-return]

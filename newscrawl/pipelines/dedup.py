@@ -47,6 +47,7 @@ from newscrawl.items import Story
 from newscrawl.outcomes import StoryRejected
 from newscrawl.setting import DEFAULTS
 from newscrawl.text import comparable_words, fingerprint_of_words
+from newscrawl.workers import Workers
 
 # Signal sent when the pipeline opens, kwarg ``index`` (a DedupIndex): the state store
 # connects to it to preload the stories of earlier runs with DedupIndex.add_known.
@@ -353,6 +354,16 @@ class DedupIndex:
         minhash.update_batch((hashes & np.uint64(0xFFFFFFFF)).tolist())
         return Sketch(fingerprint_of_words(words), minhash, hashes)
 
+    def sketch_of(self, fingerprint: str, hashvalues: Any, hashes: Any) -> Sketch:
+        """The sketch of a body whose parts were computed elsewhere (a worker process)."""
+        minhash = MinHash(
+            hashvalues=hashvalues,
+            seed=MINHASH_SEED,
+            permutations=self._permutations,
+            scheme=MINHASH_SCHEME,
+        )
+        return Sketch(fingerprint, minhash, hashes)
+
     def seen(self, url: str) -> bool:
         """Was a story with this URL emitted in this run?"""
         number = self._number.get(url)
@@ -494,11 +505,25 @@ class DeduplicatePipeline:
         self.index.close()
 
     def process_item(self, item: Any) -> Any:
+        """The story with its ``story_id``; with workers, a coroutine Scrapy awaits."""
         if not isinstance(item, Story):
             return item
         if self.index.seen(item.url):
             raise StoryRejected(item.url, "duplicate_url", duplicate_of=item.url)
-        sketch = self.index.sketch(item.body)
+        workers = Workers.of(self.crawler)
+        if workers is not None:
+            return self._decide_after(workers, item)
+        return self._decide(item, self.index.sketch(item.body))
+
+    async def _decide_after(self, workers: Workers, item: Story) -> Story:
+        """Shingled and hashed in a worker process; decided here, against the one index (no
+        await between the question and the answer)."""
+        sketch = self.index.sketch_of(*await workers.sketch(item.body))
+        if self.index.seen(item.url):  # another copy of the URL was decided meanwhile
+            raise StoryRejected(item.url, "duplicate_url", duplicate_of=item.url)
+        return self._decide(item, sketch)
+
+    def _decide(self, item: Story, sketch: Sketch) -> Story:
         match = self.index.match(item.url, sketch)
         if match is not None and match.reason == "duplicate":
             raise StoryRejected(item.url, "duplicate", duplicate_of=match.duplicate_of)

@@ -33,6 +33,7 @@ from newscrawl.sites import NotAStory, PageKind, StoryPage
 from newscrawl.spiders.arguments import CrawlArguments
 from newscrawl.spiders.failures import failure_reason
 from newscrawl.useragent import apply_contact_user_agent
+from newscrawl.workers import Workers
 
 STATS = "newscrawl"
 # Request meta. STORY_URL: the canonical story a page belongs to. PAGE: what the page is
@@ -189,12 +190,12 @@ class RelatedSpider(scrapy.Spider):
 
     # --- stories --------------------------------------------------------------------------
 
-    def parse_story(self, response: Response) -> Iterator[Any]:
+    async def parse_story(self, response: Response) -> AsyncIterator[Any]:
         url = response.meta[STORY_URL]
         if not isinstance(response, TextResponse):
             report(self.crawler, rejected(url, "not_html", content_type=_content_type(response)))
             return
-        page = self._extract(response)
+        page, later = await self._extract(response, with_later_pages=True)
         rendered = bool(response.meta.get(RENDERED))
         self._count_render_hint(page)
         # The health check's layout miss is each profile's own (the generic one's: no title,
@@ -212,7 +213,6 @@ class RelatedSpider(scrapy.Spider):
         assert self.limits is not None
         for headline in page.related[: self.limits.max_related]:
             yield self.story_link(headline["url"], RELATED)
-        later = self.profile.later_pages(response.selector, response.url)
         assembly = StoryAssembly.begin(page, later, self.limits.max_story_pages, rendered)
         if assembly.skipped_pages:
             self.crawler.stats.inc_value(f"{STATS}/story_pages_capped")
@@ -222,11 +222,14 @@ class RelatedSpider(scrapy.Spider):
                 len(later) + 1,
                 self.limits.max_story_pages,
             )
-        yield from self._go_on(assembly)
+        for output in self._go_on(assembly):
+            yield output
 
-    def parse_later_page(self, response: Response) -> Iterator[Any]:
+    async def parse_later_page(self, response: Response) -> AsyncIterator[Any]:
         assembly: StoryAssembly = response.meta[ASSEMBLY]
-        page = self._extract(response) if isinstance(response, TextResponse) else None
+        page = (
+            (await self._extract(response))[0] if isinstance(response, TextResponse) else None
+        )
         if not isinstance(page, StoryPage):
             reason = page.reason if page is not None else "not_html"
             report(
@@ -234,15 +237,27 @@ class RelatedSpider(scrapy.Spider):
                 failed(assembly.url, "incomplete_story", page=response.url, page_reason=reason),
             )
             return
-        yield from self._go_on(assembly.add(page))
+        for output in self._go_on(assembly.add(page)):
+            yield output
 
-    def _extract(self, response: TextResponse) -> StoryPage | NotAStory:
+    async def _extract(
+        self, response: TextResponse, with_later_pages: bool = False
+    ) -> tuple[StoryPage | NotAStory, list[str]]:
+        """The page as its profile reads it, and (for a story's first page) its later pages:
+        in a worker process with ``NEWSCRAWL_WORKERS`` (newscrawl.workers), else here."""
         page: StoryPage | NotAStory | None = response.meta.get(EXTRACTED)
+        workers = Workers.of(self.crawler, self.profile) if page is None else None
+        if workers is not None:
+            page, later = await workers.extract(response.url, response.text, _fetched_at(response))
+            return page, later if with_later_pages else []
         if page is None:
             page = self.profile.extract_story(
                 response.selector, response.url, _fetched_at(response)
             )
-        return page
+        later = []
+        if with_later_pages and isinstance(page, StoryPage):
+            later = self.profile.later_pages(response.selector, response.url)
+        return page, later
 
     def _count_render_hint(self, page: StoryPage | NotAStory) -> None:
         """Under render=never, a page render=auto would have rendered (newscrawl.hints)."""
