@@ -19,6 +19,7 @@ from newscrawl import setting
 from newscrawl.setting import DEFAULTS, SettingError
 
 if TYPE_CHECKING:
+    from newscrawl.distributed import SharedConfig
     from newscrawl.downloadermiddlewares.backoff import BackoffConfig
     from newscrawl.health import HealthThresholds
     from newscrawl.pipelines.clean import CleanConfig
@@ -96,6 +97,7 @@ class NewscrawlConfig:
     state: StateSettings
     health: HealthThresholds
     render: RenderConfig
+    shared: SharedConfig
     workers: int = 0  # processes for extraction and cleaning beside the engine's (workers.py)
 
     @classmethod
@@ -103,6 +105,7 @@ class NewscrawlConfig:
         """All of it, checked; raises :class:`SettingError` (one line) on the first fault."""
         # Each part's reader lives beside the code that uses it, and that code asks this
         # module for its config: so the parts are imported here, not at the top.
+        from newscrawl.distributed import SharedConfig
         from newscrawl.downloadermiddlewares.backoff import BackoffConfig
         from newscrawl.health import HealthThresholds
         from newscrawl.pipelines.clean import CleanConfig
@@ -123,6 +126,7 @@ class NewscrawlConfig:
             state=StateSettings.from_settings(settings),
             health=HealthThresholds.from_settings(settings),
             render=RenderConfig.from_settings(settings),
+            shared=SharedConfig.from_settings(settings),
             workers=setting.integer(settings, "NEWSCRAWL_WORKERS", minimum=0, maximum=64),
         )
 

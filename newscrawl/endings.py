@@ -57,6 +57,12 @@ class Ending:
                 f"run paused by {name}: the pending requests are kept in JOBDIR {self.jobdir}; "
                 "the same command resumes the crawl"
             )
+        if stats.get("newscrawl/shared/worker"):  # a worker of a crawl shared through Redis
+            handed = int(stats.get("newscrawl/shared/handed_back", 0) or 0)
+            return (
+                f"run interrupted by {name} (exit status {self.exit_status}): the {handed} "
+                "items of work it held went back to the shared crawl"
+            )
         left = int(stats.get("newscrawl/rejected/not_fetched", 0) or 0)
         kept = (
             "its state keeps them for the next run"

@@ -147,9 +147,11 @@ def run_of(crawler: Any) -> RunFolder:
     run: RunFolder | None = getattr(crawler, CACHE, None)
     if run is None:
         from newscrawl.config import config_of  # config imports the settings' readers
+        from newscrawl.distributed import worker_of_crawler
 
         name = spider_name_of(crawler)
-        run = RunFolder.create(output_root(config_of(crawler).output_dir, name))
+        root = output_root(config_of(crawler).output_dir, name)
+        run = RunFolder.create(root, worker=worker_of_crawler(crawler))
         setattr(crawler, CACHE, run)
     return run
 

@@ -113,6 +113,8 @@ NEWSCRAWL_PROGRESS_INTERVAL = 30.0
 ADDONS = {
     # scrapy-playwright, for a crawl that renders only (newscrawl/addons.py).
     "newscrawl.addons.Rendering": 0,
+    # The shared frontier, scheduler and dedup of a many-worker crawl (NEWSCRAWL_REDIS_URL only).
+    "newscrawl.addons.Distributed": 10,
 }
 
 # --- Scheduled runs (see README, "Scheduled crawls") -----------------------------------------
@@ -135,6 +137,23 @@ NEWSCRAWL_HISTORY_MAX_FAILURE_JUMP = 0.2  # one failure reason's share of pages 
 NEWSCRAWL_HISTORY_MIN_FAILURES = 5  # ... far above the usual, and at least this many pages
 NEWSCRAWL_HISTORY_MAX_COVERAGE_DROP = 0.2  # a field's share of stories this far under the usual
 NEWSCRAWL_HISTORY_MIN_STORIES = 10  # ... judged on runs that emitted at least this many
+
+# --- Many workers, one crawl (README, "Past one machine") ------------------------------------
+# A Redis URL (redis://host:6379/0) switches the run to a worker of a shared crawl: the frontier,
+# the leases of the work in flight, the story set (dedup) live in Redis under NEWSCRAWL_REDIS_KEY.
+# Unset: a run of one process, and nothing of Redis is imported.
+NEWSCRAWL_REDIS_URL = None
+NEWSCRAWL_REDIS_KEY = "newscrawl:related"  # one crawl per key; workers of one key cooperate
+NEWSCRAWL_WORKER_ID = None  # in this worker's file names; unset: <host>-<pid>
+# Once the shared frontier is empty and no worker has work in flight for this long, every
+# worker ends (so cron can run them).
+NEWSCRAWL_REDIS_IDLE_SECONDS = 10.0
+# A worker whose heartbeat is older than this is dead: its work in flight goes back to the
+# shared frontier (its files are read first when they are on the same machine).
+NEWSCRAWL_REDIS_DEAD_SECONDS = 10.0
+# Redis unreachable: each call is retried with backoff for this long, then the run stops (74).
+NEWSCRAWL_REDIS_RETRY_SECONDS = 30.0
+NEWSCRAWL_REDIS_TIMEOUT_SECONDS = 2.0  # socket timeout of one Redis call
 
 # --- Rendering (-a render=auto|always; README, "Rendering") -----------------------------------
 # Debian's Chromium; no browser is ever downloaded. Without it, render=never still works and

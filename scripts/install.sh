@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything newscrawl needs, on a fresh Debian machine or any other: Debian's Chromium (for
-# rendered pages; never a downloaded browser), and the package with its test extras in a
+# rendered pages; never a downloaded browser), Debian's redis-server (shared crawls and their
+# tests), and the package with its test extras in a
 # virtualenv of its own, .venv/ in the repository (Debian's own Python refuses `pip install`
 # outside one: PEP 668, "externally-managed-environment"). Then .venv/bin/scrapy and
 # .venv/bin/python are newscrawl's. Run it again at will: it reuses .venv/.
@@ -33,6 +34,15 @@ if ! command -v chromium >/dev/null 2>&1; then
   if ! apt_install chromium; then
     say "Debian's chromium is missing; run 'sudo apt-get install chromium'"
     say "(only -a render=auto|always needs it)"
+  fi
+fi
+
+# Debian's Redis: only a crawl shared by many workers (NEWSCRAWL_REDIS_URL) needs a Redis, and
+# its tests start their own redis-server on a loopback port.
+if ! command -v redis-server >/dev/null 2>&1; then
+  if ! apt_install redis-server; then
+    say "Debian's redis-server is missing; run 'sudo apt-get install redis-server'"
+    say "(only a crawl shared by many workers, and its tests, need it)"
   fi
 fi
 

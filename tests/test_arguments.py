@@ -115,6 +115,11 @@ def test_bad_argument_stops_scrapy_crawl_with_one_line_and_exit_2(tmp_path: Path
     assert "Traceback" not in result.stderr
 
 
+def test_scrapyd_s_job_id_is_taken_and_ignored() -> None:
+    # Scrapyd starts every job with -a _job=<id>; refusing it would make every job exit 2.
+    assert CrawlArguments.parse({"_job": "a8e9cae2"}) == CrawlArguments.parse({})
+
+
 PORTAL = "http://french.peopledaily.com.cn"
 
 

@@ -55,6 +55,11 @@ def test_an_interrupted_run_says_so_on_its_last_line_not_healthy() -> None:
     )
     with_state = assess({**stats, "newscrawl/state/path": "s.sqlite"}, DEFAULT)
     assert with_state.log_line().endswith("(its state keeps them for the next run)")
+    worker = {**stats, "newscrawl/shared/worker": "w1", "newscrawl/shared/handed_back": 20}
+    assert assess(worker, DEFAULT).log_line() == (  # a worker of a shared crawl
+        "newscrawl: run interrupted by SIGINT (exit status 130): the 20 items of work it held "
+        "went back to the shared crawl"
+    )
 
 
 def test_a_paused_jobdir_crawl_says_how_to_resume() -> None:

@@ -143,6 +143,27 @@ class Command(ScrapyCrawlCommand):
         if problem:
             _stop(problem, EXIT_UNAVAILABLE)
         opts.spargs = {"arguments": arguments}  # parsed once: the spider takes them as they are
+        if self.config.shared.enabled:
+            self._join_the_shared_crawl(spidercls.name, arguments)
+
+    def _join_the_shared_crawl(self, spider_name: str, arguments: object) -> None:
+        """A worker of a crawl shared through Redis: arguments it can take, a Redis that answers
+        and a key that holds no other crawl; one line and no crawl if not."""
+        from newscrawl.distributed import arguments_problem
+
+        problem = arguments_problem(arguments)
+        if problem:
+            _stop(problem, EXIT_BAD_ARGUMENTS)
+        from newscrawl.shared.worker import check_before_crawling
+
+        problem = check_before_crawling(self.config.shared, spider_name, arguments)
+        if problem and problem.startswith("another crawl"):
+            _stop(f"{problem} (exit status {EXIT_LOCKED})", EXIT_LOCKED)
+        if problem:
+            _stop(
+                f"{problem}; the run stops before crawling (exit status {EXIT_MACHINERY})",
+                EXIT_MACHINERY,
+            )
 
     def _hold_the_state(self) -> RunLock | None:
         """The state's run lock, held until the process ends; then the state checked."""

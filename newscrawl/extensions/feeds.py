@@ -22,6 +22,7 @@ from scrapy.extensions.feedexport import FeedExporter as ScrapyFeedExporter
 from scrapy.extensions.feedexport import apply_uri_params
 
 from newscrawl import machinery
+from newscrawl.distributed import shared_config
 from newscrawl.runs import RunFolder, run_of
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,10 @@ def local_jsonl_feeds(feeds: dict[str, Any], params: dict[str, Any]) -> list[Pat
 
 
 class FeedExporter(ScrapyFeedExporter):
+    def __init__(self, crawler: Any) -> None:
+        super().__init__(crawler)
+        self._flush_each = shared_config(crawler).enabled
+
     def open_spider(self, spider: Spider) -> None:
         # The run's folder is made first of all (every feed URI may name it): if it cannot be
         # made, the run stops before any request.
@@ -66,6 +71,10 @@ class FeedExporter(ScrapyFeedExporter):
             return
         try:
             super().item_scraped(item, spider)
+            if self._flush_each:  # a shared crawl confirms a story once its line is in the OS
+                for slot in self.slots:
+                    if slot.file is not None:
+                        slot.file.flush()
         except Exception as error:
             self.crawler.stats.inc_value(UNWRITTEN_STAT)  # type: ignore[union-attr]
             machinery.fail(self.crawler, "a feed", error)

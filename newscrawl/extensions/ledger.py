@@ -36,6 +36,7 @@ from scrapy.exceptions import CloseSpider
 
 from newscrawl import coverage, machinery
 from newscrawl.config import config_of
+from newscrawl.distributed import frontier_for
 from newscrawl.exporters import json_line
 from newscrawl.extensions.feeds import OUTPUT_FOLDER, local_feed_paths, open_run
 from newscrawl.extensions.state import RunState
@@ -82,7 +83,7 @@ class OutcomeLedger:
         state = self.crawler.get_extension(RunState)
         if hasattr(spider, "profile"):  # a helper spider of the tests meets no story links
             rules = story_rules(spider, state, self.crawler)
-            self.frontier = Frontier(rules, state.store if state else None)
+            self.frontier = frontier_for(self.crawler, rules, state.store if state else None)
         run = open_run(self.crawler)
         paths = local_feed_paths(self.feeds, run.uri_params(spider.name))
         self.path = run.rejects
@@ -146,7 +147,7 @@ class OutcomeLedger:
         if machinery.failed(self.crawler):  # nothing is written once the run has failed
             self.record(rejected(item.url, "not_emitted", because=machinery.CLOSE_REASON))
             return
-        if not self.frontier.end(item.url, durable=False):  # the feed line is the record
+        if not self.frontier.emitted(item.url):  # the feed line is the record
             return
         self.counts[("story", "")] += 1
         self.stats.inc_value("newscrawl/stories")  # type: ignore[union-attr]

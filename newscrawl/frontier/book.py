@@ -249,6 +249,10 @@ class Frontier:
             self._dirty[url] = entry
         return True
 
+    def emitted(self, url: str) -> bool:
+        """``url`` ends as a story: its feed line is the record (see :meth:`end`)."""
+        return self.end(url, durable=False)
+
     # --- questions ----------------------------------------------------------------------
 
     def hop(self, url: str) -> int | None:

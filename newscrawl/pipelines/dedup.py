@@ -443,6 +443,18 @@ class DedupIndex:
             raise ValueError("add_known needs the body, or the fingerprint and the signature")
         self._store(url, sketch)
 
+    def forget(self, url: str) -> None:
+        """A story withdrawn from the crawl (a shared crawl's worker died before writing it):
+        as if it had never been stored. Its number is not reused; stored again, it is new."""
+        number = self._number.pop(url, None)
+        if number is None:
+            return
+        self._this_run.values[number] = False
+        self._generation.values[number] += 1  # its bands no longer count
+        self._shingles_at.values[number] = -1
+        for fingerprint in [f for f, first in self._first_of.items() if first == number]:
+            del self._first_of[fingerprint]
+
     def _store(self, url: str, sketch: Sketch) -> int:
         number = self._number.get(url)
         if number is None:

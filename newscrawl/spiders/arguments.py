@@ -25,6 +25,11 @@ class ArgumentError(ValueError):
     """A spider argument with a wrong value; its message is one line for the user."""
 
 
+# Arguments a scheduler adds to every run it starts, which the crawl does not use: Scrapyd's job
+# id (``-a _job=…``).
+PASSED_BY_SCHEDULERS = frozenset({"_job"})
+
+
 def _help(value: str, shown: str, meaning: str) -> dict[str, str]:
     """What ``-h`` says of an argument: the value's form, its default, its meaning."""
     return {"value": value, "default": shown, "help": meaning}
@@ -86,7 +91,7 @@ class CrawlArguments:
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> CrawlArguments:
         known = {f.name for f in fields(cls)}
-        unknown = sorted(set(raw) - known)
+        unknown = sorted(set(raw) - known - PASSED_BY_SCHEDULERS)
         if unknown:
             raise ArgumentError(
                 f"unknown spider argument {unknown[0]!r} (known: {', '.join(sorted(known))})"

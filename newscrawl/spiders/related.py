@@ -227,9 +227,7 @@ class RelatedSpider(scrapy.Spider):
 
     async def parse_later_page(self, response: Response) -> AsyncIterator[Any]:
         assembly: StoryAssembly = response.meta[ASSEMBLY]
-        page = (
-            (await self._extract(response))[0] if isinstance(response, TextResponse) else None
-        )
+        page = (await self._extract(response))[0] if isinstance(response, TextResponse) else None
         if not isinstance(page, StoryPage):
             reason = page.reason if page is not None else "not_html"
             report(

@@ -1,0 +1,143 @@
+"""The story set the workers share: each story once across every worker, near copies included.
+
+Each worker keeps its own :class:`~newscrawl.pipelines.dedup.DedupIndex` (the same exact
+fingerprints, MinHash LSH and exact Jaccard similarity as a run of one process) as a replica of
+the crawl's ``K:dedup`` stream in Redis, where every accepted story is appended (URL,
+fingerprint, the 64-bit hashes of its shingles, its MinHash: ~3 KB). To judge a story a worker
+replays what the others appended since it last looked, decides against its replica, and appends
+the story only if nobody appended anything meanwhile (the ``accept`` script compares the
+stream's last id): otherwise it replays and decides again. So two workers never both accept
+two copies of one text, and a near copy is caught whichever worker read the original; no lock
+is held, so a worker killed in mid-decision holds nobody up. A story withdrawn (its worker died
+before its feed line was written, see :mod:`newscrawl.shared.worker`) is appended as
+``retract`` and forgotten by every replica.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from typing import Any
+
+import numpy as np
+from datasketch import MinHash
+from scrapy.crawler import Crawler
+
+from newscrawl import machinery
+from newscrawl.config import config_of
+from newscrawl.items import Story
+from newscrawl.outcomes import StoryRejected
+from newscrawl.pipelines.dedup import MINHASH_SCHEME, MINHASH_SEED, DedupIndex, Sketch
+from newscrawl.shared.connection import RedisUnavailable
+from newscrawl.shared.worker import Worker
+
+STATS = "newscrawl/shared/dedup"
+REPLAY_BATCH = 500
+
+
+class SharedDedupIndex(DedupIndex):
+    """The worker's replica of the shared story set (``forget`` is DedupIndex's own)."""
+
+    def replayed(self, url: str, fingerprint: str, shingles: bytes, signature: bytes) -> None:
+        minhash = MinHash(
+            hashvalues=np.frombuffer(signature, dtype="<u4").astype(np.uint32),
+            seed=MINHASH_SEED,
+            permutations=self._permutations,
+            scheme=MINHASH_SCHEME,
+        )
+        hashes = np.frombuffer(shingles, dtype="<u8").astype(np.uint64)
+        self.add(url, Sketch(fingerprint, minhash, hashes))
+
+
+class SharedDeduplicatePipeline:
+    def __init__(self, crawler: Crawler, worker: Worker) -> None:
+        self.crawler = crawler
+        self.worker = worker
+        self.index = SharedDedupIndex(config_of(crawler).dedup)
+        self.last_id = "0-0"
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SharedDeduplicatePipeline:
+        worker = crawler.get_extension(Worker)
+        assert worker is not None
+        return cls(crawler, worker)
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Story):
+            return item
+        sketch = self.index.sketch(item.body)
+        token = uuid.uuid4().hex
+        try:
+            while True:
+                if await self._replay(token):
+                    break  # accepted by a call whose answer was lost
+                self._judge(item, sketch)
+                if await self._accept(item.url, sketch, token):
+                    break
+                self._stats().inc_value(f"{STATS}/conflicts")
+        except RedisUnavailable as error:
+            machinery.fail(self.crawler, "the shared crawl", str(error))
+            raise StoryRejected(item.url, "not_emitted", because=machinery.CLOSE_REASON) from error
+        return dataclasses.replace(item, story_id=sketch.story_id)
+
+    def _judge(self, item: Story, sketch: Sketch) -> None:
+        if self.index.seen(item.url):
+            raise StoryRejected(item.url, "duplicate_url", duplicate_of=item.url)
+        match = self.index.match(item.url, sketch)
+        if match is not None and match.reason == "duplicate":
+            raise StoryRejected(item.url, "duplicate", duplicate_of=match.duplicate_of)
+        if match is not None:
+            raise StoryRejected(
+                item.url,
+                "near_duplicate",
+                duplicate_of=match.duplicate_of,
+                similarity=match.similarity,
+            )
+
+    async def _replay(self, token: str = "") -> bool:
+        """Replay what was appended since; True if an entry of this token is among it."""
+        redis, key = self.worker.redis, self.worker.redis.key("dedup")
+        mine = False
+        while True:
+            entries: Any = await redis.call(
+                lambda: redis.aio.xrange(key, min=f"({self.last_id}", count=REPLAY_BATCH)
+            )
+            for entry_id, fields in entries:
+                self.last_id = _text(entry_id)
+                url = _text(fields[b"url"])
+                if fields.get(b"op") == b"retract":
+                    self.index.forget(url)
+                else:
+                    self.index.replayed(url, _text(fields[b"fp"]), fields[b"sh"], fields[b"mh"])
+                    mine = mine or (bool(token) and fields.get(b"tok") == token.encode())
+            if len(entries) < REPLAY_BATCH:
+                return mine
+
+    async def _accept(self, url: str, sketch: Sketch, token: str) -> bool:
+        assert sketch.shingle_hashes is not None
+        redis = self.worker.redis
+        new_id = await redis.script(
+            "accept",
+            [redis.key("dedup"), redis.key("f")],
+            [
+                self.last_id,
+                url,
+                sketch.fingerprint,
+                sketch.shingle_hashes.astype("<u8").tobytes(),
+                sketch.minhash.hashvalues.astype("<u4").tobytes(),
+                token,
+            ],
+        )
+        if not new_id:
+            return False
+        self.last_id = _text(new_id)
+        self.index.add(url, sketch)
+        return True
+
+    def _stats(self) -> Any:
+        assert self.crawler.stats is not None
+        return self.crawler.stats
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
