@@ -16,7 +16,12 @@ The machine is shared: the rounds are interleaved and the median and range are p
 
 ``--workers N`` crawls with ``NEWSCRAWL_WORKERS=N`` (extraction and cleaning in N processes
 beside the engine's; see README, *Speed*); ``--workers 0,1,2,4`` runs each in every round.
-``--profile FILE`` records the first crawl with py-spy (raw stacks, for benchmarks/stacks.py).
+``--shared 1,2,4`` also runs, in every round, the crawl shared by that many worker processes
+through one Redis (README, *Past one machine*; a fresh Debian ``redis-server`` on a free
+loopback port each time): their pages per second are all the workers' responses over the wall
+time from the first start to the last exit (which includes each worker's idle wait before it
+ends, ``NEWSCRAWL_REDIS_IDLE_SECONDS=1``). ``--profile FILE`` records the first crawl with
+py-spy (raw stacks).
 """
 
 from __future__ import annotations
@@ -89,6 +94,48 @@ def crawl(proxy: str, workdir: Path, workers: int, profile: str | None) -> tuple
     return pages / elapsed, cpu
 
 
+def shared(proxy: str, workdir: Path, workers: int) -> tuple[float, float]:
+    """Pages per second of ``workers`` processes sharing one crawl through one Redis, and the
+    CPU they used (in cores)."""
+    from tests.redis_server import RedisServer
+
+    settings = {**FAST, "LOG_LEVEL": "INFO", "NEWSCRAWL_PROGRESS_INTERVAL": "0"}
+    settings["NEWSCRAWL_REDIS_IDLE_SECONDS"] = "1"
+    with RedisServer(workdir / "redis") as redis:
+        started = time.perf_counter()
+        processes = []
+        for number in range(workers):
+            folder = workdir / f"w{number}"
+            folder.mkdir(parents=True, exist_ok=True)
+            every = {
+                **settings,
+                "NEWSCRAWL_REDIS_URL": redis.url,
+                "NEWSCRAWL_WORKER_ID": f"w{number}",
+            }
+            command, env = crawl_invocation(
+                proxy, folder, ("max_depth=50", "max_listing_pages=100000"), every
+            )
+            log = (folder / "crawl.log").open("wb")
+            processes.append(
+                (subprocess.Popen(command, cwd=folder, env=env, stdout=log, stderr=log), log)
+            )
+        cpu = {}
+        while any(p.poll() is None for p, _ in processes):
+            for p, _ in processes:
+                with contextlib.suppress(psutil.Error):
+                    cpu[p.pid] = _cpu(psutil.Process(p.pid))
+            time.sleep(0.2)
+        wall = time.perf_counter() - started
+    pages = 0
+    for p, log in processes:
+        log.close()
+        text = Path(log.name).read_text(encoding="utf-8", errors="replace")
+        if p.returncode != 0:
+            raise SystemExit(f"a shared worker ended {p.returncode}:\n{text[-3000:]}")
+        pages += stats_of(text)[0]
+    return pages / wall, sum(cpu.values()) / wall
+
+
 def run(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[str, float]:
     """The process's stderr, and its (and its children's) CPU time over its wall time."""
     cwd.mkdir(parents=True, exist_ok=True)
@@ -117,6 +164,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--bench-seconds", type=int, default=10)
     parser.add_argument("--workers", default="0", help="comma-separated NEWSCRAWL_WORKERS")
+    parser.add_argument("--shared", default="", help="comma-separated Redis worker counts")
     parser.add_argument("--profile", help="py-spy raw stacks of the first crawl to this file")
     args = parser.parse_args()
     workers = [int(w) for w in args.workers.split(",")]
@@ -147,6 +195,11 @@ def main() -> None:
                     folder = Path(scratch) / f"r{round_number}w{w}"
                     results.setdefault(names[w], []).append(crawl(proxy, folder, w, profile))
                     line.append(f"{names[w]} {results[names[w]][-1][0]:.0f}")
+                for count in [int(c) for c in args.shared.split(",") if c]:
+                    name = f"shared crawl, {count} Redis workers"
+                    folder = Path(scratch) / f"r{round_number}s{count}"
+                    results.setdefault(name, []).append(shared(proxy, folder, count))
+                    line.append(f"{name} {results[name][-1][0]:.0f}")
                 print("; ".join(line) + " pages/s", flush=True)
     finally:
         replica.kill()

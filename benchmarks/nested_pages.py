@@ -25,11 +25,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from parsel import Selector  # noqa: E402
+from parsel import Selector
 
-from newscrawl.extraction.tree import MAX_DEPTH, MAX_ELEMENTS  # noqa: E402
-from newscrawl.sites import NotAStory, get_profile  # noqa: E402
-from newscrawl.sites.generic import GenericSite  # noqa: E402
+from newscrawl.extraction.tree import MAX_DEPTH, MAX_ELEMENTS
+from newscrawl.sites import NotAStory, get_profile
+from newscrawl.sites.generic import GenericSite
 
 SENTENCE = "Le gouvernement a annoncé mardi une réforme des retraites très attendue."
 HEAD = (
