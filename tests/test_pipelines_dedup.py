@@ -348,3 +348,37 @@ def test_a_story_stored_again_is_compared_by_its_new_text_only() -> None:
     index.add_known(FIRST, body=OTHER_BODY)  # an earlier run's story, changed since
     assert index.match(SECOND, index.sketch(near_copy(reference_body()))) is None
     assert index.match(SECOND, index.sketch(OTHER_BODY + " (Xinhua)")).duplicate_of == FIRST
+
+
+def test_signatures_are_datasketchs_so_stored_ones_still_compare() -> None:
+    import numpy as np
+    from datasketch import MinHash as DatasketchMinHash
+
+    from newscrawl.pipelines.dedup import MinHash, minhash_permutations
+
+    index = DedupIndex(DedupConfig())
+    for body in (reference_body(), OTHER_BODY, "", "un mot"):
+        sketch = index.sketch(body)
+        theirs = DatasketchMinHash(128, seed=1, hashfunc=lambda value: value, scheme="affine32")
+        theirs.update_batch((sketch.shingle_hashes & np.uint64(0xFFFFFFFF)).tolist())
+        assert (sketch.minhash.hashvalues == theirs.hashvalues).all()
+    permutations = DatasketchMinHash(64, seed=1, scheme="affine32").permutations
+    assert (minhash_permutations(64) == permutations).all()
+    assert MinHash.of(np.empty(0, dtype=np.uint32), minhash_permutations(16)).hashvalues.min() == (
+        2**32 - 1
+    )
+
+
+def test_a_crawl_of_one_process_does_not_import_datasketch() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, newscrawl.settings, newscrawl.spiders.related, newscrawl.pipelines.dedup,"
+        " newscrawl.pipelines.state, newscrawl.state.sketch;"
+        " print('datasketch' in sys.modules, 'scipy' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["False", "False"]

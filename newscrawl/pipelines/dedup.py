@@ -38,7 +38,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-from datasketch import MinHash
 from scrapy.crawler import Crawler
 
 from newscrawl import setting
@@ -106,7 +105,7 @@ class Sketch:
     """
 
     fingerprint: str
-    minhash: MinHash
+    minhash: Any  # a MinHash (its ``hashvalues``): this module's, or datasketch's
     shingle_hashes: np.ndarray | None = None
 
     @property
@@ -176,9 +175,53 @@ def _fingerprint_key(fingerprint: str) -> bytes | str:
     return fingerprint
 
 
-def _hash_value(value: int) -> int:
-    """MinHash's hash function for values that are already hashes."""
-    return value
+# datasketch 2's "affine32" MinHash, computed here so that a crawl does not import datasketch
+# (whose package imports scipy and its LSH back ends: ~60 MB of memory and 0.35 s before the
+# first request). The same permutations from the same seed, the same MurmurHash3 finalizer and
+# affine maps modulo 2**32: the same signatures, so those stored by earlier runs (and by
+# datasketch) still compare; a test holds the two equal.
+_FMIX32 = (
+    np.uint32(16),
+    np.uint32(0x85EBCA6B),
+    np.uint32(13),
+    np.uint32(0xC2B2AE35),
+    np.uint32(16),
+)
+_MAX_HASH32 = np.uint32(0xFFFFFFFF)
+
+
+def minhash_permutations(num_perm: int, seed: int = MINHASH_SEED) -> np.ndarray:
+    """datasketch's affine32 permutation parameters: (a, b), each ``num_perm`` uint32, a odd."""
+    generator = np.random.RandomState(seed)
+    a = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return np.array([a, b])
+
+
+@dataclass(frozen=True)
+class MinHash:
+    """A MinHash signature: ``hashvalues`` (uint32, one per permutation), as datasketch's."""
+
+    hashvalues: np.ndarray
+
+    @classmethod
+    def of(cls, hashes32: np.ndarray, permutations: np.ndarray) -> MinHash:
+        """The signature of a set given its 32-bit hashes (datasketch's ``update_batch``)."""
+        if not hashes32.size:
+            return cls(np.full(permutations.shape[1], _MAX_HASH32, dtype=np.uint32))
+        s1, m1, s2, m2, s3 = _FMIX32
+        values = hashes32.astype(np.uint32).reshape(-1, 1)
+        values = values ^ (values >> s1)
+        values = values * m1
+        values = values ^ (values >> s2)
+        values = values * m2
+        values = values ^ (values >> s3)
+        a, b = permutations
+        return cls((values * a + b).min(axis=0))
+
+    def jaccard(self, other: Any) -> float:
+        """The signatures' estimate of the sets' Jaccard similarity."""
+        return float(np.count_nonzero(self.hashvalues == other.hashvalues)) / len(self.hashvalues)
 
 
 class BandIndex:
@@ -322,7 +365,7 @@ class DedupIndex:
 
     def __init__(self, config: DedupConfig, spill_folder: str | None = None) -> None:
         self.config = config
-        self._permutations = MinHash(config.num_perm, seed=MINHASH_SEED).permutations
+        self._permutations = minhash_permutations(config.num_perm)
         self._bands = BandIndex(*lsh_bands(config.threshold, config.num_perm))
         self._number: dict[str, int] = {}  # url -> story number (order stored)
         self._urls: list[str] = []
@@ -344,25 +387,12 @@ class DedupIndex:
     def sketch(self, body: str) -> Sketch:
         words = comparable_words(body)
         hashes = shingle_hashes(shingles(words, self.config.shingle_size))
-        minhash = MinHash(
-            self.config.num_perm,
-            seed=MINHASH_SEED,
-            hashfunc=_hash_value,
-            permutations=self._permutations,
-            scheme=MINHASH_SCHEME,
-        )
-        minhash.update_batch((hashes & np.uint64(0xFFFFFFFF)).tolist())
+        minhash = MinHash.of((hashes & np.uint64(0xFFFFFFFF)).astype(np.uint32), self._permutations)
         return Sketch(fingerprint_of_words(words), minhash, hashes)
 
     def sketch_of(self, fingerprint: str, hashvalues: Any, hashes: Any) -> Sketch:
         """The sketch of a body whose parts were computed elsewhere (a worker process)."""
-        minhash = MinHash(
-            hashvalues=hashvalues,
-            seed=MINHASH_SEED,
-            permutations=self._permutations,
-            scheme=MINHASH_SCHEME,
-        )
-        return Sketch(fingerprint, minhash, hashes)
+        return Sketch(fingerprint, MinHash(np.asarray(hashvalues, dtype=np.uint32)), hashes)
 
     def seen(self, url: str) -> bool:
         """Was a story with this URL emitted in this run?"""
@@ -432,13 +462,7 @@ class DedupIndex:
         if body is not None:
             sketch = self.sketch(body)
         elif fingerprint is not None and signature is not None:
-            minhash = MinHash(
-                hashvalues=np.asarray(signature, dtype=np.uint32),
-                seed=MINHASH_SEED,
-                permutations=self._permutations,
-                scheme=MINHASH_SCHEME,
-            )
-            sketch = Sketch(fingerprint, minhash)
+            sketch = Sketch(fingerprint, MinHash(np.asarray(signature, dtype=np.uint32)))
         else:
             raise ValueError("add_known needs the body, or the fingerprint and the signature")
         self._store(url, sketch)
