@@ -445,17 +445,23 @@ def _without_editors_line(body: Body) -> Body:
 
 
 def _portal_link(href: str | None, on_portal: bool) -> str | None:
-    """A link as the portal writes them, made absolute without :func:`urljoin` (which costs
-    more than the rest of a headline): an absolute portal URL is itself, a root-relative path
-    on a portal page is the portal's; None for any other spelling (which ``resolve`` reads).
-    Only for spellings where ``urljoin`` gives the same URL: no dot segment, no query,
-    fragment or parameters, nothing to strip or to percent-encode."""
-    if not href or not _PLAIN_HREF.fullmatch(href):
+    """Where a link as the portal writes them leads, for its canonical URL, without
+    ``resolve``'s urljoin and percent-encoding (which cost more than the rest of a headline):
+    ``http://french.peopledaily.com.cn`` and the link's path, for an absolute portal URL
+    (``http``, ``https`` or protocol-relative) or, on a portal page, a root-relative path. Its
+    query and fragment are left out, and the scheme is ``http``: what the canonical URL keeps of
+    ``resolve(href)`` is only its path. None for any other spelling (``resolve`` reads those):
+    only paths that urljoin and Scrapy's percent-encoding leave as they are come here."""
+    if not href:
         return None
-    if href.startswith(_PORTAL_PREFIX):
-        return href
-    if on_portal and href.startswith("/") and not href.startswith("//") and "/." not in href:
-        return _PORTAL_PREFIX[:-1] + href
+    base = href.split("#", 1)[0].split("?", 1)[0]
+    if not base or not _PLAIN_HREF.fullmatch(base) or "/." in base:
+        return None
+    for prefix in (_PORTAL_PREFIX, _PORTAL_HTTPS_PREFIX, _PORTAL_PREFIX[5:]):
+        if base.startswith(prefix):
+            return _PORTAL_PREFIX + base[len(prefix) :]
+    if on_portal and base.startswith("/") and not base.startswith("//"):
+        return _PORTAL_PREFIX[:-1] + base
     return None
 
 
@@ -472,8 +478,8 @@ def _plain_path(url: str) -> str | None:
 
 
 _PORTAL_PREFIX = f"http://{HOST}/"
-# ASCII that neither urljoin, urlsplit nor Scrapy's safe_url_string changes (no query,
-# fragment, parameters, percent sign or white space).
+# ASCII that neither urljoin, urlsplit nor Scrapy's safe_url_string changes in a path (no
+# parameters, percent sign or white space).
 _PLAIN_HREF = re.compile(r"[A-Za-z0-9/._~:@!$&'()*+,=-]+")
 _PORTAL_HTTPS_PREFIX = f"https://{HOST}/"
 _TEXTS_WITH_LE = etree.XPath("//body//text()[contains(., 'le ')]")
@@ -520,16 +526,22 @@ class Landmarks:
         root = page.root
         if not hasattr(root, "iter"):
             return marks
-        flags = [0]
+        # Each element's flags are its parent's and its own; only elements with children are
+        # remembered (they are someone's parent), in document order (a parent before its children).
+        flags: dict[Any, int] = {}
         visit, plain = marks._visit, _PLAIN_TAGS
-        for event, element in etree.iterwalk(root, events=("start", "end")):
-            if event == "end":
-                flags.pop()
-            elif element.tag in plain and element.get("class") is None:
-                flags.append(flags[-1])  # nothing the profile reads, nor marks a place
+        for element in root.iter():
+            tag = element.tag
+            if not isinstance(tag, str):
+                continue  # a comment or a processing instruction
+            parent = element.getparent()
+            above = flags.get(parent, 0) if parent is not None else 0
+            if tag in plain and element.get("class") is None:
+                own = above  # nothing the profile reads, nor marks a place
             else:
-                above = flags[-1]
-                flags.append(above | visit(element, above))
+                own = above | visit(element, above)
+            if len(element):
+                flags[element] = own
         return marks
 
     def _visit(self, element: Any, above: int) -> int:
