@@ -66,8 +66,11 @@ def scrapy_bench(seconds: int) -> tuple[float, float]:
     return pages / elapsed, cpu
 
 
+EXTRA: dict[str, str] = {}  # --set NAME=VALUE: settings of every crawl of the run
+
+
 def crawl(proxy: str, workdir: Path, workers: int, profile: str | None) -> tuple[float, float]:
-    settings = {**FAST, "LOG_LEVEL": "INFO", "NEWSCRAWL_PROGRESS_INTERVAL": "0"}
+    settings = {**FAST, "LOG_LEVEL": "INFO", "NEWSCRAWL_PROGRESS_INTERVAL": "0", **EXTRA}
     if workers:
         settings["NEWSCRAWL_WORKERS"] = str(workers)
     command, env = crawl_invocation(
@@ -99,7 +102,7 @@ def shared(proxy: str, workdir: Path, workers: int) -> tuple[float, float]:
     CPU they used (in cores)."""
     from tests.redis_server import RedisServer
 
-    settings = {**FAST, "LOG_LEVEL": "INFO", "NEWSCRAWL_PROGRESS_INTERVAL": "0"}
+    settings = {**FAST, "LOG_LEVEL": "INFO", "NEWSCRAWL_PROGRESS_INTERVAL": "0", **EXTRA}
     settings["NEWSCRAWL_REDIS_IDLE_SECONDS"] = "1"
     with RedisServer(workdir / "redis") as redis:
         started = time.perf_counter()
@@ -166,7 +169,11 @@ def main() -> None:
     parser.add_argument("--workers", default="0", help="comma-separated NEWSCRAWL_WORKERS")
     parser.add_argument("--shared", default="", help="comma-separated Redis worker counts")
     parser.add_argument("--profile", help="py-spy raw stacks of the first crawl to this file")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="a setting of every crawl"
+    )
     args = parser.parse_args()
+    EXTRA.update(item.split("=", 1) for item in args.set)
     workers = [int(w) for w in args.workers.split(",")]
     replica = subprocess.Popen(
         [sys.executable, "-m", "newscrawl.replica", "--stories", str(args.stories), "--port", "0"],

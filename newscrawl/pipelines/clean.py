@@ -298,6 +298,8 @@ class CleanStoryPipeline:
             return item
         workers = Workers.of(self.crawler) if self.crawler is not None else None
         if workers is not None:
+            if workers.cleaned(item):
+                return item  # cleaned by the worker that read its page
             return self._clean_in(workers, item)
         try:
             return clean_story(item, self.config)
@@ -307,7 +309,7 @@ class CleanStoryPipeline:
             ) from garbled
 
     async def _clean_in(self, workers: Workers, item: Story) -> Story:
-        cleaned, field, sample = await workers.clean(item, self.config)
+        cleaned, field, sample = await workers.clean(item)
         if cleaned is None:
             raise StoryRejected(item.url, "mojibake", field=field, sample=sample)
         return cleaned  # type: ignore[no-any-return]

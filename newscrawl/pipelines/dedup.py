@@ -548,6 +548,9 @@ class DeduplicatePipeline:
             raise StoryRejected(item.url, "duplicate_url", duplicate_of=item.url)
         workers = Workers.of(self.crawler)
         if workers is not None:
+            made = workers.sketched(item.url, item.body)
+            if made is not None:  # by the worker that read its page: nothing to await
+                return self._decide(item, self.index.sketch_of(*made))
             return self._decide_after(workers, item)
         return self._decide(item, self.index.sketch(item.body))
 
