@@ -21,7 +21,8 @@ through one Redis (README, *Past one machine*; a fresh Debian ``redis-server`` o
 loopback port each time): their pages per second are all the workers' responses over the wall
 time from the first start to the last exit (which includes each worker's idle wait before it
 ends, ``NEWSCRAWL_REDIS_IDLE_SECONDS=1``). ``--profile FILE`` records the first crawl with
-py-spy (raw stacks).
+py-spy (raw stacks). ``--before DIR`` also crawls, in every round, with the code of another
+checkout (``git worktree add DIR <commit>``): before and after a change, side by side.
 """
 
 from __future__ import annotations
@@ -69,13 +70,17 @@ def scrapy_bench(seconds: int) -> tuple[float, float]:
 EXTRA: dict[str, str] = {}  # --set NAME=VALUE: settings of every crawl of the run
 
 
-def crawl(proxy: str, workdir: Path, workers: int, profile: str | None) -> tuple[float, float]:
+def crawl(
+    proxy: str, workdir: Path, workers: int, profile: str | None, code: str | None = None
+) -> tuple[float, float]:
     settings = {**FAST, "LOG_LEVEL": "INFO", "NEWSCRAWL_PROGRESS_INTERVAL": "0", **EXTRA}
     if workers:
         settings["NEWSCRAWL_WORKERS"] = str(workers)
     command, env = crawl_invocation(
         proxy, workdir, ("max_depth=50", "max_listing_pages=100000"), settings
     )
+    if code:  # another checkout's code (--before), same replica and settings
+        env["PYTHONPATH"] = code
     if profile:
         command = [
             "py-spy",
@@ -169,6 +174,7 @@ def main() -> None:
     parser.add_argument("--workers", default="0", help="comma-separated NEWSCRAWL_WORKERS")
     parser.add_argument("--shared", default="", help="comma-separated Redis worker counts")
     parser.add_argument("--profile", help="py-spy raw stacks of the first crawl to this file")
+    parser.add_argument("--before", help="also crawl with the code of this checkout, each round")
     parser.add_argument(
         "--set", action="append", default=[], metavar="NAME=VALUE", help="a setting of every crawl"
     )
@@ -202,6 +208,11 @@ def main() -> None:
                     folder = Path(scratch) / f"r{round_number}w{w}"
                     results.setdefault(names[w], []).append(crawl(proxy, folder, w, profile))
                     line.append(f"{names[w]} {results[names[w]][-1][0]:.0f}")
+                if args.before:
+                    name = f"crawl, code of {args.before}"
+                    folder = Path(scratch) / f"r{round_number}before"
+                    results.setdefault(name, []).append(crawl(proxy, folder, 0, None, args.before))
+                    line.append(f"{name} {results[name][-1][0]:.0f}")
                 for count in [int(c) for c in args.shared.split(",") if c]:
                     name = f"shared crawl, {count} Redis workers"
                     folder = Path(scratch) / f"r{round_number}s{count}"
