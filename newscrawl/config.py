@@ -98,6 +98,7 @@ class NewscrawlConfig:
     health: HealthThresholds
     render: RenderConfig
     shared: SharedConfig
+    workers: int = 0  # processes for extraction and cleaning beside the engine's (workers.py)
 
     @classmethod
     def from_settings(cls, settings: Any) -> NewscrawlConfig:
@@ -126,6 +127,7 @@ class NewscrawlConfig:
             health=HealthThresholds.from_settings(settings),
             render=RenderConfig.from_settings(settings),
             shared=SharedConfig.from_settings(settings),
+            workers=setting.integer(settings, "NEWSCRAWL_WORKERS", minimum=0, maximum=64),
         )
 
 

@@ -47,7 +47,9 @@ _MARKER_ROOM = len(CUT_MARKER.format(more=10**12))  # room left for the longest 
 
 def escape_line_breaks(text: str) -> str:
     """JSON text with U+2028, U+2029 and U+0085 escaped; they only occur inside its strings."""
-    return text.translate(_LINE_BREAK_TABLE)
+    if "\u2028" in text or "\u2029" in text or "\x85" in text:  # rare; ``in`` is a memchr
+        return text.translate(_LINE_BREAK_TABLE)  # a dict translate: ~30 ns a character
+    return text
 
 
 def json_line(value: Any) -> str:

@@ -198,9 +198,18 @@ FEED_EXPORTERS = {
 }
 FEED_EXPORT_ENCODING = "utf-8"
 
+# --- Speed (README, "Speed") -----------------------------------------------------------------
+# Processes that extract, clean and sketch stories beside the engine's (newscrawl/workers.py):
+# 0 does it all in the engine's process; on a machine of N cores, N - 1 leaves the engine one.
+NEWSCRAWL_WORKERS = 0
+
 # --- Engine ------------------------------------------------------------------------------------
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+# Outputs of one response handled at once. Scrapy starts this many asyncio tasks for every
+# response (its default, 100, made task creation 9-12% of a crawl's time); a story page yields
+# one story and a dozen links, and every pipeline here is synchronous, so more buys nothing.
+CONCURRENT_ITEMS = 4
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
 # Scrapy 2.19's remote control runs an HTTP server that executes Python code sent to it, and

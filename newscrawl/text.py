@@ -18,9 +18,9 @@ import unicodedata
 PARAGRAPH_BREAK = "\n\n"
 
 # Invisible characters that carry no text: zero-width space, word joiner, BOM, soft hyphen.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"))
-# str.isspace() characters: NBSP, U+202F, U+2007, U+2009 … all match \s in Python 3.
-_SPACE_RUN = re.compile(r"\s+")
+_INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad]")
+# str.isspace() characters: NBSP, U+202F, U+2007, U+2009 … are white space to str.split() (and
+# to \s in Python 3): a run of them becomes one space.
 # A blank line (possibly holding only white space) separates paragraphs.
 _PARAGRAPH_SPLIT = re.compile(r"\n\s*\n")
 # Everything that is not a letter or digit: punctuation, symbols, white space, underscore.
@@ -29,12 +29,25 @@ _NOT_WORD = re.compile(r"[\W_]+")
 
 def squash(text: str) -> str:
     """One line of text: invisible characters removed, white space collapsed to single spaces."""
-    return _SPACE_RUN.sub(" ", text.translate(_INVISIBLE)).strip()
+    if _squashed(text):
+        return text
+    return " ".join(_visible(text).split())  # str.split() splits at what \s matches
+
+
+def _squashed(text: str) -> bool:
+    """Already one line of text? Printable means no white space but the plain space (every
+    other white-space character is a separator or a control) and no invisible character (they
+    are format characters): then only doubled or outer spaces would change."""
+    return text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
+
+
+def _visible(text: str) -> str:
+    return _INVISIBLE.sub("", text) if _INVISIBLE.search(text) else text
 
 
 def split_paragraphs(body: str) -> list[str]:
     """The paragraphs of a body, each squashed to one line; empty ones dropped."""
-    paragraphs = (squash(p) for p in _PARAGRAPH_SPLIT.split(body.translate(_INVISIBLE)))
+    paragraphs = (squash(p) for p in _PARAGRAPH_SPLIT.split(_visible(body)))
     return [p for p in paragraphs if p]
 
 

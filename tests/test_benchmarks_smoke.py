@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.crawl import ROOT
 
 
@@ -36,3 +38,38 @@ def test_the_observability_benchmark_times_the_report_and_a_snapshot() -> None:
     assert "report html      40 stories, 2 runs" in out
     assert "report md" in out
     assert "progress snapshot over       500 frontier entries" in out
+
+
+def test_the_cleaning_benchmark_finds_its_fast_path_exact() -> None:
+    out = run("cleaning.py", "--stories", "20", "--repeat", "1")
+    assert "different outcome, fast path against ftfy on every text: 0" in out
+    assert "| cleaning, pipeline |" in out
+
+
+def test_the_extraction_benchmark_times_profile_trafilatura_and_lxml() -> None:
+    out = run("extraction.py", "--stories", "20", "--repeat", "1")
+    assert "| lxml parse |" in out and "| trafilatura |" in out
+    assert "faster than trafilatura" in out
+    assert "| profile | 19/19 | 19/19 | 19/19 | 19/19 |" in out
+
+
+def test_the_nested_pages_benchmark_rejects_the_deep_page_and_reads_the_others() -> None:
+    out = run("nested_pages.py", "--size", "20000", "--repeat", "1")
+    assert "| nested 2,000 deep | portal |" in out and "rejected too_complex" in out
+    assert "| nested 120 deep | generic |" in out
+
+
+@pytest.mark.e2e
+def test_the_memory_benchmark_prints_each_structure_and_the_crawls() -> None:
+    out = run("memory.py", "--crawls", "20", "40", "--structures", "200")
+    assert "| dedup index, in memory" in out and "| frontier" in out
+    assert "peak RSS, largest against smallest crawl" in out
+
+
+@pytest.mark.e2e
+def test_the_crawl_speed_benchmark_compares_with_scrapy_bench() -> None:
+    out = run(
+        "crawl_speed.py", "--stories", "40", "--rounds", "1", "--bench-seconds", "2",
+        "--workers", "0,1",
+    )  # fmt: skip
+    assert "| scrapy bench |" in out and "| crawl |" in out and "| crawl, 1 workers |" in out

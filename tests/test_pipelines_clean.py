@@ -7,12 +7,14 @@ import json
 from pathlib import Path
 
 import pytest
+from ftfy import badness as ftfy_badness
 from hypothesis import example, given
 from hypothesis import strategies as st
 from scrapy.utils.test import get_crawler
 
 from newscrawl.items import Story
 from newscrawl.outcomes import StoryRejected
+from newscrawl.pipelines import clean as clean_module
 from newscrawl.pipelines.clean import CleanStoryPipeline
 
 REFERENCE = Path(__file__).parent / "fixtures" / "peopledaily_fr" / "story.expected.json"
@@ -212,3 +214,58 @@ def test_cleaning_is_idempotent(body, title):
         return
     assert clean(once) == once
     assert dataclasses.replace(once) == once
+
+
+# --- the fast path gives ftfy's answer -----------------------------------------------------
+
+MOJIBAKE_ALPHABET = sorted(
+    {c for c in ftfy_badness.BADNESS_RE.pattern if ord(c) > 127}
+    | set("abcxyzAZ .,?!\n\t1\xa0é\u2019«»œŒÃÂ\x85\x9d")
+)
+
+
+@given(st.text(alphabet=st.sampled_from(MOJIBAKE_ALPHABET) | st.characters(), max_size=40))
+@example("éé»")
+@example("œ.")
+@example("1.\nÃ x")
+def test_the_badness_test_searched_around_its_seeds_is_ftfys(text: str) -> None:
+    assert clean_module.is_bad(text) == ftfy_badness.is_bad(text)
+
+
+@pytest.mark.parametrize(
+    "encoding", ["windows-1252", "latin-1", "macroman", "cp437", "windows-1251", "iso-8859-2"]
+)
+def test_every_wrong_decoding_of_french_is_judged_as_ftfy_judges_it(encoding: str) -> None:
+    text = "L\u2019été à Noël, « déjà » — où ça ? Très cœur, œuvre naïve, façon ÉTÉ 2021 : 30 °C."
+    garbled = text.encode("utf-8").decode(encoding, errors="replace")
+    assert clean_module.is_bad(garbled) == ftfy_badness.is_bad(garbled)
+    assert clean_module.repair(garbled) == clean_module.repair_with_ftfy(garbled)
+
+
+def test_every_text_of_the_fixtures_and_the_corpus_is_repaired_as_ftfy_repairs_it() -> None:
+    from parsel import Selector
+
+    from newscrawl.extraction.decode import decode_page
+    from newscrawl.sites import NotAStory, crawl_sites
+    from tests.corpus.score import cases
+
+    pages = [(case.url, case.html) for case in cases()]
+    fixtures = Path(__file__).parent / "fixtures" / "peopledaily_fr"
+    pages += [(URL, path.read_bytes()) for path in sorted(fixtures.glob("replica-*.html"))]
+    texts = []
+    for url, html in pages:
+        extracted = crawl_sites((url,), None).extract_story(
+            Selector(text=decode_page(html, "text/html").text), url
+        )
+        if isinstance(extracted, NotAStory):
+            continue
+        texts += [extracted.title, "\n\n".join(extracted.paragraphs), *extracted.paragraphs]
+        texts += [link["title"] for link in extracted.related]
+    texts += [t.encode("utf-8").decode("windows-1252", errors="replace") for t in texts[:40]]
+    assert len(texts) > 150
+    for text in texts:
+        assert clean_module.repair(text) == clean_module.repair_with_ftfy(text)
+        assert (clean_module.garbled_line(clean_module.repair(text)) is None) == all(
+            "\ufffd" not in line and not ftfy_badness.is_bad(line)
+            for line in clean_module.repair_with_ftfy(text).splitlines()
+        )

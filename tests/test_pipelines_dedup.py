@@ -289,3 +289,96 @@ def test_pipeline_announces_its_index_when_it_opens():
     dedup = DeduplicatePipeline.from_crawler(crawler)
     dedup.open_spider()
     assert announced == [dedup.index]
+
+
+# --- the compact index: band keys merged, text spilled to disk, stories forgotten -------------
+
+
+def filler(n: int) -> str:
+    """A text of its own: no shingle in common with another filler or the reference."""
+    return " ".join(f"mot{n}x{k}" for k in range(60))
+
+
+def test_near_copies_are_caught_before_and_after_the_band_keys_are_merged(monkeypatch) -> None:
+    from newscrawl.pipelines.dedup import BandIndex
+
+    monkeypatch.setattr(BandIndex, "MERGE_EVERY", 64)  # merged every few stories
+    index = DedupIndex(DedupConfig())
+    index.add(FIRST, index.sketch(reference_body()))
+    for n in range(40):
+        index.add(
+            f"http://french.peopledaily.com.cn/Chine/n3/2021/1227/c1-{n}.html",
+            index.sketch(filler(n)),
+        )
+    assert index._bands._keys.size > 0  # merged at least once
+    index.add(SECOND, index.sketch(OTHER_BODY + " " + filler(99)))  # not merged yet
+    early = index.match(THIRD, index.sketch(near_copy(reference_body())))
+    late = index.match(THIRD, index.sketch(OTHER_BODY + " " + filler(99) + " (Xinhua)"))
+    assert early is not None and early.duplicate_of == FIRST and early.similarity >= 0.8
+    assert late is not None and late.duplicate_of == SECOND
+    assert index.match(THIRD, index.sketch(filler(1000))) is None
+
+
+def test_the_exact_similarity_is_read_back_from_the_spill_file() -> None:
+    index = DedupIndex(DedupConfig())
+    first = index.sketch(reference_body())
+    index.add(FIRST, first)
+    copy = index.sketch(near_copy(reference_body()))
+    from newscrawl.pipelines.dedup import jaccard
+
+    assert index.similarity(FIRST, copy) == jaccard(first.shingle_hashes, copy.shingle_hashes)
+    assert index.memory()["spill files (disk)"] >= first.shingle_hashes.nbytes + 512
+
+
+def test_a_forgotten_story_is_no_longer_seen_nor_matched() -> None:
+    index = DedupIndex(DedupConfig())
+    index.add(FIRST, index.sketch(reference_body()))
+    index.forget(FIRST)
+    assert not index.seen(FIRST)
+    assert index.match(SECOND, index.sketch(reference_body())) is None
+    assert index.match(SECOND, index.sketch(near_copy(reference_body()))) is None
+    index.add(FIRST, index.sketch(reference_body()))  # accepted again: a story again
+    assert index.seen(FIRST)
+    assert index.match(SECOND, index.sketch(reference_body())).duplicate_of == FIRST
+
+
+def test_a_story_stored_again_is_compared_by_its_new_text_only() -> None:
+    index = DedupIndex(DedupConfig())
+    index.add_known(FIRST, body=reference_body())
+    index.add_known(FIRST, body=OTHER_BODY)  # an earlier run's story, changed since
+    assert index.match(SECOND, index.sketch(near_copy(reference_body()))) is None
+    assert index.match(SECOND, index.sketch(OTHER_BODY + " (Xinhua)")).duplicate_of == FIRST
+
+
+def test_signatures_are_datasketchs_so_stored_ones_still_compare() -> None:
+    import numpy as np
+    from datasketch import MinHash as DatasketchMinHash
+
+    from newscrawl.pipelines.dedup import MinHash, minhash_permutations
+
+    index = DedupIndex(DedupConfig())
+    for body in (reference_body(), OTHER_BODY, "", "un mot"):
+        sketch = index.sketch(body)
+        theirs = DatasketchMinHash(128, seed=1, hashfunc=lambda value: value, scheme="affine32")
+        theirs.update_batch((sketch.shingle_hashes & np.uint64(0xFFFFFFFF)).tolist())
+        assert (sketch.minhash.hashvalues == theirs.hashvalues).all()
+    permutations = DatasketchMinHash(64, seed=1, scheme="affine32").permutations
+    assert (minhash_permutations(64) == permutations).all()
+    assert MinHash.of(np.empty(0, dtype=np.uint32), minhash_permutations(16)).hashvalues.min() == (
+        2**32 - 1
+    )
+
+
+def test_a_crawl_of_one_process_does_not_import_datasketch() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, newscrawl.settings, newscrawl.spiders.related, newscrawl.pipelines.dedup,"
+        " newscrawl.pipelines.state, newscrawl.state.sketch;"
+        " print('datasketch' in sys.modules, 'scipy' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["False", "False"]

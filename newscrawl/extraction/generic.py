@@ -24,9 +24,10 @@ from datetime import date, timedelta, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
 
+from lxml import etree
 from lxml.html import HtmlElement
 
-from newscrawl.extraction import dates
+from newscrawl.extraction import dates, tree
 from newscrawl.extraction.authors import Byline, read_byline
 from newscrawl.extraction.body import story_body
 from newscrawl.extraction.dates import DateReading
@@ -86,39 +87,34 @@ AUTHOR_META = (
 )
 _UPPER, _LOWER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
 _NAME = f"translate(concat(@class, ' ', @id), '{_UPPER}', '{_LOWER}')"
-# Comments and readers' reactions have their own authors and dates: never the story's.
-NOT_IN_COMMENTS = (
-    f"not(ancestor-or-self::*[contains({_NAME}, 'comment') or contains({_NAME}, 'reaction')"
-    f" or contains({_NAME}, 'respond') or contains({_NAME}, 'disqus')])"
-)
-BYLINE_XPATH = (
+# Comments and readers' reactions have their own authors and dates: never the story's. An
+# element whose class or id names one, and all it holds, is the comments zone
+# (PageInputs.comments, one walk of the page).
+COMMENT_NAMES = ("comment", "reaction", "respond", "disqus")
+BYLINE_XPATH = etree.XPath(
     f"//*[@rel='author' or @itemprop='author' or contains({_NAME},'byline')"
     f" or contains({_NAME},'author') or contains({_NAME},'auteur')"
     f" or contains({_NAME},'signature') or contains({_NAME},'writer')]"
-    f"[not(self::meta or self::link or self::html or self::body)][{NOT_IN_COMMENTS}]"
+    f"[not(self::meta or self::link or self::html or self::body)]"
 )
-DATE_XPATH = (
+DATE_XPATH = etree.XPath(
     f"//*[self::time or contains({_NAME},'date') or contains({_NAME},'time')"
     f" or contains({_NAME},'publi') or contains({_NAME},'update') or contains({_NAME},'horodat')]"
     f"[not(self::html or self::body or self::script or self::style or self::meta)]"
-    f"[{NOT_IN_COMMENTS}]"
 )
-DATE_TEXT_XPATH = (
+# Texts of scripts and style sheets are no date lines: a text node's parent is tested (in an
+# HTML tree a script holds one text node and no element), never its ancestors.
+DATE_TEXT_XPATH = etree.XPath(
     "//body//text()[string-length() < 200][contains(., 'ubli') or contains(., 'jour')"
     " or contains(., 'odifi') or contains(., 'ctualis') or contains(., 'en ligne')]"
-    f"[not(ancestor::script or ancestor::style)][{NOT_IN_COMMENTS}]"
+    "[not(parent::script or parent::style)]"
 )
-# The lines right after the headline: "(05/01/2012)", "Par X 26/09/12 - 16h34".
-TITLE_DATE_XPATH = (
-    "//h1/following::text()[normalize-space()][not(ancestor::script or ancestor::style)]"
-    "[position() <= 12]"
-)
-# A byline written just before the story's time: <p><strong>Jean Dupont</strong><br/><time>…
-BYLINE_BY_TIME_XPATH = f"//time[{NOT_IN_COMMENTS}]/.."
-BREADCRUMB_XPATH = (
-    "//*[contains(@class,'breadcrumb') or contains(@class,'ariane') or contains(@id,'breadcrumb')"
-    " or contains(@itemtype,'BreadcrumbList') or contains(@class,'fil-ariane')]//a[@href]"
-)
+TIMES_XPATH = etree.XPath("//time")
+TIME_PARENTS_XPATH = etree.XPath("//time/..")
+# The lines right after the headline: "(05/01/2012)", "Par X 26/09/12 - 16h34" (see
+# _after_headlines).
+TEXTS_AFTER_HEADLINE = 12
+BREADCRUMB_NAMES = ("breadcrumb", "ariane", "fil-ariane")  # in a class; or BreadcrumbList
 MAX_DATE_ELEMENTS = 40
 # Fewer words than this is no body (a heading, "JavaScript est désactivé"); the pipeline's
 # NEWSCRAWL_MIN_BODY_CHARS then judges the rest.
@@ -227,7 +223,9 @@ def read_dates(inputs: PageInputs, where: tzinfo, anchor: date | None = None) ->
         for name in names:
             for value in inputs.meta.get(name, ()):
                 _add(bucket, _read_any(value, where, now, anchor), how, found)
-    for node in inputs.page.xpath(f"//time[@datetime][{NOT_IN_COMMENTS}]")[:MAX_DATE_ELEMENTS]:
+    comments = inputs.comments
+    timed = [t for t in TIMES_XPATH(inputs.root) if t.get("datetime") is not None]
+    for node in [t for t in timed if t not in comments][:MAX_DATE_ELEMENTS]:
         reading = dates.read_iso(node.attrib.get("datetime", ""), where, now)
         role = _role_of(node)
         _add(modified if role == "modified" else published, reading, "time", found)
@@ -235,7 +233,7 @@ def read_dates(inputs: PageInputs, where: tzinfo, anchor: date | None = None) ->
         first, later = dates.read_publication_line(text, where, now, anchor)
         _add(published, first, "date_line", found)
         _add(modified, later, "date_line", found)
-    for text in inputs.page.xpath(TITLE_DATE_XPATH).getall():
+    for text in _after_headlines(inputs.root):
         text = squash(text)
         if len(text) <= 60:
             _add(published, dates.read_date(text, where, now, anchor), "date_line", found)
@@ -303,11 +301,12 @@ def _read_any(value: str, where: tzinfo, now: Any, anchor: date | None) -> DateR
 
 
 def _role_of(node: Any) -> str:
+    parent = node.getparent()
     text = " ".join(
         [
             node.attrib.get("itemprop", ""),
             node.attrib.get("class", ""),
-            node.xpath("string(..)").get()[:80] if hasattr(node, "xpath") else "",
+            _text_start(parent, 80) if parent is not None else "",
         ]
     ).lower()
     if "modif" in text or "update" in text or "jour" in text:
@@ -315,13 +314,54 @@ def _role_of(node: Any) -> str:
     return "published"
 
 
+def _text_start(element: Any, size: int) -> str:
+    """The first ``size`` characters of XPath's ``string()`` of an element, read no further."""
+    parts: list[str] = []
+    length = 0
+    for text in element.itertext():
+        parts.append(text)
+        length += len(text)
+        if length >= size:
+            break
+    return "".join(parts)[:size]
+
+
+def _after_headlines(root: Any) -> list[str]:
+    """The first :data:`TEXTS_AFTER_HEADLINE` texts (not blank, not a script's or a style
+    sheet's) after each ``h1``, in page order, each once: XPath's
+    ``//h1/following::text()[normalize-space()][position() <= 12]``, in one walk of the page
+    instead of one walk of the rest of the page per headline. A text follows the latest
+    headline that ended before it, and is taken while fewer than 12 came between them."""
+    texts: list[str] = []
+    wanted = 0  # texts still to take after the latest headline's end
+    for event, node in etree.iterwalk(root, events=("start", "end", "comment", "pi")):
+        if event == "start":
+            if node.text and node.tag not in ("script", "style"):
+                wanted = _take(texts, node.text, wanted)
+            continue
+        if event == "end" and node.tag == "h1":
+            wanted = TEXTS_AFTER_HEADLINE
+        if node.tail:  # a tail lies in the element's parent: never in a script
+            wanted = _take(texts, node.tail, wanted)
+    return texts
+
+
+def _take(texts: list[str], text: str, wanted: int) -> int:
+    if wanted and text.strip(" \t\n\r"):  # XPath's normalize-space(): XML white space
+        texts.append(text)
+        return wanted - 1
+    return wanted
+
+
 def _date_texts(inputs: PageInputs) -> list[str]:
     texts: list[str] = []
-    for node in inputs.page.xpath(DATE_XPATH)[:MAX_DATE_ELEMENTS]:
-        text = squash(" ".join(node.xpath(".//text()").getall()))
+    comments = inputs.comments
+    for node in [n for n in DATE_XPATH(inputs.root) if n not in comments][:MAX_DATE_ELEMENTS]:
+        text = squash(" ".join(node.itertext()))
         if 6 <= len(text) <= 200:
             texts.append(text)
-    for text in inputs.page.xpath(DATE_TEXT_XPATH).getall()[:MAX_DATE_ELEMENTS]:
+    lines = [t for t in DATE_TEXT_XPATH(inputs.root) if tree.text_parent(t) not in comments]
+    for text in lines[:MAX_DATE_ELEMENTS]:
         text = squash(text)
         if re.search(
             r"\b(?:publi|mis\s+[àa]\s+jour|mise\s+[àa]\s+jour|modifi|actualis)", text, re.I
@@ -349,11 +389,16 @@ def read_authors(inputs: PageInputs, not_people: tuple[str, ...] = ()) -> tuple[
             if byline.authors:
                 return byline, "og" if name.startswith("article:") else "meta"
     texts = []
-    for node in [
-        *inputs.page.xpath(BYLINE_XPATH)[:MAX_BYLINE_ELEMENTS],
-        *inputs.page.xpath(BYLINE_BY_TIME_XPATH)[:2],
-    ]:
-        text = squash(" ".join(node.xpath(".//text()[not(ancestor::script)]").getall()))
+    comments = inputs.comments
+    bylines = [n for n in BYLINE_XPATH(inputs.root) if n not in comments][:MAX_BYLINE_ELEMENTS]
+    # A byline written just before the story's time: <p><strong>Jean Dupont</strong><br/><time>…
+    by_time = [
+        parent
+        for parent in TIME_PARENTS_XPATH(inputs.root)
+        if any(time not in comments for time in parent.iterchildren("time"))
+    ]
+    for node in [*bylines, *by_time[:2]]:
+        text = tree.text_of(node)
         if text and len(text) <= MAX_BYLINE_CHARS:
             texts.append(text)
     byline = read_byline(texts, names)
@@ -372,8 +417,8 @@ def read_section(inputs: PageInputs) -> tuple[str | None, str | None, str]:
         name, how = inputs.meta_value("section", "category", "dc.subject"), "meta"
     crumb_url = None
     crumbs = [
-        (squash(" ".join(a.xpath(".//text()").getall())), a.attrib.get("href", ""))
-        for a in inputs.page.xpath(BREADCRUMB_XPATH)
+        (squash(" ".join(a.itertext())), a.attrib.get("href", ""))
+        for a in _breadcrumb_links(inputs)
     ]
     crumbs = [(text, href) for text, href in crumbs if text and text.lower() != "accueil"]
     if crumbs:
@@ -386,6 +431,31 @@ def read_section(inputs: PageInputs) -> tuple[str | None, str | None, str]:
     if not name and not slug:
         return None, None, ""
     return slug or name, name or None, how if name else "url"
+
+
+def _breadcrumb_links(inputs: PageInputs) -> list[Any]:
+    """``a[href]`` inside the page's breadcrumbs (a class ``breadcrumb``, ``ariane`` or
+    ``fil-ariane``, an id ``breadcrumb``, or ``itemtype`` BreadcrumbList), each once."""
+    trails = tree.outermost(
+        element
+        for element in inputs.root.iter()
+        if isinstance(element.tag, str) and _is_breadcrumb(element)
+    )
+    return [
+        a
+        for trail in trails
+        for a in trail.iter("a")
+        if a is not trail and a.get("href") is not None
+    ]
+
+
+def _is_breadcrumb(element: Any) -> bool:
+    cls = element.get("class") or ""
+    return (
+        any(name in cls for name in BREADCRUMB_NAMES)
+        or "breadcrumb" in (element.get("id") or "")
+        or "BreadcrumbList" in (element.get("itemtype") or "")
+    )
 
 
 def read_keywords(inputs: PageInputs) -> list[str]:
@@ -445,7 +515,9 @@ def story_container(inputs: PageInputs) -> list[HtmlElement]:
             for element in root.iter("div", "section", "article", "main")
             if CONTAINER_NAME.search(f"{element.get('class', '')} {element.get('id', '')}")
         ]
-    sized = [(len(element.text_content()), element) for element in marked]
+    # A container inside another holds less of its text (the outer one is chosen over it, or
+    # it is first at the same size): only the outermost are weighed, each subtree read once.
+    sized = [(len(element.text_content()), element) for element in tree.outermost(marked)]
     sized = [(size, element) for size, element in sized if size > 300]
     if not sized:
         return []
@@ -548,8 +620,8 @@ def _site_names(inputs: PageInputs) -> tuple[str, ...]:
 
 def _h1s(inputs: PageInputs) -> list[str]:
     texts = []
-    for node in inputs.page.xpath("//h1")[:5]:
-        text = squash(" ".join(node.xpath(".//text()[not(ancestor::script)]").getall()))
+    for node in list(inputs.root.iter("h1"))[:5]:
+        text = tree.text_of(node)
         if len(text) > 10:
             texts.append(text)
     return texts

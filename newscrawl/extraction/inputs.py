@@ -24,6 +24,7 @@ from typing import Any
 from parsel import Selector
 
 from newscrawl.extraction.paragraphs import squash
+from newscrawl.extraction.tree import zone
 
 ARTICLE_TYPES = frozenset(
     {
@@ -111,6 +112,23 @@ class PageInputs:
             if isinstance(main, dict) and types_of(main) & ARTICLE_TYPES:
                 return main
         return None
+
+    @property
+    def root(self) -> Any:
+        """The page's lxml tree."""
+        return self.page.root
+
+    @cached_property
+    def comments(self) -> set[Any]:
+        """Every element of the page's comment threads and readers' reactions (an element whose
+        class or id names one, and all it holds): one walk, then a set lookup per question."""
+        from newscrawl.extraction.generic import COMMENT_NAMES
+
+        def is_thread(element: Any) -> bool:
+            name = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
+            return any(word in name for word in COMMENT_NAMES)
+
+        return zone(self.page.root, is_thread) if _has_root(self.page) else set()
 
     @cached_property
     def language(self) -> str:

@@ -111,8 +111,10 @@ def related_links(blocks: list[RelatedBlock]) -> list[dict[str, str]]:
 
 def announces(text: str) -> bool:
     """Is this short text one of the announcements (``À lire aussi :``, ``LIRE AUSSI``)?"""
+    if len(text) > MAX_ANNOUNCEMENT:  # a label, not a sentence: no need to read it
+        return False
     key = _key(text)
-    return bool(key) and len(text) <= MAX_ANNOUNCEMENT and key in ANNOUNCEMENTS
+    return bool(key) and key in ANNOUNCEMENTS
 
 
 # ------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ next run :meth:`takes up <Frontier.take_up>` what it left unended.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -160,16 +161,16 @@ class Frontier:
         met: Met,
         work: list[tuple[str, int, str | None, str | None]],
     ) -> None:
-        url = self.rules.canonical(url)
+        url = sys.intern(self.rules.canonical(url))  # one string per URL, however often met
         entry = self.entries.get(url)
         if entry is None:
-            self._first_meeting(url, hop, via, listed_at, met)
+            self._first_meeting(url, hop, via and sys.intern(via), listed_at, met)
             return
         if hop >= entry.hop:
             if listed_at and entry.state == PENDING and entry.pending == KNOWN:
                 self._reconsider_known(url, entry, listed_at, met)
             return
-        entry.hop, entry.via = hop, via
+        entry.hop, entry.via = hop, via and sys.intern(via)
         entry.listed_at = listed_at or entry.listed_at
         self._dirty[url] = entry
         if entry.state == PENDING and entry.pending == BEYOND and hop <= self.rules.max_depth:
@@ -211,10 +212,10 @@ class Frontier:
     def claim(self, url: str, hop: int, via: str | None) -> bool:
         """A page already fetched (the end of a redirect chain) is ``url``'s: True if ``url``
         was not met before, and is now, as being fetched; False if it was met already."""
-        url = self.rules.canonical(url)
+        url = sys.intern(self.rules.canonical(url))
         if url in self.entries:
             return False
-        self.entries[url] = self._dirty[url] = Entry(hop, via)
+        self.entries[url] = self._dirty[url] = Entry(hop, via and sys.intern(via))
         return True
 
     def expanded(self, url: str, children: Iterable[str]) -> None:
@@ -222,7 +223,9 @@ class Frontier:
         entry = self.entries.get(url)
         if entry is None:
             return
-        entry.children = tuple(dict.fromkeys(self.rules.canonical(c) for c in children))
+        # Interned: the same string objects as the entries' own keys (a story page's dozen
+        # children cost a dozen pointers, not a dozen more copies of their URLs).
+        entry.children = tuple(dict.fromkeys(sys.intern(self.rules.canonical(c)) for c in children))
         self._dirty[url] = entry
 
     # --- ending -------------------------------------------------------------------------
@@ -281,8 +284,9 @@ class Frontier:
         rows = list(self.store.frontier_rows())
         for row in rows:
             if row.ended:
-                self.entries[row.url] = Entry(
-                    row.hop, row.via, row.listed_at, ENDED, children=row.children, closed=True
+                children = tuple(map(sys.intern, row.children)) if row.children else row.children
+                self.entries[sys.intern(row.url)] = Entry(
+                    row.hop, row.via, row.listed_at, ENDED, children=children, closed=True
                 )
         met = Met()
         for row in sorted((r for r in rows if not r.ended), key=lambda r: r.hop):

@@ -29,11 +29,15 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
+import sys
+import tempfile
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 from scrapy.crawler import Crawler
 
 from newscrawl import setting
@@ -42,6 +46,7 @@ from newscrawl.items import Story
 from newscrawl.outcomes import StoryRejected
 from newscrawl.setting import DEFAULTS
 from newscrawl.text import comparable_words, fingerprint_of_words
+from newscrawl.workers import Workers
 
 # Signal sent when the pipeline opens, kwarg ``index`` (a DedupIndex): the state store
 # connects to it to preload the stories of earlier runs with DedupIndex.add_known.
@@ -100,7 +105,7 @@ class Sketch:
     """
 
     fingerprint: str
-    minhash: MinHash
+    minhash: Any  # a MinHash (its ``hashvalues``): this module's, or datasketch's
     shingle_hashes: np.ndarray | None = None
 
     @property
@@ -159,59 +164,256 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return common / (a.size + b.size - common)
 
 
-def _hash_value(value: int) -> int:
-    """MinHash's hash function for values that are already hashes."""
-    return value
+def _fingerprint_key(fingerprint: str) -> bytes | str:
+    """A body fingerprint as the index keeps it: sha1 hex as its 20 bytes (53 bytes of memory
+    instead of 89), anything else as written."""
+    if len(fingerprint) == 40:
+        try:
+            return bytes.fromhex(fingerprint)
+        except ValueError:
+            pass
+    return fingerprint
+
+
+# datasketch 2's "affine32" MinHash, computed here so that a crawl does not import datasketch
+# (whose package imports scipy and its LSH back ends: ~60 MB of memory and 0.35 s before the
+# first request). The same permutations from the same seed, the same MurmurHash3 finalizer and
+# affine maps modulo 2**32: the same signatures, so those stored by earlier runs (and by
+# datasketch) still compare; a test holds the two equal.
+_FMIX32 = (
+    np.uint32(16),
+    np.uint32(0x85EBCA6B),
+    np.uint32(13),
+    np.uint32(0xC2B2AE35),
+    np.uint32(16),
+)
+_MAX_HASH32 = np.uint32(0xFFFFFFFF)
+
+
+def minhash_permutations(num_perm: int, seed: int = MINHASH_SEED) -> np.ndarray:
+    """datasketch's affine32 permutation parameters: (a, b), each ``num_perm`` uint32, a odd."""
+    generator = np.random.RandomState(seed)
+    a = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return np.array([a, b])
+
+
+@dataclass(frozen=True)
+class MinHash:
+    """A MinHash signature: ``hashvalues`` (uint32, one per permutation), as datasketch's."""
+
+    hashvalues: np.ndarray
+
+    @classmethod
+    def of(cls, hashes32: np.ndarray, permutations: np.ndarray) -> MinHash:
+        """The signature of a set given its 32-bit hashes (datasketch's ``update_batch``)."""
+        if not hashes32.size:
+            return cls(np.full(permutations.shape[1], _MAX_HASH32, dtype=np.uint32))
+        s1, m1, s2, m2, s3 = _FMIX32
+        values = hashes32.astype(np.uint32).reshape(-1, 1)
+        values = values ^ (values >> s1)
+        values = values * m1
+        values = values ^ (values >> s2)
+        values = values * m2
+        values = values ^ (values >> s3)
+        a, b = permutations
+        return cls((values * a + b).min(axis=0))
+
+    def jaccard(self, other: Any) -> float:
+        """The signatures' estimate of the sets' Jaccard similarity."""
+        return float(np.count_nonzero(self.hashvalues == other.hashvalues)) / len(self.hashvalues)
+
+
+class BandIndex:
+    """The LSH index: each story's band keys, in numpy arrays (no Python object per story).
+
+    A band of a signature is ``rows`` consecutive hash values (datasketch's bands: the first
+    ``bands * rows`` values in order); its key is a 64-bit hash of the band's index and values.
+    Two stories are candidates when one of their bands has the same key (a 64-bit collision
+    of different bands, 2**-64 a pair, only adds a candidate, which the exact similarity
+    then judges). Keys live in one sorted array with the story's number and generation beside
+    (14 bytes a band), searched with ``searchsorted``; the latest keys wait in a dict until
+    there are :data:`MERGE_EVERY` of them, then are merged in. A story stored again (an
+    earlier run's story emitted anew) gets a new generation: its older keys no longer count.
+    """
+
+    MERGE_EVERY = 8192
+
+    def __init__(self, bands: int, rows: int) -> None:
+        self.bands, self.rows = bands, rows
+        self._index_column = np.arange(bands, dtype=np.uint32).reshape(bands, 1)
+        self._keys = np.empty(0, dtype=np.int64)
+        self._ids = np.empty(0, dtype=np.int32)
+        self._generations = np.empty(0, dtype=np.uint16)
+        self._recent: dict[int, list[tuple[int, int]]] = {}
+        self._recent_count = 0
+
+    def __len__(self) -> int:
+        return self._keys.size + self._recent_count
+
+    def keys_of(self, signature: np.ndarray) -> list[int]:
+        values = np.asarray(signature, dtype=np.uint32)[: self.bands * self.rows]
+        table = np.hstack((self._index_column, values.reshape(self.bands, self.rows)))
+        raw = table.tobytes()
+        width = (self.rows + 1) * 4
+        return [hash(raw[start : start + width]) for start in range(0, len(raw), width)]
+
+    def add(self, keys: list[int], story: int, generation: int) -> None:
+        for key in keys:
+            self._recent.setdefault(key, []).append((story, generation))
+        self._recent_count += len(keys)
+        if self._recent_count >= self.MERGE_EVERY:
+            self._merge()
+
+    def query(self, keys: list[int]) -> list[tuple[int, int]]:
+        """(story, generation) of every entry sharing one of these keys."""
+        found: list[tuple[int, int]] = []
+        for key in keys:
+            found += self._recent.get(key, ())
+        if self._keys.size:
+            wanted = np.asarray(keys, dtype=np.int64)
+            left = np.searchsorted(self._keys, wanted, side="left")
+            right = np.searchsorted(self._keys, wanted, side="right")
+            for start, stop in zip(left.tolist(), right.tolist(), strict=True):
+                if stop > start:
+                    found += zip(
+                        self._ids[start:stop].tolist(),
+                        self._generations[start:stop].tolist(),
+                        strict=True,
+                    )
+        return found
+
+    def _merge(self) -> None:
+        entries = [(k, s, g) for k, items in self._recent.items() for s, g in items]
+        keys = np.fromiter((e[0] for e in entries), dtype=np.int64, count=len(entries))
+        ids = np.fromiter((e[1] for e in entries), dtype=np.int32, count=len(entries))
+        generations = np.fromiter((e[2] for e in entries), dtype=np.uint16, count=len(entries))
+        order = np.argsort(keys, kind="stable")
+        keys, ids, generations = keys[order], ids[order], generations[order]
+        at = np.searchsorted(self._keys, keys, side="right")
+        self._keys = np.insert(self._keys, at, keys)
+        self._ids = np.insert(self._ids, at, ids)
+        self._generations = np.insert(self._generations, at, generations)
+        self._recent, self._recent_count = {}, 0
+
+    def nbytes(self) -> int:
+        """Bytes of the arrays (the recent keys' dict not counted: at most MERGE_EVERY)."""
+        return int(self._keys.nbytes + self._ids.nbytes + self._generations.nbytes)
+
+
+class SpillFile:
+    """Arrays written to an unlinked temporary file and read back by offset: the shingle
+    hashes and signatures of the run's stories, which a check reads only for the few LSH
+    candidates (TMPDIR, or ``folder``; gone when the file is closed or the process ends)."""
+
+    def __init__(self, folder: str | None = None) -> None:
+        self._folder = folder
+        self._fd = -1  # opened at the first write
+        self._closed: Callable[[], None] = lambda: None
+        self.size = 0
+
+    def _open(self) -> int:
+        if self._fd < 0:
+            handle = tempfile.TemporaryFile(dir=self._folder)  # noqa: SIM115 (kept open)
+            self._fd = handle.fileno()
+            # Closed with the index (or at exit), never left to the garbage collector's warning.
+            self._closed = weakref.finalize(self, handle.close)
+        return self._fd
+
+    def append(self, values: np.ndarray) -> int:
+        at = self.size
+        self.write_at(at, values)
+        return at
+
+    def write_at(self, at: int, values: np.ndarray) -> None:
+        data = np.ascontiguousarray(values).tobytes()
+        os.pwrite(self._open(), data, at)
+        self.size = max(self.size, at + len(data))
+
+    def read(self, at: int, count: int, dtype: Any) -> np.ndarray:
+        size = count * np.dtype(dtype).itemsize
+        return np.frombuffer(os.pread(self._open(), size, at), dtype=dtype)
+
+    def close(self) -> None:
+        self._closed()
+        self._fd = -1
+
+
+class _Column:
+    """A growable numpy array, one value per story."""
+
+    def __init__(self, dtype: Any, fill: int = 0) -> None:
+        self.values = np.full(1024, fill, dtype=dtype)
+        self.fill = fill
+
+    def ensure(self, size: int) -> None:
+        if size > self.values.size:
+            grown = np.full(max(size, self.values.size * 2), self.fill, dtype=self.values.dtype)
+            grown[: self.values.size] = self.values
+            self.values = grown
 
 
 class DedupIndex:
-    """Stories seen so far: by URL, by body fingerprint, and by shingles (LSH finds candidates)."""
+    """Stories seen so far: by URL, by body fingerprint, and by shingles (LSH finds candidates).
 
-    def __init__(self, config: DedupConfig) -> None:
+    Kept compact, as a long crawl needs (BENCHMARKS.md, *Memory*): in memory, a story is its
+    URL (the same string object as the frontier's) with a number, its fingerprint, its LSH band
+    keys in numpy arrays (:class:`BandIndex`) and a few numbers; its shingle hashes (the exact
+    similarity's) and its signature (the estimate's, for stories preloaded without shingles)
+    are written to a temporary file (:class:`SpillFile`) and read back for LSH candidates only.
+    """
+
+    def __init__(self, config: DedupConfig, spill_folder: str | None = None) -> None:
         self.config = config
-        self._permutations = MinHash(config.num_perm, seed=MINHASH_SEED).permutations
-        self._lsh = MinHashLSH(
-            num_perm=config.num_perm, params=lsh_bands(config.threshold, config.num_perm)
-        )
-        self._urls_this_run: set[str] = set()
-        self._first_url_of: dict[str, str] = {}  # fingerprint -> first URL with that text
-        # What verifies an LSH candidate: url -> its shingle hashes (exact), and url -> its
-        # signature (the estimate, for stories preloaded without their shingles; 0.5 KB at
-        # 128 permutations, kept for every story so that any two compare); url -> when stored.
-        self._shingle_hashes: dict[str, np.ndarray] = {}
-        self._signatures: dict[str, np.ndarray] = {}
-        self._order: dict[str, int] = {}
+        self._permutations = minhash_permutations(config.num_perm)
+        self._bands = BandIndex(*lsh_bands(config.threshold, config.num_perm))
+        self._number: dict[str, int] = {}  # url -> story number (order stored)
+        self._urls: list[str] = []
+        self._first_of: dict[bytes | str, int] = {}  # fingerprint -> first story with that text
+        self._this_run = _Column(np.bool_)
+        self._generation = _Column(np.uint16)
+        self._shingles_at = _Column(np.int64, -1)  # offset in the spill file; -1: none
+        self._shingle_count = _Column(np.int32)
+        self._spill = SpillFile(spill_folder)  # shingle hashes, appended
+        self._signature_file = SpillFile(spill_folder)  # signatures, one slot per story
 
     def __len__(self) -> int:
-        return len(self._order)
+        return len(self._urls)
+
+    def close(self) -> None:
+        self._spill.close()
+        self._signature_file.close()
 
     def sketch(self, body: str) -> Sketch:
         words = comparable_words(body)
         hashes = shingle_hashes(shingles(words, self.config.shingle_size))
-        minhash = MinHash(
-            self.config.num_perm,
-            seed=MINHASH_SEED,
-            hashfunc=_hash_value,
-            permutations=self._permutations,
-            scheme=MINHASH_SCHEME,
-        )
-        minhash.update_batch((hashes & np.uint64(0xFFFFFFFF)).tolist())
+        minhash = MinHash.of((hashes & np.uint64(0xFFFFFFFF)).astype(np.uint32), self._permutations)
         return Sketch(fingerprint_of_words(words), minhash, hashes)
+
+    def sketch_of(self, fingerprint: str, hashvalues: Any, hashes: Any) -> Sketch:
+        """The sketch of a body whose parts were computed elsewhere (a worker process)."""
+        return Sketch(fingerprint, MinHash(np.asarray(hashvalues, dtype=np.uint32)), hashes)
 
     def seen(self, url: str) -> bool:
         """Was a story with this URL emitted in this run?"""
-        return url in self._urls_this_run
+        number = self._number.get(url)
+        return number is not None and bool(self._this_run.values[number])
 
     def match(self, url: str, sketch: Sketch) -> Match | None:
         """The earlier story this one duplicates, if any (never the same URL's earlier text)."""
-        first = self._first_url_of.get(sketch.fingerprint)
-        if first is not None and first != url:
-            return Match("duplicate", first, 1.0)
+        first = self._first_of.get(_fingerprint_key(sketch.fingerprint))
+        if first is not None and self._urls[first] != url:
+            return Match("duplicate", self._urls[first], 1.0)
         # Most similar first; among equals the earliest stored, so the outcome is deterministic.
+        own = self._number.get(url)
+        generation = self._generation.values
+        candidates = {
+            story
+            for story, born in self._bands.query(self._bands.keys_of(sketch.minhash.hashvalues))
+            if story != own and born == generation[story]
+        }
         scored = [
-            (self.similarity(candidate, sketch), -self._order[candidate], candidate)
-            for candidate in self._lsh.query(sketch.minhash)
-            if candidate != url
+            (self._similarity(story, sketch), -story, self._urls[story]) for story in candidates
         ]
         similarity, _, best = max(scored, default=(0.0, 0, ""))
         if similarity < self.config.threshold:
@@ -224,16 +426,24 @@ class DedupIndex:
         Exact when both have their shingle hashes; the MinHash estimate for a story
         preloaded from its stored signature (or a sketch without shingle hashes).
         """
-        stored = self._shingle_hashes.get(url)
-        if stored is not None and sketch.shingle_hashes is not None:
-            return jaccard(stored, sketch.shingle_hashes)
-        agreeing = np.count_nonzero(self._signatures[url] == sketch.minhash.hashvalues)
+        return self._similarity(self._number[url], sketch)
+
+    def _similarity(self, story: int, sketch: Sketch) -> float:
+        at = int(self._shingles_at.values[story])
+        if at >= 0 and sketch.shingle_hashes is not None:
+            count = int(self._shingle_count.values[story])
+            return jaccard(self._spill.read(at, count, np.uint64), sketch.shingle_hashes)
+        agreeing = np.count_nonzero(self._signature(story) == sketch.minhash.hashvalues)
         return float(agreeing) / self.config.num_perm
+
+    def _signature(self, story: int) -> np.ndarray:
+        slot = story * self.config.num_perm * 4
+        return self._signature_file.read(slot, self.config.num_perm, np.uint32)
 
     def add(self, url: str, sketch: Sketch) -> None:
         """Record a story emitted in this run."""
-        self._urls_this_run.add(url)
-        self._store(url, sketch)
+        number = self._store(url, sketch)
+        self._this_run.values[number] = True
 
     def add_known(
         self,
@@ -252,28 +462,67 @@ class DedupIndex:
         if body is not None:
             sketch = self.sketch(body)
         elif fingerprint is not None and signature is not None:
-            minhash = MinHash(
-                hashvalues=np.asarray(signature, dtype=np.uint32),
-                seed=MINHASH_SEED,
-                permutations=self._permutations,
-                scheme=MINHASH_SCHEME,
-            )
-            sketch = Sketch(fingerprint, minhash)
+            sketch = Sketch(fingerprint, MinHash(np.asarray(signature, dtype=np.uint32)))
         else:
             raise ValueError("add_known needs the body, or the fingerprint and the signature")
         self._store(url, sketch)
 
-    def _store(self, url: str, sketch: Sketch) -> None:
-        self._first_url_of.setdefault(sketch.fingerprint, url)
-        if url in self._signatures:  # a story of an earlier run, emitted again
-            self._lsh.remove(url)
-        self._lsh.insert(url, sketch.minhash, check_duplication=False)
-        self._signatures[url] = sketch.minhash.hashvalues.astype(np.uint32, copy=True)
+    def forget(self, url: str) -> None:
+        """A story withdrawn from the crawl (a shared crawl's worker died before writing it):
+        as if it had never been stored. Its number is not reused; stored again, it is new."""
+        number = self._number.pop(url, None)
+        if number is None:
+            return
+        self._this_run.values[number] = False
+        self._generation.values[number] += 1  # its bands no longer count
+        self._shingles_at.values[number] = -1
+        for fingerprint in [f for f, first in self._first_of.items() if first == number]:
+            del self._first_of[fingerprint]
+
+    def _store(self, url: str, sketch: Sketch) -> int:
+        number = self._number.get(url)
+        if number is None:
+            url = sys.intern(url)
+            number = len(self._urls)
+            self._urls.append(url)
+            self._number[url] = number
+            for column in self._columns():
+                column.ensure(number + 1)
+        else:  # a story of an earlier run, emitted again: its older bands no longer count
+            self._generation.values[number] += 1
+        self._signature_file.write_at(
+            number * self.config.num_perm * 4, sketch.minhash.hashvalues.astype(np.uint32)
+        )
+        self._first_of.setdefault(_fingerprint_key(sketch.fingerprint), number)
+        self._bands.add(
+            self._bands.keys_of(sketch.minhash.hashvalues),
+            number,
+            int(self._generation.values[number]),
+        )
         if sketch.shingle_hashes is not None:
-            self._shingle_hashes[url] = sketch.shingle_hashes
+            hashes = np.asarray(sketch.shingle_hashes, dtype=np.uint64)
+            self._shingles_at.values[number] = self._spill.append(hashes)
+            self._shingle_count.values[number] = hashes.size
         else:  # preloaded again, from its signature only: forget the older text's shingles
-            self._shingle_hashes.pop(url, None)
-        self._order.setdefault(url, len(self._order))
+            self._shingles_at.values[number] = -1
+        return number
+
+    def _columns(self) -> tuple[_Column, ...]:
+        return (self._this_run, self._generation, self._shingles_at, self._shingle_count)
+
+    def memory(self) -> dict[str, int]:
+        """Bytes each structure takes in memory (for the memory benchmark), and on disk."""
+        urls = sum(sys.getsizeof(u) for u in self._urls)
+        return {
+            "urls (strings, shared with the frontier)": urls,
+            "url -> number (dict)": sys.getsizeof(self._number) + 28 * len(self._number),
+            "fingerprints (dict)": sys.getsizeof(self._first_of)
+            + sum(sys.getsizeof(k) + 28 for k in self._first_of),
+            "LSH band keys (numpy)": self._bands.nbytes(),
+            "per-story columns (numpy)": sum(c.values.nbytes for c in self._columns())
+            + sys.getsizeof(self._urls),
+            "spill files (disk)": self._spill.size + self._signature_file.size,
+        }
 
 
 class DeduplicatePipeline:
@@ -288,12 +537,32 @@ class DeduplicatePipeline:
     def open_spider(self) -> None:
         self.crawler.signals.send_catch_log(signal=dedup_index_opened, index=self.index)
 
+    def close_spider(self) -> None:
+        self.index.close()
+
     def process_item(self, item: Any) -> Any:
+        """The story with its ``story_id``; with workers, a coroutine Scrapy awaits."""
         if not isinstance(item, Story):
             return item
         if self.index.seen(item.url):
             raise StoryRejected(item.url, "duplicate_url", duplicate_of=item.url)
-        sketch = self.index.sketch(item.body)
+        workers = Workers.of(self.crawler)
+        if workers is not None:
+            made = workers.sketched(item.url, item.body)
+            if made is not None:  # by the worker that read its page: nothing to await
+                return self._decide(item, self.index.sketch_of(*made))
+            return self._decide_after(workers, item)
+        return self._decide(item, self.index.sketch(item.body))
+
+    async def _decide_after(self, workers: Workers, item: Story) -> Story:
+        """Shingled and hashed in a worker process; decided here, against the one index (no
+        await between the question and the answer)."""
+        sketch = self.index.sketch_of(*await workers.sketch(item.body))
+        if self.index.seen(item.url):  # another copy of the URL was decided meanwhile
+            raise StoryRejected(item.url, "duplicate_url", duplicate_of=item.url)
+        return self._decide(item, sketch)
+
+    def _decide(self, item: Story, sketch: Sketch) -> Story:
         match = self.index.match(item.url, sketch)
         if match is not None and match.reason == "duplicate":
             raise StoryRejected(item.url, "duplicate", duplicate_of=match.duplicate_of)

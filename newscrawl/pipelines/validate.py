@@ -21,6 +21,7 @@ from newscrawl.items import Story
 from newscrawl.outcomes import StoryRejected
 from newscrawl.schema import story_validator
 from newscrawl.setting import DEFAULTS
+from newscrawl.workers import Workers
 
 _MAX_MESSAGE_CHARS = 200  # a failed check quotes the value; keep the rejects file readable
 
@@ -55,14 +56,20 @@ def check_story(story: Story, config: ValidateConfig) -> None:
 
 
 class ValidateStoryPipeline:
-    def __init__(self, config: ValidateConfig) -> None:
+    def __init__(self, config: ValidateConfig, crawler: Crawler | None = None) -> None:
         self.config = config
+        self.crawler = crawler
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidateStoryPipeline:
-        return cls(config_of(crawler).validate)
+        return cls(config_of(crawler).validate, crawler)
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, Story):
+        if isinstance(item, Story) and not self._checked_by_a_worker(item):
             check_story(item, self.config)
         return item
+
+    def _checked_by_a_worker(self, item: Story) -> bool:
+        """The very story a worker process cleaned and checked (newscrawl.workers)."""
+        workers = Workers.of(self.crawler) if self.crawler is not None else None
+        return workers is not None and workers.validated(item)

@@ -36,16 +36,7 @@ REPLAY_BATCH = 500
 
 
 class SharedDedupIndex(DedupIndex):
-    def forget(self, url: str) -> None:
-        """A story withdrawn from the crawl: as if it had never been accepted."""
-        self._urls_this_run.discard(url)
-        if url in self._signatures:
-            self._lsh.remove(url)
-        self._signatures.pop(url, None)
-        self._shingle_hashes.pop(url, None)
-        self._order.pop(url, None)
-        for fingerprint in [f for f, first in self._first_url_of.items() if first == url]:
-            del self._first_url_of[fingerprint]
+    """The worker's replica of the shared story set (``forget`` is DedupIndex's own)."""
 
     def replayed(self, url: str, fingerprint: str, shingles: bytes, signature: bytes) -> None:
         minhash = MinHash(

@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, tzinfo
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from lxml import etree
 from parsel import Selector
 
-from newscrawl.extraction import dates, generic
+from newscrawl.extraction import dates, generic, tree
 from newscrawl.extraction.feeds import feed_entries
 from newscrawl.extraction.inputs import PageInputs
 from newscrawl.extraction.paragraphs import squash
@@ -91,12 +93,10 @@ TRACKING_PARAMS = re.compile(
     r"|cmp|ns_\w+|amp|output|share|sharing|s_cid|ito|itm_\w+|_ga)$",
     re.IGNORECASE,
 )
-NOT_LISTED = (
-    "ancestor-or-self::*[self::header or self::nav or self::footer or self::aside"
-    " or contains(@class,'menu') or contains(@class,'footer') or contains(@class,'header')"
-    " or contains(@id,'menu') or contains(@id,'footer') or contains(@id,'header')"
-    " or contains(@class,'breadcrumb')]"
-)
+# On a listing, links inside these are navigation, not its stories (the element itself too).
+NOT_LISTED_TAGS = frozenset({"header", "nav", "footer", "aside"})
+NOT_LISTED_NAMES = ("menu", "footer", "header")  # in a class or an id
+NOT_LISTED_CLASSES = ("breadcrumb",)
 NEXT_WORDS = ("suivant", "page suivante", "suivante", "next", "plus d'articles", "»", ">")
 
 
@@ -168,6 +168,9 @@ class GenericSite(SiteProfile):
     def extract_story(
         self, page: Selector, url: str, now: datetime | None = None
     ) -> StoryPage | NotAStory:
+        too_complex = tree.complexity(page.root)
+        if too_complex is not None:
+            return NotAStory(tree.TOO_COMPLEX, too_complex)
         inputs = PageInputs.of(page, url, now)
         notes: dict[str, str] = {}
         found_title = generic.read_title(inputs)
@@ -246,7 +249,9 @@ class GenericSite(SiteProfile):
     def listing_story_links(self, page: Selector, url: str) -> list[str]:
         found: list[str] = []
         seen: set[str] = set()
-        for href in page.xpath(f"//a[@href][not({NOT_LISTED})]/@href").getall():
+        if tree.complexity(page.root) is not None:
+            return found  # no listing is this big: nothing is taken from it
+        for href in _listed_hrefs(page):
             target = resolve(href, url)
             if target is None or self.classify(target) is not PageKind.STORY:
                 continue
@@ -257,11 +262,15 @@ class GenericSite(SiteProfile):
         return found
 
     def listing_next_page(self, page: Selector, url: str) -> str | None:
+        if tree.complexity(page.root) is not None:
+            return None
         candidates = page.xpath("//link[@rel='next']/@href | //a[@rel='next']/@href").getall()
-        for link in page.xpath("//a[@href]"):
-            text = squash(" ".join(link.xpath(".//text()").getall())).lower()
+        for link in page.root.iter("a"):
+            if link.get("href") is None:
+                continue
+            text = squash(" ".join(link.itertext())).lower()
             if text in NEXT_WORDS or text.startswith(("page suivante", "suivant")):
-                candidates.append(link.xpath("@href").get() or "")
+                candidates.append(link.get("href") or "")
         for href in candidates:
             target = resolve(href, url)
             if target and self.classify(target) in (PageKind.LISTING, PageKind.FRONT):
@@ -272,6 +281,29 @@ class GenericSite(SiteProfile):
 
     def feed_entries(self, body: bytes, url: str) -> list[FeedEntry]:
         return feed_entries(body, url, dates.site_zone(host_of(url)))
+
+
+def _not_listed(element: Any) -> bool:
+    if element.tag in NOT_LISTED_TAGS:
+        return True
+    cls, ident = element.get("class") or "", element.get("id") or ""
+    return any(name in cls or name in ident for name in NOT_LISTED_NAMES) or any(
+        name in cls for name in NOT_LISTED_CLASSES
+    )
+
+
+def _listed_hrefs(page: Selector) -> list[str]:
+    """``a[href]`` of the page outside navigation (:data:`NOT_LISTED_TAGS` …): one walk."""
+    hrefs: list[str] = []
+    walker = etree.iterwalk(page.root, events=("start",))
+    for _, element in walker:
+        if _not_listed(element):
+            walker.skip_subtree()
+        elif element.tag == "a":
+            href = element.get("href")
+            if href is not None:
+                hrefs.append(href)
+    return hrefs
 
 
 def looks_like_story(path: str) -> bool:

@@ -27,12 +27,15 @@ story whose URL says 31/12 was updated in the next year.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from lxml import etree
 from parsel import Selector
 
-from newscrawl.extraction import dates, generic
+from newscrawl.extraction import dates, generic, tree
 from newscrawl.extraction.authors import read_byline
 from newscrawl.extraction.dates import DateReading
 from newscrawl.extraction.inputs import PageInputs
@@ -73,9 +76,10 @@ WECHAT_SENTENCE = (
 )
 ZONE = "Asia/Shanghai"  # Beijing time, the portal's
 
-# Elements whose paragraphs are never body text, whatever the layout.
-NOT_BODY = "ancestor::*[contains(@class,'txt_edit') or contains(@class,'d2_relevant') or contains(@class,'weixin') or contains(@class,'d2_right') or contains(@class,'footer') or contains(@class,'page_n')]"  # noqa: E501
-SIDEBAR = "ancestor::*[contains(@class,'hot_list') or contains(@class,'d2_right') or contains(@class,'p2_right') or contains(@class,'footer') or contains(@class,'nav')]"  # noqa: E501
+# Elements whose paragraphs are never body text, whatever the layout, and a listing's sidebars
+# (whose links are not its stories): any element whose class attribute contains one of these.
+NOT_BODY_CLASSES = ("txt_edit", "d2_relevant", "weixin", "d2_right", "footer", "page_n")
+SIDEBAR_CLASSES = ("hot_list", "d2_right", "p2_right", "footer", "nav")
 
 
 class PeopleDailyFrench(SiteProfile):
@@ -113,9 +117,11 @@ class PeopleDailyFrench(SiteProfile):
 
     def canonical_url(self, url: str) -> str:
         """Portal pages: ``http``, lower-case host, no query or fragment, first page of a story."""
-        if host_of(url) not in self.hosts:
-            return without_fragment(url)
-        path = urlsplit(url).path or "/"
+        path = _plain_path(url)
+        if path is None:
+            if host_of(url) not in self.hosts:
+                return without_fragment(url)
+            path = urlsplit(url).path or "/"
         story = STORY_PATH_RE.match(path)
         if story and story["page"]:
             path = path[: story.start("page") - 1] + path[story.end("page") :]
@@ -154,22 +160,25 @@ class PeopleDailyFrench(SiteProfile):
     def extract_story(
         self, page: Selector, url: str, now: datetime | None = None
     ) -> StoryPage | NotAStory:
+        too_complex = tree.complexity(page.root)
+        if too_complex is not None:
+            return NotAStory(tree.TOO_COMPLEX, too_complex)
         inputs = PageInputs.of(page, url, now)
+        marks = Landmarks.of(page)
         fallbacks: dict[str, str] = {}
         notes: dict[str, str] = {}
-        title = self._title(inputs, fallbacks)
+        title = self._title(inputs, marks, fallbacks)
         if not title:
             return NotAStory("no_title")
-        when = self._dates(inputs, fallbacks, notes)
+        when = self._dates(inputs, marks, fallbacks, notes)
         if isinstance(when, NotAStory):
             return when
         published_at, modified_at = when
-        related_block = page.css("div.d2_relevant")
-        related, blocks = self._related(inputs, fallbacks)
-        body = self._body(inputs, fallbacks, blocks, title)
+        related, blocks = self._related(inputs, marks, fallbacks)
+        body = self._body(inputs, marks, fallbacks, blocks, title)
         if not body.paragraphs:
-            return NotAStory("no_body", {"has_scripts": _has_scripts(page)})
-        section, section_name = self._section(inputs, fallbacks)
+            return NotAStory("no_body", {"has_scripts": marks.has_scripts})
+        section, section_name = self._section(inputs, marks, fallbacks)
         return StoryPage(
             url=self.canonical_url(url),
             title=title,
@@ -179,7 +188,7 @@ class PeopleDailyFrench(SiteProfile):
             section_name=section_name,
             source=_meta_source(inputs),
             authors=read_byline(inputs.meta.get("author", [])).authors,
-            editors=_editors(page),
+            editors=_editors(page, marks),
             keywords=_meta_list(inputs, "keywords"),
             summary=inputs.meta_value("description") or None,
             paragraphs=body.paragraphs,
@@ -187,12 +196,12 @@ class PeopleDailyFrench(SiteProfile):
             related=related,
             fallbacks=fallbacks,
             notes=notes,
-            related_expected=bool(related_block) and not related_block.css("ul.list_rel li a"),
-            has_scripts=_has_scripts(page),
+            related_expected=marks.related_block and not marks.related_links,
+            has_scripts=marks.has_scripts,
         )
 
-    def _title(self, inputs: PageInputs, fallbacks: dict[str, str]) -> str:
-        title = _first_text(inputs.page, "div.txt_t h1")
+    def _title(self, inputs: PageInputs, marks: Landmarks, fallbacks: dict[str, str]) -> str:
+        title = text_of(marks.title) if marks.title is not None else ""
         if title:
             return title
         found = generic.read_title(inputs, (SITE_NAME,))
@@ -202,14 +211,19 @@ class PeopleDailyFrench(SiteProfile):
         return str(found.value)
 
     def _dates(
-        self, inputs: PageInputs, fallbacks: dict[str, str], notes: dict[str, str]
+        self,
+        inputs: PageInputs,
+        marks: Landmarks,
+        fallbacks: dict[str, str],
+        notes: dict[str, str],
     ) -> tuple[str, str | None] | NotAStory:
         """(published_at, modified_at), as the module's docstring says."""
         where, now = dates.zone(ZONE), inputs.now
         anchor = self.story_date(inputs.url) or _meta_date(inputs)
-        line = _date_line(_first_text(inputs.page, "div.txt_time"), where, now, anchor)
+        shown = text_of(marks.time_line) if marks.time_line is not None else ""
+        line = _date_line(shown, where, now, anchor)
         if line is None:
-            candidates = inputs.page.xpath("//body//text()[contains(., 'le ')]").getall()
+            candidates = _TEXTS_WITH_LE(inputs.page.root)
             line = next((r for t in candidates if (r := _date_line(t, where, now, anchor))), None)
             if line is not None:
                 fallbacks["published_at"] = "page_text"
@@ -243,18 +257,18 @@ class PeopleDailyFrench(SiteProfile):
     def _body(
         self,
         inputs: PageInputs,
+        marks: Landmarks,
         fallbacks: dict[str, str],
         blocks: list[generic.RelatedBlock],
         title: str,
     ) -> Body:
         page, url = inputs.page, inputs.url
-        nodes: list[Selector] = list(page.xpath(f"//div[@id='rwb_zw']//p[not({NOT_BODY})]"))
-        body = read_body(nodes, url)
+        body = read_body(marks.body, url)
         if body.paragraphs:
             return _without_editors_line(body)
         # The generic machinery, on the densest block of paragraphs when there is one.
-        densest = [p for p in densest_paragraph_block(page) if not p.xpath(NOT_BODY)]
-        container = [densest[0].root.getparent()] if densest else []
+        densest = [p for p in densest_paragraph_block(page) if p not in marks.not_body]
+        container = [densest[0].getparent()] if densest else []
         paragraphs, how = generic.read_body(inputs, blocks, container, title)
         body = Body(paragraphs=paragraphs)
         if not paragraphs and densest:
@@ -264,13 +278,13 @@ class PeopleDailyFrench(SiteProfile):
         return _without_editors_line(body)
 
     def _section(
-        self, inputs: PageInputs, fallbacks: dict[str, str]
+        self, inputs: PageInputs, marks: Landmarks, fallbacks: dict[str, str]
     ) -> tuple[str | None, str | None]:
         """The section's slug (``VieSociale``: the breadcrumb's last link, else the URL's) and
         its display name as the portal's navigation shows it (``Vie sociale``)."""
-        page, url = inputs.page, inputs.url
+        url = inputs.url
         slug = None
-        crumbs = [(text_of(a), a.xpath("@href").get()) for a in page.css("div.path a")]
+        crumbs = [(text_of(a), a.get("href")) for a in marks.crumbs]
         crumbs = [(text, href) for text, href in crumbs if text]
         if crumbs:
             text, href = crumbs[-1]
@@ -281,28 +295,30 @@ class PeopleDailyFrench(SiteProfile):
                 return None, None
             fallbacks["section"] = "url"
             slug = match["section"]
-        name = _section_name(page, url, slug) or (crumbs[-1][0] if crumbs else None)
+        name = _section_name(marks, url, slug) or (crumbs[-1][0] if crumbs else None)
         return slug, name
 
     def _related(
-        self, inputs: PageInputs, fallbacks: dict[str, str]
+        self, inputs: PageInputs, marks: Landmarks, fallbacks: dict[str, str]
     ) -> tuple[list[dict[str, str]], list[generic.RelatedBlock]]:
-        page, url = inputs.page, inputs.url
+        url = inputs.url
+        on_portal = host_of(url) == HOST
         links = [
-            {"title": text_of(link), "url": link.xpath("@href").get() or ""}
-            for link in page.css("div.d2_relevant ul.list_rel li a")
+            {"title": text_of(link), "url": link.get("href") or ""} for link in marks.related_links
         ]
         blocks: list[generic.RelatedBlock] = []
-        if not links and not page.css("div.d2_relevant"):  # an empty block stays empty
+        if not links and not marks.related_block:  # an empty block stays empty
             links, blocks = generic.read_related(inputs)
             if links:
                 fallbacks["related"] = "heading"
         related: list[dict[str, str]] = []
         seen: set[str] = set()
         for link in links:
-            target = resolve(link["url"], url)
             title = link["title"]
-            if target is None or WECHAT_MARK in title:
+            if WECHAT_MARK in title:
+                continue
+            target = _portal_link(link["url"], on_portal) or resolve(link["url"], url)
+            if target is None:
                 continue
             target = self.canonical_url(target)
             if target not in seen:
@@ -313,7 +329,8 @@ class PeopleDailyFrench(SiteProfile):
     def later_pages(self, page: Selector, url: str) -> list[str]:
         first = self.canonical_url(url)
         pages: dict[int, str] = {}
-        for href in page.css("div.page_n a::attr(href)").getall():
+        hrefs = (a.get("href") for a in Landmarks.of(page).page_links)
+        for href in (h for h in hrefs if h is not None):
             target = resolve(href, url)
             if target is None or self.canonical_url(target) != first:
                 continue
@@ -327,7 +344,9 @@ class PeopleDailyFrench(SiteProfile):
     def listing_story_links(self, page: Selector, url: str) -> list[str]:
         found: list[str] = []
         seen: set[str] = set()
-        for href in page.xpath(f"//a[@href][not({SIDEBAR})]/@href").getall():
+        if tree.complexity(page.root) is not None:
+            return found  # no listing is this big: nothing is taken from it
+        for href in (a.get("href") for a in Landmarks.of(page).listed_links):
             target = resolve(href, url)
             if target is None or self.classify(target) is not PageKind.STORY:
                 continue
@@ -341,17 +360,21 @@ class PeopleDailyFrench(SiteProfile):
         """``<li><a href=…>title</a><em>27/12/2021 09:08</em></li>``: the time is Beijing's,
         and it moves when the portal edits the story (as the story's date line does)."""
         times: dict[str, str] = {}
-        for item in page.xpath(f"//li[a[@href]][em][not({SIDEBAR})]"):
-            target = resolve(item.xpath("a/@href").get(), url)
-            shown = parse_listing_time(text_of(item.xpath("em")[0]))
+        if tree.complexity(page.root) is not None:
+            return times
+        for _item, href, em in Landmarks.of(page).listed_items:
+            target = resolve(href, url)
+            shown = parse_listing_time(text_of(em))
             if target and shown and self.classify(target) is PageKind.STORY:
                 times.setdefault(self.canonical_url(target), shown)
         return times
 
     def listing_next_page(self, page: Selector, url: str) -> str | None:
-        for link in page.css("div.page_n a"):
+        if tree.complexity(page.root) is not None:
+            return None
+        for link in Landmarks.of(page).page_links:
             if "suivant" in text_of(link).lower():
-                target = resolve(link.xpath("@href").get(), url)
+                target = resolve(link.get("href"), url)
                 if target and self.classify(target) is PageKind.LISTING:
                     return self.canonical_url(target)
         return None
@@ -361,11 +384,6 @@ def parse_listing_time(text: str) -> str | None:
     """``27/12/2021 09:08`` -> ``2021-12-27T09:08:00+08:00``; None if it is not such a time."""
     reading = dates.read_date(text or "", dates.zone(ZONE))
     return reading.iso() if reading is not None and reading.has_time else None
-
-
-def _first_text(page: Selector, css: str) -> str:
-    nodes = page.css(css)
-    return text_of(nodes[0]) if nodes else ""
 
 
 def _meta_list(inputs: PageInputs, name: str) -> list[str]:
@@ -394,10 +412,12 @@ def _date_line(text: str, where: tzinfo, now: datetime, anchor: date | None) -> 
     return modified or published
 
 
-def _section_name(page: Selector, url: str, slug: str) -> str | None:
+def _section_name(marks: Landmarks, url: str, slug: str) -> str | None:
     """What the page's links to the section's listing call it: the navigation's first."""
-    for link in [*page.css("div.nav a"), *page.xpath("//a[@href]")]:
-        if _section_slug(resolve(link.xpath("@href").get(), url)) == slug:
+    on_portal = host_of(url) == HOST
+    for link in [*marks.nav_links, *marks.links]:
+        href = link.get("href")
+        if _section_slug(_portal_link(href, on_portal) or resolve(href, url)) == slug:
             text = text_of(link)
             if text:
                 return text
@@ -409,10 +429,9 @@ def _section_slug(url: str | None) -> str | None:
     return match["section"] if match else None
 
 
-def _editors(page: Selector) -> list[str]:
-    for text in (
-        page.css("div.txt_edit").xpath("string()").getall()
-        or page.xpath("//body//text()[contains(., 'dacteur')]").getall()
+def _editors(page: Selector, marks: Landmarks) -> list[str]:
+    for text in [tree.string_of(block) for block in marks.editors_blocks] or _TEXTS_WITH_DACTEUR(
+        page.root
     ):
         match = EDITORS_RE.search(text)
         if match:
@@ -425,5 +444,203 @@ def _without_editors_line(body: Body) -> Body:
     return body
 
 
-def _has_scripts(page: Selector) -> bool:
-    return bool(page.xpath("//script"))
+def _portal_link(href: str | None, on_portal: bool) -> str | None:
+    """Where a link as the portal writes them leads, for its canonical URL, without
+    ``resolve``'s urljoin and percent-encoding (which cost more than the rest of a headline):
+    ``http://french.peopledaily.com.cn`` and the link's path, for an absolute portal URL
+    (``http``, ``https`` or protocol-relative) or, on a portal page, a root-relative path. Its
+    query and fragment are left out, and the scheme is ``http``: what the canonical URL keeps of
+    ``resolve(href)`` is only its path. None for any other spelling (``resolve`` reads those):
+    only paths that urljoin and Scrapy's percent-encoding leave as they are come here."""
+    if not href:
+        return None
+    base = href.split("#", 1)[0].split("?", 1)[0]
+    if not base or not _PLAIN_HREF.fullmatch(base) or "/." in base:
+        return None
+    for prefix in (_PORTAL_PREFIX, _PORTAL_HTTPS_PREFIX, _PORTAL_PREFIX[5:]):
+        if base.startswith(prefix):
+            return _PORTAL_PREFIX + base[len(prefix) :]
+    if on_portal and base.startswith("/") and not base.startswith("//"):
+        return _PORTAL_PREFIX[:-1] + base
+    return None
+
+
+def _plain_path(url: str) -> str | None:
+    """The path of a portal URL spelled plainly (``http(s)://`` and the host in lower case, no
+    query or fragment, nothing ``urlsplit`` would strip): what ``urlsplit(url).path`` gives,
+    without parsing it; None for any other URL."""
+    for prefix in (_PORTAL_PREFIX, _PORTAL_HTTPS_PREFIX):
+        if url.startswith(prefix):
+            if "?" in url or "#" in url or " " in url or not url.isprintable():
+                return None
+            return url[len(prefix) - 1 :]
+    return None
+
+
+_PORTAL_PREFIX = f"http://{HOST}/"
+# ASCII that neither urljoin, urlsplit nor Scrapy's safe_url_string changes in a path (no
+# parameters, percent sign or white space).
+_PLAIN_HREF = re.compile(r"[A-Za-z0-9/._~:@!$&'()*+,=-]+")
+_PORTAL_HTTPS_PREFIX = f"https://{HOST}/"
+_TEXTS_WITH_LE = etree.XPath("//body//text()[contains(., 'le ')]")
+_TEXTS_WITH_DACTEUR = etree.XPath("//body//text()[contains(., 'dacteur')]")
+
+# Flags of the landmarks walk: where an element lies (its ancestors and itself).
+_TXT_T, _NOT_BODY, _RWB, _D2REL, _LISTREL, _LI, _PATH, _NAV, _PAGEN, _SIDEBAR, _EDIT = (
+    1 << bit for bit in range(11)
+)
+
+
+@dataclass
+class Landmarks:
+    """What the profile reads of a page, found by one walk of its tree (no element asks after
+    its ancestors: each knows where it is from its parent's flags).
+
+    The selectors they stand for: ``div.txt_t h1`` (``title``, the first), ``div.txt_time``
+    (``time_line``, the first), ``div.d2_relevant`` (``related_block``), ``div.d2_relevant
+    ul.list_rel li a`` (``related_links``), ``div#rwb_zw p`` not inside an element of
+    :data:`NOT_BODY_CLASSES` (``body``), ``div.path a``, ``div.nav a``, ``a[href]``,
+    ``div.txt_edit`` (outermost), ``div.page_n a``, ``script``; on a listing, ``a[href]`` and
+    ``li`` with an ``a[href]`` and an ``em`` child, not inside a sidebar
+    (:data:`SIDEBAR_CLASSES`).
+    """
+
+    title: Any = None
+    time_line: Any = None
+    related_block: bool = False
+    related_links: list[Any] = field(default_factory=list)
+    body: list[Any] = field(default_factory=list)
+    not_body: set[Any] = field(default_factory=set)  # paragraphs inside NOT_BODY_CLASSES
+    crumbs: list[Any] = field(default_factory=list)
+    nav_links: list[Any] = field(default_factory=list)
+    links: list[Any] = field(default_factory=list)
+    editors_blocks: list[Any] = field(default_factory=list)
+    page_links: list[Any] = field(default_factory=list)
+    listed_links: list[Any] = field(default_factory=list)
+    listed_items: list[tuple[Any, str | None, Any]] = field(default_factory=list)
+    has_scripts: bool = False
+
+    @classmethod
+    def of(cls, page: Selector) -> Landmarks:
+        marks = cls()
+        root = page.root
+        if not hasattr(root, "iter"):
+            return marks
+        # Each element's flags are its parent's and its own; only elements with children are
+        # remembered (they are someone's parent), in document order (a parent before its children).
+        flags: dict[Any, int] = {}
+        visit, plain = marks._visit, _PLAIN_TAGS
+        for element in root.iter():
+            tag = element.tag
+            if not isinstance(tag, str):
+                continue  # a comment or a processing instruction
+            parent = element.getparent()
+            above = flags.get(parent, 0) if parent is not None else 0
+            if tag in plain and element.get("class") is None:
+                own = above  # nothing the profile reads, nor marks a place
+            else:
+                own = above | visit(element, above)
+            if len(element):
+                flags[element] = own
+        return marks
+
+    def _visit(self, element: Any, above: int) -> int:
+        """Take what the element is to the profile; return the flags it adds for its subtree."""
+        tag = element.tag
+        own = 0
+        cls = element.get("class")
+        if cls is not None:
+            if any(name in cls for name in NOT_BODY_CLASSES):
+                own |= _NOT_BODY
+            if any(name in cls for name in SIDEBAR_CLASSES):
+                own |= _SIDEBAR
+            if tag == "div" or tag == "ul":
+                tokens = _tokens(cls)
+                if tag == "ul":
+                    if "list_rel" in tokens and above & _D2REL:
+                        own |= _LISTREL
+                else:
+                    own |= _div_flags(tokens)
+                    if self.time_line is None and "txt_time" in tokens:
+                        self.time_line = element
+                    if own & _EDIT and not above & _EDIT:
+                        self.editors_blocks.append(element)
+                    if own & _D2REL:
+                        self.related_block = True
+        if tag == "a":
+            self._link(element, above)
+        elif tag == "p":
+            if above & _NOT_BODY:
+                self.not_body.add(element)
+            elif above & _RWB:
+                self.body.append(element)
+        elif tag == "div":
+            if element.get("id") == "rwb_zw":
+                own |= _RWB
+        elif tag == "h1":
+            if self.title is None and above & _TXT_T:
+                self.title = element
+        elif tag == "li":
+            if above & _LISTREL:
+                own |= _LI
+            if not above & _SIDEBAR:
+                self._listed_item(element)
+        elif tag == "script":
+            self.has_scripts = True
+        return own
+
+    def _link(self, element: Any, above: int) -> None:
+        has_href = element.get("href") is not None
+        if above & _LI:
+            self.related_links.append(element)
+        if above & _PATH:
+            self.crumbs.append(element)
+        if above & _NAV:
+            self.nav_links.append(element)
+        if above & _PAGEN:
+            self.page_links.append(element)
+        if has_href:
+            self.links.append(element)
+            if not above & _SIDEBAR:
+                self.listed_links.append(element)
+
+    def _listed_item(self, item: Any) -> None:
+        """``li[a[@href]][em]``: its first ``a`` child with an href, its first ``em`` child."""
+        href = em = None
+        for child in item:
+            if child.tag == "a" and href is None and child.get("href") is not None:
+                href = child.get("href")
+            elif child.tag == "em" and em is None:
+                em = child
+        if href is not None and em is not None:
+            self.listed_items.append((item, href, em))
+
+
+# Tags that are nothing to the profile unless their class names a place.
+_PLAIN_TAGS = frozenset(
+    {"span", "b", "strong", "i", "em", "br", "img", "table", "tr", "td", "tbody", "meta", "link",
+     "head", "title", "body", "html", "font", "center", "ul", "ol", "dl", "dt", "dd", "input"}
+)  # fmt: skip
+
+
+def _tokens(cls: str) -> list[str]:
+    """A class attribute's names, as CSS splits them (XML white space)."""
+    return cls.replace("\t", " ").replace("\n", " ").replace("\r", " ").split(" ")
+
+
+def _div_flags(tokens: list[str]) -> int:
+    flags = 0
+    for token, flag in _DIV_TOKENS:
+        if token in tokens:
+            flags |= flag
+    return flags
+
+
+_DIV_TOKENS = (
+    ("txt_t", _TXT_T),
+    ("d2_relevant", _D2REL),
+    ("path", _PATH),
+    ("nav", _NAV),
+    ("page_n", _PAGEN),
+    ("txt_edit", _EDIT),
+)

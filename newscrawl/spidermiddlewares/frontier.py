@@ -14,25 +14,38 @@ could forget; the next run takes them up (:meth:`process_start`) before its own 
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.http import Response
 
 from newscrawl import machinery
 from newscrawl.extensions.ledger import OutcomeLedger
-from newscrawl.frontier import Met
+from newscrawl.frontier import SCHEDULED, Met
 from newscrawl.spiders.related import HOP, LINK, LISTED_AT, PAGE, RELATED, SEED, STORY_URL
 from newscrawl.state.store import StateStoreError
 
 
 class FrontierMiddleware:
+    """Story requests wait in the frontier, not in Scrapy's scheduler: at most
+    :data:`MAX_QUEUED` requests are in the scheduler at once, and the rest of the story URLs
+    to fetch wait in a backlog of (hop, URL), nearest first, released as the scheduler drains
+    (with each page's output, and when the crawl would otherwise be idle). A request costs
+    ~0.8 KB; a backlog entry a few dozen bytes beside the frontier's own entry, so a crawl whose
+    listings name 100,000 stories at once does not hold 100,000 requests."""
+
+    MAX_QUEUED = 1000
+
     def __init__(self, crawler: Crawler, ledger: OutcomeLedger) -> None:
         self.crawler = crawler
         self.ledger = ledger
+        self.backlog: list[tuple[int, int, str]] = []  # (hop, order met, url): a heap
+        self._order = 0
+        crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FrontierMiddleware:
@@ -41,11 +54,24 @@ class FrontierMiddleware:
             raise NotConfigured("no outcome ledger: story links go to the scheduler as they are")
         return cls(crawler, ledger)
 
+    def spider_idle(self) -> None:
+        """Nothing in flight, nothing scheduled: the backlog's next requests, if any."""
+        if machinery.failed(self.crawler) or not self.backlog:
+            return
+        engine = self.crawler.engine
+        assert engine is not None
+        released = self._released(self.MAX_QUEUED)
+        for request in released:
+            engine.crawl(request)
+        if released:
+            raise DontCloseSpider
+
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         if machinery.failed(self.crawler):
             return
         taken_up = self._guard(self.ledger.take_up)
-        for request in self._requests(taken_up):
+        self._requests(taken_up)
+        for request in self._released(self._room()):
             yield request
         async for output in start:
             for passed in self._through([output], None):
@@ -86,7 +112,7 @@ class FrontierMiddleware:
         self._guard(frontier.flush)
         if machinery.failed(self.crawler):
             return []  # nothing of this page leaves unless what it met is written down
-        return passed
+        return passed + self._released(self._room())
 
     @staticmethod
     def _where(
@@ -101,8 +127,34 @@ class FrontierMiddleware:
             return []
         for outcome in met.outcomes:
             self.ledger.record(outcome)
+        for visit in met.visits:
+            heapq.heappush(self.backlog, (visit.hop, self._order, visit.url))
+            self._order += 1
+        return []  # released from the backlog at the end of the page (_released)
+
+    def _room(self) -> int:
+        """How many more requests the scheduler may hold now."""
+        engine = self.crawler.engine
+        scheduler = getattr(getattr(engine, "_slot", None), "scheduler", None)
+        try:
+            queued = len(scheduler) if scheduler is not None else 0  # type: ignore[arg-type]
+        except TypeError:  # a scheduler that cannot say: no backlog
+            return len(self.backlog)
+        return max(self.MAX_QUEUED - queued, 0)
+
+    def _released(self, room: int) -> list[Request]:
+        """Up to ``room`` story requests from the backlog, nearest hop first, each at the hop
+        the frontier has for it now (a URL met again nearer while it waited moved there)."""
+        frontier = self.ledger.frontier
         spider = self.crawler.spider
-        return [spider.story_request(visit.url, visit.hop) for visit in met.visits]  # type: ignore[union-attr]
+        requests: list[Request] = []
+        while self.backlog and len(requests) < room:
+            _, _, url = heapq.heappop(self.backlog)
+            entry = frontier.entries.get(url)
+            if entry is None or entry.state != SCHEDULED:
+                continue  # ended meanwhile (an alias of a redirect, a state's decision)
+            requests.append(spider.story_request(url, entry.hop))  # type: ignore[union-attr]
+        return requests
 
     def _guard(self, call: Any) -> Any:
         """A state store that fails stops the run (newscrawl.machinery), not just this page."""

@@ -33,6 +33,7 @@ from newscrawl.sites import NotAStory, PageKind, StoryPage
 from newscrawl.spiders.arguments import CrawlArguments
 from newscrawl.spiders.failures import failure_reason
 from newscrawl.useragent import apply_contact_user_agent
+from newscrawl.workers import Prepared, Workers
 
 STATS = "newscrawl"
 # Request meta. STORY_URL: the canonical story a page belongs to. PAGE: what the page is
@@ -189,13 +190,13 @@ class RelatedSpider(scrapy.Spider):
 
     # --- stories --------------------------------------------------------------------------
 
-    def parse_story(self, response: Response) -> Iterator[Any]:
+    async def parse_story(self, response: Response) -> AsyncIterator[Any]:
         url = response.meta[STORY_URL]
         if not isinstance(response, TextResponse):
             report(self.crawler, rejected(url, "not_html", content_type=_content_type(response)))
             return
-        page = self._extract(response)
         rendered = bool(response.meta.get(RENDERED))
+        page, later, prepared = await self._extract(response, story_of=rendered)
         self._count_render_hint(page)
         # The health check's layout miss is each profile's own (the generic one's: no title,
         # date or body; the portal's: a fallback, or no body).
@@ -212,7 +213,6 @@ class RelatedSpider(scrapy.Spider):
         assert self.limits is not None
         for headline in page.related[: self.limits.max_related]:
             yield self.story_link(headline["url"], RELATED)
-        later = self.profile.later_pages(response.selector, response.url)
         assembly = StoryAssembly.begin(page, later, self.limits.max_story_pages, rendered)
         if assembly.skipped_pages:
             self.crawler.stats.inc_value(f"{STATS}/story_pages_capped")
@@ -222,11 +222,15 @@ class RelatedSpider(scrapy.Spider):
                 len(later) + 1,
                 self.limits.max_story_pages,
             )
-        yield from self._go_on(assembly)
+        if prepared is not None and prepared.story is not None and assembly.next_url is None:
+            yield prepared.story  # assembled, cleaned and sketched by a worker (newscrawl.workers)
+            return
+        for output in self._go_on(assembly):
+            yield output
 
-    def parse_later_page(self, response: Response) -> Iterator[Any]:
+    async def parse_later_page(self, response: Response) -> AsyncIterator[Any]:
         assembly: StoryAssembly = response.meta[ASSEMBLY]
-        page = self._extract(response) if isinstance(response, TextResponse) else None
+        page = (await self._extract(response))[0] if isinstance(response, TextResponse) else None
         if not isinstance(page, StoryPage):
             reason = page.reason if page is not None else "not_html"
             report(
@@ -234,15 +238,33 @@ class RelatedSpider(scrapy.Spider):
                 failed(assembly.url, "incomplete_story", page=response.url, page_reason=reason),
             )
             return
-        yield from self._go_on(assembly.add(page))
+        for output in self._go_on(assembly.add(page)):
+            yield output
 
-    def _extract(self, response: TextResponse) -> StoryPage | NotAStory:
+    async def _extract(
+        self, response: TextResponse, story_of: bool | None = None
+    ) -> tuple[StoryPage | NotAStory, list[str], Prepared | None]:
+        """The page as its profile reads it and, for a story's first page (``story_of``: whether
+        it was rendered), its later pages: in a worker process with ``NEWSCRAWL_WORKERS``
+        (newscrawl.workers, which also gives a story of one page cleaned and sketched), else
+        here."""
         page: StoryPage | NotAStory | None = response.meta.get(EXTRACTED)
+        workers = Workers.of(self.crawler, self.profile) if page is None else None
+        if workers is not None:
+            assert self.limits is not None
+            first = None if story_of is None else (self.limits.max_story_pages, story_of)
+            page, later, prepared = await workers.extract(
+                response.url, response.text, _fetched_at(response), first
+            )
+            return page, later if story_of is not None else [], prepared
         if page is None:
             page = self.profile.extract_story(
                 response.selector, response.url, _fetched_at(response)
             )
-        return page
+        later = []
+        if story_of is not None and isinstance(page, StoryPage):
+            later = self.profile.later_pages(response.selector, response.url)
+        return page, later, None
 
     def _count_render_hint(self, page: StoryPage | NotAStory) -> None:
         """Under render=never, a page render=auto would have rendered (newscrawl.hints)."""

@@ -1,0 +1,119 @@
+"""A page's tree, read in time linear in its size: its bounds, texts, zones.
+
+A page is rejected ``too_complex`` before any field is read when it has more than
+:data:`MAX_ELEMENTS` elements or elements nested deeper than :data:`MAX_DEPTH` (the largest of
+the 22 real news pages of ``tests/corpus/`` has 1,976 elements and a depth of 24; the replica's
+stories about 110 and 7). Both are counted by libxml2 itself (two XPath expressions, each one
+pass over the tree), so a hostile page costs its parse and these two passes.
+
+Every reading here walks a tree, or a subtree, once: no element asks after its ancestors (an
+XPath ``ancestor::`` test per element costs the depth of the tree for each, the square of the
+depth for a page of nested blocks). Where a reading needs to know whether an element lies
+inside another of some kind (a comment thread, a script), the zone is marked by one walk
+(:func:`zone`) and the question is a set lookup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from lxml import etree
+
+# See the module's docstring; README, "Hostile and broken input", says them to the user.
+MAX_ELEMENTS = 100_000
+MAX_DEPTH = 128
+TOO_COMPLEX = "too_complex"
+
+_COUNT = etree.XPath("count(//*)")
+_DEEPER = etree.XPath("boolean(/" + "/".join(["*"] * (MAX_DEPTH + 1)) + ")")
+_NO_TEXT = frozenset({"script", "style"})
+_EVENTS = ("start", "end", "comment", "pi")
+
+
+def complexity(root: Any) -> dict[str, Any] | None:
+    """None for a page within the bounds; else what it has against what is allowed (the
+    ``too_complex`` rejection's details). Depth counts ``html`` as 1."""
+    if not hasattr(root, "getroottree"):
+        return None
+    elements = int(_COUNT(root))
+    if elements > MAX_ELEMENTS:
+        return {"bound": "elements", "elements": elements, "max_elements": MAX_ELEMENTS}
+    if _DEEPER(root):
+        return {"bound": "depth", "elements": elements, "max_depth": MAX_DEPTH}
+    return None
+
+
+def squash(text: str) -> str:
+    """Collapse every run of white space (NBSP included) into one space, strip the ends."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text  # nothing to do: no white space but single inner plain spaces
+    return " ".join(text.split())  # str.split() splits at what \s matches, runs as one
+
+
+def element_of(node: Any) -> Any:
+    """The lxml element of a parsel Selector, or the element itself."""
+    return getattr(node, "root", node)
+
+
+def text_of(node: Any) -> str:
+    """The text of an element (or Selector): its text nodes joined by spaces, squashed, without
+    what scripts and style sheets hold; one walk of its subtree."""
+    element = element_of(node)
+    if not hasattr(element, "itertext"):
+        return squash(str(element)) if isinstance(element, str) else ""
+    if next(element.iter(*_NO_TEXT), None) is None:
+        return squash(" ".join(element.itertext()))
+    return squash(" ".join(_texts_outside_scripts(element)))
+
+
+def _texts_outside_scripts(element: Any) -> Iterator[str]:
+    for event, node in etree.iterwalk(element, events=_EVENTS):
+        if event == "start":
+            if node.text and node.tag not in _NO_TEXT:
+                yield node.text
+        elif node is not element and node.tail:  # "end", or a comment or processing instruction
+            yield node.tail
+
+
+def string_of(element: Any) -> str:
+    """XPath's ``string()`` of an element: every text inside it, scripts included, unjoined."""
+    return "".join(element_of(element).itertext())
+
+
+def zone(root: Any, is_zone: Callable[[Any], bool]) -> set[Any]:
+    """Every element inside an element ``is_zone`` holds true for, that element included: one
+    walk (a zone inside a zone is not tested again)."""
+    inside: set[Any] = set()
+    walker = etree.iterwalk(element_of(root), events=("start",))
+    for _, element in walker:
+        if is_zone(element):
+            inside.update(element.iter())
+            walker.skip_subtree()
+    return inside
+
+
+def outermost(elements: Iterable[Any]) -> list[Any]:
+    """Of elements in document order, those not inside another of them (a nested one is part
+    of the outer one's text already): one pass, each element's subtree marked once."""
+    chosen: list[Any] = []
+    covered: set[Any] = set()
+    for element in elements:
+        if element in covered:
+            continue
+        chosen.append(element)
+        covered.update(element.iter())
+    return chosen
+
+
+def text_parent(text: Any) -> Any:
+    """The element a text node (an lxml "smart" string) lies in: for a tail, its element's
+    parent (XPath's parent of that text node)."""
+    owner = text.getparent()
+    if owner is not None and getattr(text, "is_tail", False):
+        return owner.getparent()
+    return owner
+
+
+def class_tokens(element: Any) -> list[str]:
+    return (element.get("class") or "").split()
