@@ -151,14 +151,16 @@ def run(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[str, float]
     with tempfile.TemporaryFile() as err:
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=err)
         watched = psutil.Process(process.pid)
-        cpu = 0.0
+        cpu: dict[int, float] = {}  # by process: a worker that ended keeps its last figure
         while process.poll() is None:
             with contextlib.suppress(psutil.Error):
-                cpu = sum(_cpu(p) for p in [watched, *watched.children(recursive=True)])
+                for each in [watched, *watched.children(recursive=True)]:
+                    with contextlib.suppress(psutil.Error):
+                        cpu[each.pid] = _cpu(each)
             time.sleep(0.2)
         wall = time.perf_counter() - started
         err.seek(0)
-        return err.read().decode("utf-8", "replace"), cpu / wall
+        return err.read().decode("utf-8", "replace"), sum(cpu.values()) / wall
 
 
 def _cpu(process: psutil.Process) -> float:
