@@ -10,7 +10,12 @@ stream's last id): otherwise it replays and decides again. So two workers never 
 two copies of one text, and a near copy is caught whichever worker read the original; no lock
 is held, so a worker killed in mid-decision holds nobody up. A story withdrawn (its worker died
 before its feed line was written, see :mod:`newscrawl.shared.worker`) is appended as
-``retract`` and forgotten by every replica.
+``retract`` and forgotten by every replica; if the key's state holds an earlier text of it (an
+earlier crawl's), that text is known again, as it was before.
+
+Stories of earlier crawls on the key are preloaded into each replica when it opens, from the
+state's signatures (the state pipeline does it, as for a run of one process: the
+:data:`~newscrawl.pipelines.dedup.dedup_index_opened` signal).
 """
 
 from __future__ import annotations
@@ -27,9 +32,16 @@ from newscrawl import machinery
 from newscrawl.config import config_of
 from newscrawl.items import Story
 from newscrawl.outcomes import StoryRejected
-from newscrawl.pipelines.dedup import MINHASH_SCHEME, MINHASH_SEED, DedupIndex, Sketch
+from newscrawl.pipelines.dedup import (
+    MINHASH_SCHEME,
+    MINHASH_SEED,
+    DedupIndex,
+    Sketch,
+    dedup_index_opened,
+)
 from newscrawl.shared.connection import RedisUnavailable
 from newscrawl.shared.worker import Worker
+from newscrawl.state.sketch import signature_from_bytes
 
 STATS = "newscrawl/shared/dedup"
 REPLAY_BATCH = 500
@@ -70,6 +82,9 @@ class SharedDeduplicatePipeline:
         worker = crawler.get_extension(Worker)
         assert worker is not None
         return cls(crawler, worker)
+
+    def open_spider(self) -> None:
+        self.crawler.signals.send_catch_log(signal=dedup_index_opened, index=self.index)
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, Story):
@@ -116,11 +131,21 @@ class SharedDeduplicatePipeline:
                 url = _text(fields[b"url"])
                 if fields.get(b"op") == b"retract":
                     self.index.forget(url)
+                    await self._known_again(url)
                 else:
                     self.index.replayed(url, _text(fields[b"fp"]), fields[b"sh"], fields[b"mh"])
                     mine = mine or (bool(token) and fields.get(b"tok") == token.encode())
             if len(entries) < REPLAY_BATCH:
                 return mine
+
+    async def _known_again(self, url: str) -> None:
+        """A story withdrawn from this crawl is known again by its earlier crawl's text."""
+        known = await self.worker.state.signature_of(url)
+        if known is None:
+            return
+        signature = signature_from_bytes(known[1])
+        if len(signature) == self.index.config.num_perm:
+            self.index.add_known(url, fingerprint=known[0], signature=signature)
 
     async def _accept(self, url: str, sketch: Sketch, token: str) -> bool:
         assert sketch.shingle_hashes is not None
