@@ -65,7 +65,15 @@ STORY_FIELDS = ("url", "story_id", "body", "published_at", "modified_at", "revis
 def crawl_arguments(spider_name: str, arguments: Any) -> str:
     """What makes two workers parts of one crawl: the spider and its arguments."""
     args = asdict(arguments) if arguments is not None else {}
-    return json.dumps({"spider": spider_name, **args}, sort_keys=True, default=str)
+    return json.dumps({"spider": spider_name, **args}, sort_keys=True, default=_plain)
+
+
+def _plain(value: Any) -> Any:
+    """A set in one order (a frozenset's own text follows the process's hash seed: two workers
+    with the same ``-a sections`` would be two crawls), anything else as text (a date)."""
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=str)
+    return str(value)
 
 
 def check_before_crawling(config: SharedConfig, spider_name: str, arguments: Any) -> str | None:
