@@ -25,6 +25,7 @@ import logging
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +45,9 @@ LISTING = "L"
 STATE = ("stories", "minhash", "fingerprints", "settled")  # the key's state (shared.state)
 
 
+FEED_PAGE = 0  # a feed's work item (robots.txt, a sitemap, RSS): listings count from 1
+
+
 def listing_member(url: str, page: int, start: bool) -> str:
     return f"{LISTING}\t{page}\t{int(start)}\t{url}"
 
@@ -51,6 +55,17 @@ def listing_member(url: str, page: int, start: bool) -> str:
 def parse_listing(member: str) -> tuple[str, int, bool]:
     _, page, start, url = member.split("\t", 3)
     return url, int(page), start == "1"
+
+
+@dataclass
+class Seeded:
+    """What ``scrapy seed`` put into the crawl: story URLs to fetch, listings (and feeds) to
+    read; what ended at once (nothing: seeds are checked first); over: the crawl was ending."""
+
+    stories: int = 0
+    listings: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    over: bool = False
 
 
 class SharedFrontier:
@@ -94,7 +109,10 @@ class SharedFrontier:
     def request_for(self, spider: Any, member: str, score: float) -> Request:
         if member.startswith(LISTING + "\t"):
             url, page, start = parse_listing(member)
-            request: Request = spider.listing_request(url, page_number=page, start_page=start)
+            if page == FEED_PAGE:
+                request: Request = spider.feed_request(url, start_page=start)
+            else:
+                request = spider.listing_request(url, page_number=page, start_page=start)
         else:
             request = spider.story_request(member, int(score))
         request.meta[LEASE] = member
@@ -112,9 +130,8 @@ class SharedFrontier:
                 continue
             if output.meta.get(PAGE) == "listing":
                 meta = output.meta
-                listings.append(
-                    listing_member(output.url, meta["listing_page"], bool(meta["start_page"]))
-                )
+                page = FEED_PAGE if meta.get("feed") else int(meta["listing_page"])
+                listings.append(listing_member(output.url, page, bool(meta["start_page"])))
                 continue
             link = output.meta.get(LINK)
             if link is None:
@@ -148,6 +165,16 @@ class SharedFrontier:
     async def page(self, response: Response | None, outputs: list[Any]) -> tuple[list[Any], Met]:
         """What a page (or the start) met, decided in Redis; the outputs that pass untouched,
         and what ended at once (to be recorded)."""
+        payload, passed, result = await self._meet_all(outputs, response)
+        met = self._met(result)
+        if payload["release"] is not None:  # released by the script itself
+            self.in_hand.pop(payload["release"], None)
+            self.handed_back.set()
+        return passed, met
+
+    async def _meet_all(
+        self, outputs: list[Any], response: Response | None, seed: bool = False
+    ) -> tuple[dict[str, Any], list[Any], Any]:
         if self.state is not None:  # what the state knows of them, for the rules' should_fetch
             await self.state.look_up(
                 self.rules.canonical(o.url)
@@ -155,14 +182,25 @@ class SharedFrontier:
                 if isinstance(o, Request) and o.meta.get(LINK) is not None
             )
         payload, passed, _ = self._payload(outputs, response)
+        payload["seed"] = int(seed)
         result = await self.redis.script(
             "meet", self._meet_keys(), [json.dumps(payload), self.crawl_id]
         )
-        met = self._met(result)
-        if payload["release"] is not None:  # released by the script itself
-            self.in_hand.pop(payload["release"], None)
-            self.handed_back.set()
-        return passed, met
+        return payload, passed, result
+
+    async def seed(self, outputs: list[Any]) -> Seeded:
+        """``scrapy seed``: start pages (the spider's start outputs, already checked against the
+        rules: none is rejected) met as a worker meets its own; what they became."""
+        _, passed, result = await self._meet_all(outputs, None, seed=True)
+        assert not passed, "only story links and listings are seeds"
+        decoded = json.loads(result)
+        if decoded.get("gone") or decoded.get("ending"):
+            return Seeded(over=True)
+        return Seeded(
+            stories=len(decoded.get("visits") or []),
+            listings=int(decoded.get("listed") or 0),
+            rejected=[(url, reason) for url, reason, _ in decoded.get("out") or []],
+        )
 
     def _meet_keys(self) -> list[str]:
         k = self.k
