@@ -2,7 +2,8 @@
 
 Keys, under the crawl key ``K`` (``NEWSCRAWL_REDIS_KEY``):
 
-- ``K:crawl`` hash: ``id``, ``arguments`` (JSON), ``started_at``, ``state`` (``finishing``);
+- ``K:crawl`` hash: ``id``, ``arguments`` (JSON), ``started_at``, ``state`` (``finishing``),
+  ``seeded`` (``1`` once ``scrapy seed`` put start pages in: workers then seed none of theirs);
 - ``K:f`` hash: story URL -> its frontier entry, JSON ``{h: hop, v: via, l: listed_at, w: wanted,
   s: state, p: pending reason, c: related story URLs once its page was read}``; states: ``s``
   scheduled (in ``K:ready`` or leased), ``p`` pending (``beyond_max_depth``, ``known``), ``m``
@@ -80,6 +81,10 @@ MEET = (
 if redis.call('HGET', KEYS[5], 'id') ~= ARGV[2] then return cjson.encode({gone = 1}) end
 local F, READY, MINE, LISTINGS = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local p = cjson.decode(ARGV[1])
+-- A seed (scrapy seed) is not taken into a crawl that is ending: its keys are about to go.
+if p.seed == 1 and redis.call('HGET', KEYS[5], 'state') == 'finishing' then
+  return cjson.encode({ending = 1})
+end
 local maxd, mine = p.max, (p.mine == 1)
 local out, visits = {}, {}
 local function visit(u, e)
@@ -149,11 +154,14 @@ if parent and nz(p.children) then
   local pe = get(F, parent)
   if pe then pe.c = table.concat(p.children, '\n'); put(F, parent, pe) end
 end
+local listed = 0
 for _, m in ipairs(p.listings or {}) do
-  if redis.call('SADD', LISTINGS, m) == 1 then redis.call('ZADD', READY, -10, m) end
+  if redis.call('SADD', LISTINGS, m) == 1 then
+    redis.call('ZADD', READY, -10, m); listed = listed + 1
+  end
 end
 if nz(p.release) then redis.call('SREM', MINE, p.release) end
-return cjson.encode({out = out, visits = visits})
+return cjson.encode({out = out, visits = visits, listed = listed})
 """
 )
 
@@ -248,7 +256,28 @@ end
 if redis.call('HEXISTS', KEYS[3], ARGV[3]) == 1 then return {'taken'} end
 redis.call('ZADD', KEYS[2], now_ms() + tonumber(ARGV[5]), ARGV[3])
 redis.call('HSET', KEYS[3], ARGV[3], ARGV[4])
-return {'ok', id}
+return {'ok', id, redis.call('HGET', KEYS[1], 'seeded') or ''}
+"""
+)
+
+# KEYS: crawl, workers.  ARGV: new crawl id, arguments JSON, started_at.  ``scrapy seed``: the
+# crawl under way on the key (or a new one, with these arguments), marked seeded (its workers
+# do not seed their own start pages); {'ok', id, live workers, new 0|1}, or a refusal as JOIN's.
+SEED = (
+    _COMMON
+    + r"""
+local id = redis.call('HGET', KEYS[1], 'id')
+local new = 0
+if id then
+  if redis.call('HGET', KEYS[1], 'state') == 'finishing' then return {'finishing'} end
+  local args = redis.call('HGET', KEYS[1], 'arguments')
+  if args ~= ARGV[2] then return {'other', args, redis.call('HGET', KEYS[1], 'started_at')} end
+else
+  id = ARGV[1]; new = 1
+  redis.call('HSET', KEYS[1], 'id', id, 'arguments', ARGV[2], 'started_at', ARGV[3])
+end
+redis.call('HSET', KEYS[1], 'seeded', '1')
+return {'ok', id, redis.call('HLEN', KEYS[2]), new}
 """
 )
 
@@ -390,6 +419,7 @@ ALL = [
     ("lease", LEASE),
     ("ends", ENDS),
     ("join", JOIN),
+    ("seed", SEED),
     ("heartbeat", HEARTBEAT),
     ("dead", DEAD),
     ("reap", REAP),

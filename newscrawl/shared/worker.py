@@ -1,9 +1,10 @@
 """One worker of a shared crawl: it joins the crawl, holds work by a heartbeat, ends by itself.
 
-- **Joining.** The crawl under ``NEWSCRAWL_REDIS_KEY`` is created by the first worker, with its
-  spider arguments; a worker with the same arguments joins it (and seeds its start pages: a page
-  already taken into the crawl is not taken again), one with other arguments is refused before
-  it crawls (exit 75, as a held state lock), so two crawls of one key never mix.
+- **Joining.** The crawl under ``NEWSCRAWL_REDIS_KEY`` is created by ``scrapy seed``
+  (:mod:`newscrawl.shared.seed`) or by the first worker, with its spider arguments; a worker
+  with the same arguments joins it (and seeds its start pages, unless ``scrapy seed`` seeded the
+  crawl: a page already taken into the crawl is not taken again), one with other arguments is
+  refused before it crawls (exit 75, as a held state lock), so two crawls of one key never mix.
 - **Leases.** Work is leased from the shared ready queue a few items at a time (never more
   than ``CONCURRENT_REQUESTS`` + 4 in hand), and is the worker's while its heartbeat (every
   quarter of ``NEWSCRAWL_REDIS_DEAD_SECONDS``) lasts. A worker whose heartbeat ran out is dead
@@ -101,6 +102,7 @@ class Worker:
         self.state = SharedState(crawler, self.redis)  # the key's state, from crawl to crawl
         self.host = socket.gethostname()
         self.crawl_id: str | None = None
+        self.seeded = False  # by ``scrapy seed``: this worker seeds none of its start pages
         self.frontier: SharedFrontier | None = None
         self.feeds: list[Path] = []  # this worker's JSON lines feeds (fsynced before ends)
         self.target = crawler.settings.getint("CONCURRENT_REQUESTS") + LEASE_MARGIN
@@ -152,6 +154,7 @@ class Worker:
             self.fail(refusal(status, answer, self.config))
             raise CloseSpider(machinery.CLOSE_REASON)
         self.crawl_id = _text(answer[1])
+        self.seeded = len(answer) > 2 and _text(answer[2]) == "1"
         self.feeds = jsonl
         self._stats().set_value(f"{STATS}/worker", self.config.worker)
         self._stats().set_value(f"{STATS}/crawl", self.crawl_id)
