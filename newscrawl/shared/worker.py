@@ -405,10 +405,15 @@ class Worker:
             return
         if answer == "mine":
             await self._end_the_crawl()
-        else:  # another worker ends it
+        else:  # another worker ends it; then the key may hold the next crawl already (seeded)
             while (
-                await self.redis.call(lambda: self.redis.aio.hget(self.redis.key("crawl"), "id"))
-            ) is not None:
+                _text(
+                    await self.redis.call(
+                        lambda: self.redis.aio.hget(self.redis.key("crawl"), "id")
+                    )
+                )
+                == self.crawl_id
+            ):
                 await asyncio.sleep(POLL)
         await self._crawl_over()
 
