@@ -13,13 +13,16 @@ import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from newscrawl.replica import Portal, ReplicaOptions, ReplicaServer
-from tests.crawl import crawl_invocation, run_crawl
+from newscrawl.replica.newssite import NewsSite
+from tests.crawl import FAST, crawl_invocation, run_crawl
 from tests.redis_server import RedisServer
-from tests.test_shared_e2e import as_pairs, outputs, start_worker, wait_all
+from tests.test_generic_e2e import truth_of
+from tests.test_shared_e2e import WORKER, as_pairs, outputs, start_worker, wait_all
 
 KEY = "newscrawl:related"
 PORTAL = "http://french.peopledaily.com.cn"
@@ -178,3 +181,23 @@ def test_two_workers_started_after_one_listing_was_seeded_crawl_from_it_only(
     assert read == [listing]  # neither worker read its own start pages
     logs = "".join(p.read_text() for p in folder.glob("w*.log"))
     assert logs.count("the crawl was seeded by scrapy seed: this worker seeds none") == 2
+
+
+@pytest.mark.e2e
+def test_a_seeded_feed_leads_the_workers_to_the_sitemap_and_its_stories(
+    replica_of: Any, redis: RedisServer, tmp_path: Path
+) -> None:
+    """A feed (robots.txt, then the sitemap it names) is work of its own in a shared crawl."""
+    site = NewsSite("www.exemple.fr", stories=8, seed=5, layout="plain")
+    server = replica_of(stories=10, sites=(site,))
+    args = ("start_urls=http://www.exemple.fr/robots.txt", "max_depth=0")
+    seeded = seed(tmp_path, redis.url, args=args)  # the spider's own start pages: robots.txt
+    assert seeded.returncode == 0, seeded.stderr
+    assert "1 listings and 0 story pages put into a new crawl" in one_line(seeded)
+    settings = {**FAST, **WORKER, "NEWSCRAWL_REDIS_URL": redis.url, "NEWSCRAWL_WORKER_ID": "w1"}
+    worker = run_crawl(server.proxy_url, tmp_path, *args, settings=settings, fast=False)
+    assert worker.returncode == 0, worker.log[-3000:]
+    assert {s["url"] for s in worker.stories} == set(truth_of(site))
+    fetched = [r.url for r in server.requests]
+    assert "http://www.exemple.fr/robots.txt" in fetched  # (also read for ROBOTSTXT_OBEY)
+    assert fetched.count("http://www.exemple.fr/sitemap.xml") == 1
