@@ -201,3 +201,29 @@ def test_a_seeded_feed_leads_the_workers_to_the_sitemap_and_its_stories(
     fetched = [r.url for r in server.requests]
     assert "http://www.exemple.fr/robots.txt" in fetched  # (also read for ROBOTSTXT_OBEY)
     assert fetched.count("http://www.exemple.fr/sitemap.xml") == 1
+
+
+@pytest.mark.e2e
+def test_a_seeded_near_copy_of_a_story_an_earlier_crawl_emitted_is_rejected(
+    replica: ReplicaServer, redis: RedisServer, tmp_path: Path
+) -> None:
+    """One story seeded a crawl, its near copy the next crawl on the key: the key's state
+    knows the first by its signature, and the copy is rejected as its near duplicate."""
+    first, copy = next(
+        (a, b) for a, b, kind in replica.portal.duplicates if kind == "near_duplicate"
+    )
+    args = ("max_depth=0",)
+    settings = {**FAST, **WORKER, "NEWSCRAWL_REDIS_URL": redis.url, "NEWSCRAWL_WORKER_ID": "w1"}
+    runs = []
+    for number, url in enumerate((first, copy)):
+        folder = tmp_path / f"crawl{number}"
+        seeded = seed(folder, redis.url, url, args=args)
+        assert seeded.returncode == 0, seeded.stderr
+        assert "0 listings and 1 story pages put into a new crawl" in one_line(seeded)
+        run = run_crawl(replica.proxy_url, folder, *args, settings=settings, fast=False)
+        assert run.returncode == 0, run.log[-3000:]
+        runs.append(run)
+    assert [s["url"] for s in runs[0].stories] == [first]
+    assert runs[1].stories == []
+    (rejection,) = [r for r in runs[1].rejects if r["url"] == copy]
+    assert (rejection["reason"], rejection["details"]["duplicate_of"]) == ("near_duplicate", first)
