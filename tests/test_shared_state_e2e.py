@@ -35,6 +35,10 @@ pytestmark = pytest.mark.e2e
 STORIES = 300
 WHOLE_PORTAL = ("max_depth=20", "max_listing_pages=20")
 KEY = "newscrawl:related"
+# A replica whose edited story is no half of a duplicate pair: which half a shared crawl emits
+# is a race between its workers, and an edit of the half it did not emit is a near copy of the
+# other (rejected so), not a revision. (The default seed's is: the test failed now and then.)
+SEED = 1
 
 
 def story_pages(server: ReplicaServer, since: int) -> list[str]:
@@ -77,8 +81,9 @@ class Crawls:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.redis = RedisServer(root / "redis").start()
-        self.server = ReplicaServer(Portal(ReplicaOptions(stories=STORIES))).__enter__()
-        self.edition = ReplicaServer(Portal(ReplicaOptions(stories=STORIES, edition=1)))
+        self.server = ReplicaServer(Portal(ReplicaOptions(stories=STORIES, seed=SEED)))
+        self.server.__enter__()
+        self.edition = ReplicaServer(Portal(ReplicaOptions(stories=STORIES, seed=SEED, edition=1)))
         self.edition.__enter__()
         self.statuses: dict[str, list[int]] = {}
         self.first = self.crawl("crawl1", self.server)
@@ -206,6 +211,7 @@ def test_the_next_edition_emits_exactly_the_edit_as_revision_2_and_the_added_sto
     assert crawls.statuses["crawl3"] == [0, 0, 0]
     variants = crawls.edition.portal.variants
     (edited,) = variants["edited"]
+    assert not [pair for pair in crawls.edition.portal.duplicates if edited in pair[:2]]
     third = crawls.third
     assert sorted(s["url"] for s in third.stories) == sorted({edited, *variants["added"]})
     before = crawls.first.by_url()[edited]
