@@ -76,6 +76,11 @@ class SharedDeduplicatePipeline:
         self.worker = worker
         self.index = SharedDedupIndex(config_of(crawler).dedup)
         self.last_id = "0-0"
+        # The tokens of the stories this worker is deciding now, and those of them whose accept
+        # is in the stream already (its answer lost in an outage): whichever item's replay
+        # reads that entry, the story it belongs to knows it was accepted.
+        self._deciding: set[str] = set()
+        self._landed: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SharedDeduplicatePipeline:
@@ -91,6 +96,7 @@ class SharedDeduplicatePipeline:
             return item
         sketch = self.index.sketch(item.body)
         token = uuid.uuid4().hex
+        self._deciding.add(token)
         try:
             while True:
                 if await self._replay(token):
@@ -102,6 +108,9 @@ class SharedDeduplicatePipeline:
         except RedisUnavailable as error:
             machinery.fail(self.crawler, "the shared crawl", str(error))
             raise StoryRejected(item.url, "not_emitted", because=machinery.CLOSE_REASON) from error
+        finally:
+            self._deciding.discard(token)
+            self._landed.discard(token)
         return dataclasses.replace(item, story_id=sketch.story_id)
 
     def _judge(self, item: Story, sketch: Sketch) -> None:
@@ -119,9 +128,9 @@ class SharedDeduplicatePipeline:
             )
 
     async def _replay(self, token: str = "") -> bool:
-        """Replay what was appended since; True if an entry of this token is among it."""
+        """Replay what was appended since; True if an entry of this token is in the stream (this
+        replay read it, or another item's did: items are decided concurrently)."""
         redis, key = self.worker.redis, self.worker.redis.key("dedup")
-        mine = False
         while True:
             entries: Any = await redis.call(
                 lambda: redis.aio.xrange(key, min=f"({self.last_id}", count=REPLAY_BATCH)
@@ -134,9 +143,11 @@ class SharedDeduplicatePipeline:
                     await self._known_again(url)
                 else:
                     self.index.replayed(url, _text(fields[b"fp"]), fields[b"sh"], fields[b"mh"])
-                    mine = mine or (bool(token) and fields.get(b"tok") == token.encode())
+                    landed = _text(fields.get(b"tok") or b"")
+                    if landed in self._deciding:
+                        self._landed.add(landed)
             if len(entries) < REPLAY_BATCH:
-                return mine
+                return bool(token) and token in self._landed
 
     async def _known_again(self, url: str) -> None:
         """A story withdrawn from this crawl is known again by its earlier crawl's text."""
