@@ -58,6 +58,8 @@ def crawl(server: ReplicaServer, redis: RedisServer | None, folder: Path, worker
     settings = {**FAST, "NEWSCRAWL_REDIS_IDLE_SECONDS": str(IDLE)}
     if redis is not None:
         settings["NEWSCRAWL_REDIS_URL"] = redis.url
+        # A key of its own: the key keeps its state, and a second crawl on it emits nothing new.
+        settings["NEWSCRAWL_REDIS_KEY"] = f"newscrawl:bench-{folder.name}"
     else:
         settings = dict(FAST)
     folder.mkdir(parents=True)

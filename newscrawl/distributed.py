@@ -5,7 +5,8 @@
 nothing of Redis is imported: this module reads the settings and names the worker, and imports
 :mod:`newscrawl.shared` only when the URL is set. The :class:`~newscrawl.addons.Distributed`
 add-on installs the shared components; the outcome ledger asks :func:`frontier_for` for its
-frontier; the feeds ask :func:`worker_of` for the worker id that goes into every file name.
+frontier, and it and the state pipeline ask :func:`state_for` for the crawl's state; the feeds
+ask :func:`worker_of_crawler` for the worker id that goes into every file name.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from newscrawl.setting import SettingError
 
 if TYPE_CHECKING:
     from newscrawl.frontier.book import Frontier, Rules, Store
+    from newscrawl.state.records import StoryState
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,8 @@ class SharedConfig:
             raise SettingError(
                 "NEWSCRAWL_STATE",
                 settings.get("NEWSCRAWL_STATE"),
-                "a shared crawl keeps its state in Redis (NEWSCRAWL_REDIS_URL); leave it unset",
+                "a shared crawl keeps its state in Redis (under NEWSCRAWL_REDIS_KEY); "
+                "leave it unset",
             )
         return cls(
             url=url,
@@ -89,6 +92,21 @@ def frontier_for(crawler: Any, rules: Rules, store: Store | None) -> Frontier:
 
     worker = crawler.get_extension(Worker)
     return worker.frontier_with(rules)  # type: ignore[no-any-return]
+
+
+def state_for(crawler: Any) -> StoryState | None:
+    """The crawl's state (README, "Scheduled crawls"), the one place that chooses it: the SQLite
+    state of ``NEWSCRAWL_STATE`` for a run of one process, the state a shared crawl keeps in
+    Redis beside its frontier (always: its key is its state), or None (a one-off crawl)."""
+    if shared_config(crawler).enabled:
+        from newscrawl.shared.worker import Worker
+
+        worker = crawler.get_extension(Worker)
+        return worker.state if worker is not None else None
+    from newscrawl.extensions.state import RunState
+
+    state: StoryState | None = crawler.get_extension(RunState)
+    return state
 
 
 def arguments_problem(arguments: Any) -> str | None:

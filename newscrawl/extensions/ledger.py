@@ -36,7 +36,7 @@ from scrapy.exceptions import CloseSpider
 
 from newscrawl import coverage, machinery
 from newscrawl.config import config_of
-from newscrawl.distributed import frontier_for
+from newscrawl.distributed import frontier_for, state_for
 from newscrawl.exporters import json_line
 from newscrawl.extensions.feeds import OUTPUT_FOLDER, local_feed_paths, open_run
 from newscrawl.extensions.state import RunState
@@ -45,6 +45,7 @@ from newscrawl.hints import hints_of
 from newscrawl.items import Story
 from newscrawl.outcomes import Outcome, StoryRejected, rejected, url_alias, url_outcome
 from newscrawl.sites import PageKind
+from newscrawl.state.records import StoryState
 
 logger = logging.getLogger(__name__)
 # Rejections that do not end a URL for the next run: the run stopped before it was done.
@@ -80,10 +81,11 @@ class OutcomeLedger:
     # --- open -----------------------------------------------------------------------------
 
     def spider_opened(self, spider: Spider) -> None:
-        state = self.crawler.get_extension(RunState)
         if hasattr(spider, "profile"):  # a helper spider of the tests meets no story links
-            rules = story_rules(spider, state, self.crawler)
-            self.frontier = frontier_for(self.crawler, rules, state.store if state else None)
+            rules = story_rules(spider, state_for(self.crawler), self.crawler)
+            run_state = self.crawler.get_extension(RunState)  # SQLite: the frontier's store too
+            store = run_state.store if run_state else None
+            self.frontier = frontier_for(self.crawler, rules, store)
         run = open_run(self.crawler)
         paths = local_feed_paths(self.feeds, run.uri_params(spider.name))
         self.path = run.rejects
@@ -147,7 +149,7 @@ class OutcomeLedger:
         if machinery.failed(self.crawler):  # nothing is written once the run has failed
             self.record(rejected(item.url, "not_emitted", because=machinery.CLOSE_REASON))
             return
-        if not self.frontier.emitted(item.url):  # the feed line is the record
+        if not self.frontier.emitted(item.url, item):  # the feed line is the record
             return
         self.counts[("story", "")] += 1
         self.stats.inc_value("newscrawl/stories")  # type: ignore[union-attr]
@@ -216,7 +218,7 @@ class OutcomeLedger:
         )
 
 
-def story_rules(spider: Any, state: RunState | None, crawler: Crawler) -> StoryRules:
+def story_rules(spider: Any, state: StoryState | None, crawler: Crawler) -> StoryRules:
     """The frontier's rules for this crawl: the spider's scope, profile and arguments."""
     profile, args = spider.profile, spider.args
     return StoryRules(

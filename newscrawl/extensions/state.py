@@ -5,8 +5,10 @@ When the crawler is built it takes the run lock on the state's real path (re-ent
 (checking it is a sound state) and reconciles it with the feeds earlier runs registered, so a
 story a killed run wrote but did not record is known, and ended in its frontier, before the
 first request. The outcome ledger gives the store to the crawl's frontier, which writes there
-what the run met; the pipelines reach the store with ``crawler.get_extension(RunState)``.
-Without ``NEWSCRAWL_STATE`` the extension is off and a run is a plain one-off crawl.
+what the run met. It is the SQLite :class:`~newscrawl.state.records.StoryState` the state
+pipeline and the frontier's rules ask (:func:`newscrawl.distributed.state_for`; a crawl shared
+through Redis has its own, :class:`~newscrawl.shared.state.SharedState`). Without
+``NEWSCRAWL_STATE`` the extension is off and a run is a plain one-off crawl.
 
 The feed is the record of what was emitted (README, "Scheduled crawls"): nothing is marked
 emitted while the run goes on. When the spider opens, this run's local JSON lines feeds are
@@ -23,7 +25,7 @@ Any error of the store stops the run as a failure of its own machinery
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,15 +37,12 @@ from scrapy.exceptions import CloseSpider, NotConfigured
 from newscrawl import machinery
 from newscrawl.config import config_of
 from newscrawl.extensions.feeds import local_jsonl_feeds, open_run
-from newscrawl.items import Story
-from newscrawl.outcomes import url_alias
 from newscrawl.state.lock import RunLock
+from newscrawl.state.records import StoredStory
 from newscrawl.state.sketch import StoryMinhash, story_fingerprint
 from newscrawl.state.store import StateStore, StateStoreError
 
 logger = logging.getLogger(__name__)
-# Rejections that settle a URL for good: it is a copy of a story another URL carries.
-SETTLING_REASONS = ("duplicate", "near_duplicate")
 FINISHED = "finished"  # Scrapy's close reason of a crawl that ran out of work
 # Signal, kwargs store: the run is over and its feeds read back; the store is still open (the
 # run history records the run in it: newscrawl.extensions.history).
@@ -87,9 +86,9 @@ class RunState:
         crawler.signals.connect(state.engine_started, signal=signals.engine_started)
         crawler.signals.connect(state.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(state.engine_stopped, signal=signals.engine_stopped)
-        crawler.signals.connect(state.item_dropped, signal=signals.item_dropped)
-        crawler.signals.connect(state.redirected, signal=url_alias)
         return state
+
+    errors: tuple[type[BaseException], ...] = (StateStoreError,)
 
     def should_fetch(self, url: str, listed_at: str | None = None) -> bool:
         """Ask for story pages only: listings are always fetched. ``listed_at``: the time a
@@ -123,27 +122,30 @@ class RunState:
         if not self.started:  # closed as it opened (CloseSpider): no engine_stopped follows
             self.engine_stopped()
 
-    def item_dropped(self, item: Any, exception: BaseException) -> None:
-        """A copy of another story is not requested again while it is old."""
-        outcome = getattr(exception, "outcome", None)
-        if outcome is None or outcome.reason not in SETTLING_REASONS:
-            return
-        story_url = outcome.details.get("duplicate_of")
-        # The latest time the story shows, which is what a listing shows beside it.
-        published_at = item.last_dated() if isinstance(item, Story) else None
-        self._settle(outcome.url, outcome.reason, story_url, published_at)
+    # --- the StoryState the state pipeline and the frontier's rules ask ------------------
 
-    def redirected(self, url: str, final_url: str) -> None:
-        """An old URL that redirects to a story is not requested again while it is young."""
-        self._settle(url, "redirect", final_url, None)
+    def failed(self, error: BaseException) -> None:
+        machinery.fail(self.crawler, "the state", error)
 
-    def _settle(self, url: str, reason: str, story_url: str | None, published: str | None) -> None:
-        if machinery.failed(self.crawler):
-            return
-        try:
-            self.store.record_settled(url, reason, story_url, published, self.now())
-        except StateStoreError as error:
-            machinery.fail(self.crawler, "the state", error)
+    async def lookup(self, url: str) -> StoredStory | None:
+        return self.store.lookup(url)
+
+    async def first_url_with(self, fingerprint: str, other_than: str) -> str | None:
+        return self.store.first_url_with(fingerprint, other_than)
+
+    async def touch(self, url: str, published_at: str | None) -> None:
+        self.store.touch(url, self.now(), published_at)
+
+    def settle(
+        self, url: str, reason: str, story_url: str | None, published_at: str | None
+    ) -> None:
+        self.store.record_settled(url, reason, story_url, published_at, self.now())
+
+    async def recent_fingerprints(
+        self, since: datetime
+    ) -> AsyncIterator[tuple[str, str, bytes | None]]:
+        for row in self.store.recent_fingerprints(since):
+            yield row
 
     def engine_stopped(self) -> None:
         if self.stopped:

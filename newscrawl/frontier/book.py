@@ -249,8 +249,10 @@ class Frontier:
             self._dirty[url] = entry
         return True
 
-    def emitted(self, url: str) -> bool:
-        """``url`` ends as a story: its feed line is the record (see :meth:`end`)."""
+    def emitted(self, url: str, story: Any = None) -> bool:
+        """``url`` ends as a story: its feed line is the record (see :meth:`end`). ``story``:
+        the story itself, which a shared frontier records with the end (here the state reads
+        the feed back)."""
         return self.end(url, durable=False)
 
     # --- questions ----------------------------------------------------------------------

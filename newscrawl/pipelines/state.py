@@ -1,4 +1,8 @@
-"""The state pipeline: with ``NEWSCRAWL_STATE``, each story against what earlier runs emitted.
+"""The state pipeline: each story against what earlier runs emitted, with a state.
+
+A state is ``NEWSCRAWL_STATE`` (SQLite, a run of one process) or, for a crawl shared by workers
+(``NEWSCRAWL_REDIS_URL``), the state its key keeps in Redis: one pipeline for both, asking the
+:class:`~newscrawl.state.records.StoryState` that :func:`newscrawl.distributed.state_for` picks.
 
 After deduplication (so ``story_id`` is set), before the story limit. A story
 
@@ -11,8 +15,10 @@ After deduplication (so ``story_id`` is set), before the story limit. A story
   ``previous_fingerprint`` = the stored one, and the stored (first) ``story_id``, so a reader
   joins the revisions of one story on ``story_id``.
 
-The store itself is not written here: the feed is the record of what was emitted, and
-:class:`~newscrawl.extensions.state.RunState` reads it back (see there and README).
+What was emitted is not written here: the feed is the record of it, which
+:class:`~newscrawl.extensions.state.RunState` reads back (see there and README), and a shared
+crawl's worker sends with the story's end once its feed line is on disk
+(:mod:`newscrawl.shared.frontier`).
 
 Near-duplicates across runs: when the dedup pipeline opens its index, the stories earlier
 runs published, emitted or seen within ``NEWSCRAWL_DEDUP_WINDOW_DAYS`` are preloaded into it
@@ -23,15 +29,15 @@ story costs about 7 KB of memory (LSH buckets and the signature, see BENCHMARKS.
 years. Stories older than the window are still
 never emitted twice under their own URL (the state knows them), nor under another URL with the
 very same text (found by fingerprint); only a *near* copy of one is no longer recognised.
-A URL rejected as a copy is remembered (``settled`` in the store) and not requested again
-while it is old, like a stored story.
+A URL rejected as a copy, and an old URL that redirects to a story, is remembered
+(``settled``) and not requested again while it is old, like a stored story.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from scrapy import signals
@@ -40,45 +46,58 @@ from scrapy.exceptions import NotConfigured
 
 from newscrawl import machinery
 from newscrawl.config import config_of
-from newscrawl.extensions.state import RunState
+from newscrawl.distributed import state_for
 from newscrawl.items import Story
-from newscrawl.outcomes import StoryRejected
+from newscrawl.outcomes import StoryRejected, url_alias
 from newscrawl.pipelines.dedup import DedupIndex, dedup_index_opened
+from newscrawl.state.records import StoryState, classification
 from newscrawl.state.sketch import signature_from_bytes, story_fingerprint
-from newscrawl.state.store import StateStoreError
 
 logger = logging.getLogger(__name__)
 STATS = "newscrawl"
+# Rejections that settle a URL for good: it is a copy of a story another URL carries.
+SETTLING_REASONS = ("duplicate", "near_duplicate")
 
 
 class StateStoryPipeline:
-    def __init__(self, crawler: Crawler, state: RunState, dedup_window_days: float) -> None:
+    def __init__(self, crawler: Crawler, state: StoryState, dedup_window_days: float) -> None:
         self.crawler = crawler
         self.state = state
         self.dedup_window_days = dedup_window_days
+        self.index: DedupIndex | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StateStoryPipeline:
-        state = crawler.get_extension(RunState)
+        state = state_for(crawler)
         if state is None:
-            raise NotConfigured  # no NEWSCRAWL_STATE: every story is new (no warning)
+            raise NotConfigured  # no state: every story is new (no warning)
         pipeline = cls(crawler, state, config_of(crawler).state.dedup_window_days)
-        # Connected now: the dedup pipeline sends it from its open_spider, before ours runs.
-        crawler.signals.connect(pipeline.preload, signal=dedup_index_opened)
+        # Connected now: the dedup pipeline sends it from its open_spider, which Scrapy calls
+        # before ours (pipelines open in their order), so the index is here when ours runs.
+        crawler.signals.connect(pipeline.index_opened, signal=dedup_index_opened)
         crawler.signals.connect(pipeline.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(pipeline.redirected, signal=url_alias)
         return pipeline
 
-    def preload(self, index: DedupIndex) -> None:
+    def index_opened(self, index: DedupIndex) -> None:
+        self.index = index
+
+    async def open_spider(self) -> None:
+        if self.index is not None:
+            await self.preload(self.index)
+
+    async def preload(self, index: DedupIndex) -> None:
         """Put earlier runs' recent stories into this run's dedup index."""
         try:
-            self._preload(index)
-        except StateStoreError as error:
-            machinery.fail(self.crawler, "the state", error)
+            await self._preload(index)
+        except self.state.errors as error:
+            self.state.failed(error)
 
-    def _preload(self, index: DedupIndex) -> None:
+    async def _preload(self, index: DedupIndex) -> None:
         since = self.state.now() - timedelta(days=self.dedup_window_days)
         loaded = skipped = 0
-        for url, fingerprint, blob in self.state.store.recent_fingerprints(since):
+        async for url, fingerprint, blob in self.state.recent_fingerprints(since):
             signature = signature_from_bytes(blob) if blob else None
             if signature is None or len(signature) != index.config.num_perm:
                 skipped += 1  # no signature, or one made with other MinHash settings
@@ -93,25 +112,26 @@ class StateStoryPipeline:
                 skipped,
             )
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         if not isinstance(item, Story):
             return item
         try:
-            return self._judge(item)
-        except StateStoreError as error:  # nothing is emitted that the state cannot judge
-            machinery.fail(self.crawler, "the state", error)
+            return await self._judge(item)
+        except self.state.errors as error:  # nothing is emitted that the state cannot judge
+            self.state.failed(error)
             raise StoryRejected(item.url, "not_emitted", because=machinery.CLOSE_REASON) from error
 
-    def _judge(self, item: Story) -> Story:
+    async def _judge(self, item: Story) -> Story:
         fingerprint = story_fingerprint({"body": item.body})
-        kind, stored = self.state.store.classify(item.url, fingerprint)
+        stored = await self.state.lookup(item.url)
+        kind = classification(stored, fingerprint)
         if stored is None:
-            original = self.state.store.first_url_with(fingerprint, item.url)
+            original = await self.state.first_url_with(fingerprint, item.url)
             if original is not None:  # an exact copy of a story older than the dedup window
                 raise StoryRejected(item.url, "duplicate", duplicate_of=original)
             return item
         if kind == "unchanged":
-            self.state.store.touch(item.url, datetime.now(UTC), item.last_dated())
+            await self.state.touch(item.url, item.last_dated())
             raise StoryRejected(
                 item.url, "unchanged", story_id=stored.story_id, revision=stored.revision
             )
@@ -127,6 +147,28 @@ class StateStoryPipeline:
         if isinstance(item, Story):
             kind = "revised" if item.revision > 1 else "new"
             self._stats().inc_value(f"{STATS}/stories/{kind}")
+
+    def item_dropped(self, item: Any, exception: BaseException) -> None:
+        """A copy of another story is not requested again while it is old."""
+        outcome = getattr(exception, "outcome", None)
+        if outcome is None or outcome.reason not in SETTLING_REASONS:
+            return
+        story_url = outcome.details.get("duplicate_of")
+        # The latest time the story shows, which is what a listing shows beside it.
+        published_at = item.last_dated() if isinstance(item, Story) else None
+        self._settle(outcome.url, outcome.reason, story_url, published_at)
+
+    def redirected(self, url: str, final_url: str) -> None:
+        """An old URL that redirects to a story is not requested again while it is young."""
+        self._settle(url, "redirect", final_url, None)
+
+    def _settle(self, url: str, reason: str, story_url: str | None, published: str | None) -> None:
+        if machinery.failed(self.crawler):
+            return
+        try:
+            self.state.settle(url, reason, story_url, published)
+        except self.state.errors as error:
+            self.state.failed(error)
 
     def _stats(self) -> Any:
         assert self.crawler.stats is not None

@@ -10,7 +10,12 @@ stream's last id): otherwise it replays and decides again. So two workers never 
 two copies of one text, and a near copy is caught whichever worker read the original; no lock
 is held, so a worker killed in mid-decision holds nobody up. A story withdrawn (its worker died
 before its feed line was written, see :mod:`newscrawl.shared.worker`) is appended as
-``retract`` and forgotten by every replica.
+``retract`` and forgotten by every replica; if the key's state holds an earlier text of it (an
+earlier crawl's), that text is known again, as it was before.
+
+Stories of earlier crawls on the key are preloaded into each replica when it opens, from the
+state's signatures (the state pipeline does it, as for a run of one process: the
+:data:`~newscrawl.pipelines.dedup.dedup_index_opened` signal).
 """
 
 from __future__ import annotations
@@ -27,9 +32,16 @@ from newscrawl import machinery
 from newscrawl.config import config_of
 from newscrawl.items import Story
 from newscrawl.outcomes import StoryRejected
-from newscrawl.pipelines.dedup import MINHASH_SCHEME, MINHASH_SEED, DedupIndex, Sketch
+from newscrawl.pipelines.dedup import (
+    MINHASH_SCHEME,
+    MINHASH_SEED,
+    DedupIndex,
+    Sketch,
+    dedup_index_opened,
+)
 from newscrawl.shared.connection import RedisUnavailable
 from newscrawl.shared.worker import Worker
+from newscrawl.state.sketch import signature_from_bytes
 
 STATS = "newscrawl/shared/dedup"
 REPLAY_BATCH = 500
@@ -55,6 +67,11 @@ class SharedDeduplicatePipeline:
         self.worker = worker
         self.index = SharedDedupIndex(config_of(crawler).dedup)
         self.last_id = "0-0"
+        # The tokens of the stories this worker is deciding now, and those of them whose accept
+        # is in the stream already (its answer lost in an outage): whichever item's replay
+        # reads that entry, the story it belongs to knows it was accepted.
+        self._deciding: set[str] = set()
+        self._landed: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SharedDeduplicatePipeline:
@@ -62,11 +79,15 @@ class SharedDeduplicatePipeline:
         assert worker is not None
         return cls(crawler, worker)
 
+    def open_spider(self) -> None:
+        self.crawler.signals.send_catch_log(signal=dedup_index_opened, index=self.index)
+
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, Story):
             return item
         sketch = self.index.sketch(item.body)
         token = uuid.uuid4().hex
+        self._deciding.add(token)
         try:
             while True:
                 if await self._replay(token):
@@ -78,6 +99,9 @@ class SharedDeduplicatePipeline:
         except RedisUnavailable as error:
             machinery.fail(self.crawler, "the shared crawl", str(error))
             raise StoryRejected(item.url, "not_emitted", because=machinery.CLOSE_REASON) from error
+        finally:
+            self._deciding.discard(token)
+            self._landed.discard(token)
         return dataclasses.replace(item, story_id=sketch.story_id)
 
     def _judge(self, item: Story, sketch: Sketch) -> None:
@@ -95,9 +119,9 @@ class SharedDeduplicatePipeline:
             )
 
     async def _replay(self, token: str = "") -> bool:
-        """Replay what was appended since; True if an entry of this token is among it."""
+        """Replay what was appended since; True if an entry of this token is in the stream (this
+        replay read it, or another item's did: items are decided concurrently)."""
         redis, key = self.worker.redis, self.worker.redis.key("dedup")
-        mine = False
         while True:
             entries: Any = await redis.call(
                 lambda: redis.aio.xrange(key, min=f"({self.last_id}", count=REPLAY_BATCH)
@@ -107,11 +131,23 @@ class SharedDeduplicatePipeline:
                 url = _text(fields[b"url"])
                 if fields.get(b"op") == b"retract":
                     self.index.forget(url)
+                    await self._known_again(url)
                 else:
                     self.index.replayed(url, _text(fields[b"fp"]), fields[b"sh"], fields[b"mh"])
-                    mine = mine or (bool(token) and fields.get(b"tok") == token.encode())
+                    landed = _text(fields.get(b"tok") or b"")
+                    if landed in self._deciding:
+                        self._landed.add(landed)
             if len(entries) < REPLAY_BATCH:
-                return mine
+                return bool(token) and token in self._landed
+
+    async def _known_again(self, url: str) -> None:
+        """A story withdrawn from this crawl is known again by its earlier crawl's text."""
+        known = await self.worker.state.signature_of(url)
+        if known is None:
+            return
+        signature = signature_from_bytes(known[1])
+        if len(signature) == self.index.config.num_perm:
+            self.index.add_known(url, fingerprint=known[0], signature=signature)
 
     async def _accept(self, url: str, sketch: Sketch, token: str) -> bool:
         assert sketch.shingle_hashes is not None

@@ -10,9 +10,11 @@ not to this worker: any worker leases it. A leased URL is this worker's alone un
 taken for dead, when it goes back to the ready queue.
 
 Ends are sent to Redis in batches, just after they are written down here (a rejection in the
-rejects file, a story in the feed, flushed to the OS first). A SIGKILL between the two leaves
-the URL leased by a dead worker: whoever reaps it reads its feed and rejects file first (on the
-same machine), so what it wrote is not done again.
+rejects file, a story in the feed: a batch with a story in it waits for the feed's fsync). A
+story's end carries what the key's state records of it (:mod:`newscrawl.shared.state`), in the
+same script, so the state learns a story only once a feed has it on disk. A SIGKILL between the
+two leaves the URL leased by a dead worker: whoever reaps it reads its feed and rejects file
+first (on the same machine), so what it wrote is not done again.
 """
 
 from __future__ import annotations
@@ -20,9 +22,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import uuid
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from scrapy import Request
 from scrapy.http import Response
@@ -31,9 +36,16 @@ from newscrawl.frontier.book import Entry, Met, Rules, Visit
 from newscrawl.shared.connection import SharedRedis
 from newscrawl.spiders.related import HOP, LINK, LISTED_AT, PAGE, RELATED, SEED, STORY_URL
 
+if TYPE_CHECKING:
+    from newscrawl.shared.state import SharedState
+
 logger = logging.getLogger(__name__)
 LEASE = "newscrawl_lease"  # request meta: the work item this request is for
 LISTING = "L"
+STATE = ("stories", "minhash", "fingerprints", "settled")  # the key's state (shared.state)
+
+
+FEED_PAGE = 0  # a feed's work item (robots.txt, a sitemap, RSS): listings count from 1
 
 
 def listing_member(url: str, page: int, start: bool) -> str:
@@ -45,9 +57,29 @@ def parse_listing(member: str) -> tuple[str, int, bool]:
     return url, int(page), start == "1"
 
 
+@dataclass
+class Seeded:
+    """What ``scrapy seed`` put into the crawl: story URLs to fetch, listings (and feeds) to
+    read; what ended at once (nothing: seeds are checked first); over: the crawl was ending."""
+
+    stories: int = 0
+    listings: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    over: bool = False
+
+
 class SharedFrontier:
-    def __init__(self, redis: SharedRedis, worker: str, crawl_id: str, rules: Rules) -> None:
+    def __init__(
+        self,
+        redis: SharedRedis,
+        worker: str,
+        crawl_id: str,
+        rules: Rules,
+        state: SharedState | None = None,
+    ) -> None:
         self.redis = redis
+        self.state = state  # the key's state: looked up before meeting, recorded with the ends
+        self.feeds: list[Path] = []  # this worker's JSON lines feeds, fsynced before a story ends
         self.worker = worker
         self.crawl_id = crawl_id
         self.rules = rules
@@ -56,7 +88,7 @@ class SharedFrontier:
         self._ended: set[str] = set()  # ended by this worker
         self._hop_when_ended: dict[str, int] = {}  # for the ledger's stories-by-hop counts
         self._decided: set[str] = set()  # ended in Redis already (at their first meeting)
-        self._ops: list[list[str]] = []
+        self._ops: list[tuple[list[Any], bytes | None]] = []  # ends to send, and their blobs
         self._flushing: asyncio.Task[None] | None = None
         self.on_error: Any = None  # called with the exception a background flush met
         self.handed_back = asyncio.Event()
@@ -64,6 +96,8 @@ class SharedFrontier:
             name: redis.key(name) for name in ("f", "ready", "listings", "crawl", "dedup", "alive")
         }
         self.k["mine"] = redis.key("leased", worker)
+        for name in STATE:
+            self.k[name] = redis.key("state", name)
 
     # --- work taken from the shared queue ----------------------------------------------
 
@@ -75,7 +109,10 @@ class SharedFrontier:
     def request_for(self, spider: Any, member: str, score: float) -> Request:
         if member.startswith(LISTING + "\t"):
             url, page, start = parse_listing(member)
-            request: Request = spider.listing_request(url, page_number=page, start_page=start)
+            if page == FEED_PAGE:
+                request: Request = spider.feed_request(url, start_page=start)
+            else:
+                request = spider.listing_request(url, page_number=page, start_page=start)
         else:
             request = spider.story_request(member, int(score))
         request.meta[LEASE] = member
@@ -93,9 +130,8 @@ class SharedFrontier:
                 continue
             if output.meta.get(PAGE) == "listing":
                 meta = output.meta
-                listings.append(
-                    listing_member(output.url, meta["listing_page"], bool(meta["start_page"]))
-                )
+                page = FEED_PAGE if meta.get("feed") else int(meta["listing_page"])
+                listings.append(listing_member(output.url, page, bool(meta["start_page"])))
                 continue
             link = output.meta.get(LINK)
             if link is None:
@@ -106,7 +142,7 @@ class SharedFrontier:
             via = None if link == SEED or response is None else response.url
             rejection = self.rules.rejection(url, listed_at)
             reason, details = rejection if rejection else (None, None)
-            wanted = int(self.rules.wanted(url, listed_at))
+            wanted = 0 if rejection else int(self.rules.wanted(url, listed_at))
             links.append([url, link, 0, via, listed_at, reason, details, wanted])
             if link == RELATED:
                 children.append(url)
@@ -129,15 +165,42 @@ class SharedFrontier:
     async def page(self, response: Response | None, outputs: list[Any]) -> tuple[list[Any], Met]:
         """What a page (or the start) met, decided in Redis; the outputs that pass untouched,
         and what ended at once (to be recorded)."""
-        payload, passed, _ = self._payload(outputs, response)
-        result = await self.redis.script(
-            "meet", self._meet_keys(), [json.dumps(payload), self.crawl_id]
-        )
+        payload, passed, result = await self._meet_all(outputs, response)
         met = self._met(result)
         if payload["release"] is not None:  # released by the script itself
             self.in_hand.pop(payload["release"], None)
             self.handed_back.set()
         return passed, met
+
+    async def _meet_all(
+        self, outputs: list[Any], response: Response | None, seed: bool = False
+    ) -> tuple[dict[str, Any], list[Any], Any]:
+        if self.state is not None:  # what the state knows of them, for the rules' should_fetch
+            await self.state.look_up(
+                self.rules.canonical(o.url)
+                for o in outputs
+                if isinstance(o, Request) and o.meta.get(LINK) is not None
+            )
+        payload, passed, _ = self._payload(outputs, response)
+        payload["seed"] = int(seed)
+        result = await self.redis.script(
+            "meet", self._meet_keys(), [json.dumps(payload), self.crawl_id]
+        )
+        return payload, passed, result
+
+    async def seed(self, outputs: list[Any]) -> Seeded:
+        """``scrapy seed``: start pages (the spider's start outputs, already checked against the
+        rules: none is rejected) met as a worker meets its own; what they became."""
+        _, passed, result = await self._meet_all(outputs, None, seed=True)
+        assert not passed, "only story links and listings are seeds"
+        decoded = json.loads(result)
+        if decoded.get("gone") or decoded.get("ending"):
+            return Seeded(over=True)
+        return Seeded(
+            stories=len(decoded.get("visits") or []),
+            listings=int(decoded.get("listed") or 0),
+            rejected=[(url, reason) for url, reason, _ in decoded.get("out") or []],
+        )
 
     def _meet_keys(self) -> list[str]:
         k = self.k
@@ -165,7 +228,7 @@ class SharedFrontier:
         url = self.rules.canonical(url)
         rejection = self.rules.rejection(url, listed_at)
         reason, details = rejection if rejection else (None, None)
-        wanted = int(self.rules.wanted(url, listed_at))
+        wanted = 0 if rejection else int(self.rules.wanted(url, listed_at))
         payload = {
             "max": self.rules.max_depth,
             "parent": None,
@@ -234,12 +297,17 @@ class SharedFrontier:
         self._hand_back(member, "e")
         return True
 
-    def emitted(self, url: str) -> bool:
-        """A story's feed line is written (and flushed to the OS)."""
+    def emitted(self, url: str, story: Any = None) -> bool:
+        """A story's feed line is written (and flushed to the OS): its end, with what the
+        state records of it, goes once the feed is on disk (:meth:`flush_ends`)."""
         if url in self._ended:
             return False
         self._ended.add(url)
-        self._hand_back(url, "s")
+        if self.state is not None and story is not None:
+            record, blob = self.state.record_of(story)
+            self._hand_back(url, "s", record, blob)
+        else:
+            self._hand_back(url, "s")
         return True
 
     def ended_here(self) -> set[str]:
@@ -264,12 +332,18 @@ class SharedFrontier:
 
     # --- ends, in batches ---------------------------------------------------------------
 
-    def _hand_back(self, member: str, op: str) -> None:
+    def _hand_back(
+        self, member: str, op: str, record: Any = None, blob: bytes | None = None
+    ) -> None:
         hop = self.in_hand.pop(member, None)
         if hop is not None and op == "s":
             self._hop_when_ended[member] = hop
-        self._ops.append([op, member])
+        self.send([op, member, record], blob)
         self.handed_back.set()
+
+    def send(self, op: list[Any], blob: bytes | None = None) -> None:
+        """``op`` goes to Redis with the next batch of ends (``ends`` script)."""
+        self._ops.append((op, blob))
         if self._flushing is None or self._flushing.done():
             self._flushing = asyncio.ensure_future(self._flush_in_background())
 
@@ -283,11 +357,17 @@ class SharedFrontier:
     async def flush_ends(self) -> None:
         while self._ops:
             ops, self._ops = self._ops, []
-            k = self.k
+            keys = [self.k[n] for n in ("f", "ready", "mine", "dedup", *STATE)]
+            sent, blobs = [], []
+            for op, blob in ops:
+                if blob is not None:
+                    blobs.append(blob)
+                    op = [op[0], op[1], {**op[2], "m": len(blobs)}]
+                sent.append(op)
             try:
-                await self.redis.script(
-                    "ends", [k["f"], k["ready"], k["mine"], k["dedup"]], [json.dumps(ops)]
-                )
+                if self.feeds and any(op[0] == "s" for op in sent):
+                    await asyncio.to_thread(_fsync, self.feeds)  # the feed first, then Redis
+                await self.redis.script("ends", keys, [json.dumps(sent), *blobs])
             except BaseException:
                 self._ops = ops + self._ops
                 raise
@@ -299,6 +379,18 @@ class SharedFrontier:
             self._hand_back(member, "r")
         await self.flush_ends()
         return len(held)
+
+
+def _fsync(paths: list[Path]) -> None:
+    for path in paths:
+        try:
+            fd = os.open(path, os.O_RDONLY)  # Linux syncs a file's data through any descriptor
+        except FileNotFoundError:
+            continue
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _story_of(response: Response | None) -> str | None:

@@ -4,11 +4,13 @@ As :mod:`newscrawl.spidermiddlewares.frontier` does for one process, with one di
 is to be fetched is not returned to this worker's scheduler but put in the shared ready queue
 (one Lua script per page: its links, its related headlines, the listings it leads to, and, for
 a listing, the end of its lease), from which any worker leases it. The start pages (seeds and
-listings) are met the same way by every worker: a page met already is not taken again.
+listings) are met the same way by every worker: a page met already is not taken again; in a
+crawl ``scrapy seed`` seeded, a worker's own start pages are not met at all.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -20,6 +22,9 @@ from newscrawl import machinery
 from newscrawl.extensions.ledger import OutcomeLedger
 from newscrawl.shared.connection import RedisUnavailable
 from newscrawl.shared.frontier import SharedFrontier
+from newscrawl.shared.worker import Worker
+
+logger = logging.getLogger(__name__)
 
 
 class SharedFrontierMiddleware:
@@ -36,6 +41,14 @@ class SharedFrontierMiddleware:
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         outputs = [output async for output in start]
+        worker = self.crawler.get_extension(Worker)
+        if worker is not None and worker.seeded:
+            logger.info(
+                "newscrawl: the crawl was seeded by scrapy seed: this worker seeds none of its "
+                "%d start pages",
+                len(outputs),
+            )
+            return
         for passed in await self._through(outputs, None):
             yield passed
 

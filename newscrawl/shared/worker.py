@@ -1,9 +1,10 @@
 """One worker of a shared crawl: it joins the crawl, holds work by a heartbeat, ends by itself.
 
-- **Joining.** The crawl under ``NEWSCRAWL_REDIS_KEY`` is created by the first worker, with its
-  spider arguments; a worker with the same arguments joins it (and seeds its start pages: a page
-  already taken into the crawl is not taken again), one with other arguments is refused before
-  it crawls (exit 75, as a held state lock), so two crawls of one key never mix.
+- **Joining.** The crawl under ``NEWSCRAWL_REDIS_KEY`` is created by ``scrapy seed``
+  (:mod:`newscrawl.shared.seed`) or by the first worker, with its spider arguments; a worker
+  with the same arguments joins it (and seeds its start pages, unless ``scrapy seed`` seeded the
+  crawl: a page already taken into the crawl is not taken again), one with other arguments is
+  refused before it crawls (exit 75, as a held state lock), so two crawls of one key never mix.
 - **Leases.** Work is leased from the shared ready queue a few items at a time (never more
   than ``CONCURRENT_REQUESTS`` + 4 in hand), and is the worker's while its heartbeat (every
   quarter of ``NEWSCRAWL_REDIS_DEAD_SECONDS``) lasts. A worker whose heartbeat ran out is dead
@@ -19,8 +20,10 @@
 - **Ending.** Once the ready queue has been empty and no worker has held any work for
   ``NEWSCRAWL_REDIS_IDLE_SECONDS``, each worker ends (close reason ``finished``); the first to
   get there ends the crawl: it writes the URLs left pending (``beyond_max_depth``, ``known``)
-  to its rejects file and deletes the crawl's keys, so the next run on the key starts a new
-  crawl. A worker that stops early (SIGTERM, a failure) hands its work back first.
+  to its rejects file and deletes the crawl's working keys (frontier, queue, leases, story
+  set), so the next run on the key starts a new crawl; the key's state stays
+  (:mod:`newscrawl.shared.state`), so that crawl emits only what is new. A worker that stops
+  early (SIGTERM, a failure) hands its work back first.
 """
 
 from __future__ import annotations
@@ -49,18 +52,29 @@ from newscrawl.frontier.book import Rules
 from newscrawl.outcomes import failed, rejected
 from newscrawl.shared.connection import RedisUnavailable, SharedRedis
 from newscrawl.shared.frontier import SharedFrontier
+from newscrawl.shared.state import SharedState
 from newscrawl.state.store import read_feed
 
 logger = logging.getLogger(__name__)
 STATS = "newscrawl/shared"
 LEASE_MARGIN = 4
 POLL = 0.2  # seconds between looks at an empty ready queue
+# What the state records of a story read back from a dead worker's feed is made from these.
+STORY_FIELDS = ("url", "story_id", "body", "published_at", "modified_at", "revision")
 
 
 def crawl_arguments(spider_name: str, arguments: Any) -> str:
     """What makes two workers parts of one crawl: the spider and its arguments."""
     args = asdict(arguments) if arguments is not None else {}
-    return json.dumps({"spider": spider_name, **args}, sort_keys=True, default=str)
+    return json.dumps({"spider": spider_name, **args}, sort_keys=True, default=_plain)
+
+
+def _plain(value: Any) -> Any:
+    """A set in one order (a frozenset's own text follows the process's hash seed: two workers
+    with the same ``-a sections`` would be two crawls), anything else as text (a date)."""
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=str)
+    return str(value)
 
 
 def check_before_crawling(config: SharedConfig, spider_name: str, arguments: Any) -> str | None:
@@ -85,9 +99,12 @@ class Worker:
         self.crawler = crawler
         self.config = config
         self.redis = SharedRedis(config)
+        self.state = SharedState(crawler, self.redis)  # the key's state, from crawl to crawl
         self.host = socket.gethostname()
         self.crawl_id: str | None = None
+        self.seeded = False  # by ``scrapy seed``: this worker seeds none of its start pages
         self.frontier: SharedFrontier | None = None
+        self.feeds: list[Path] = []  # this worker's JSON lines feeds (fsynced before ends)
         self.target = crawler.settings.getint("CONCURRENT_REQUESTS") + LEASE_MARGIN
         self.finished = False  # the crawl is over: the engine may close
         self._tasks: list[asyncio.Task[None]] = []
@@ -106,12 +123,11 @@ class Worker:
     async def join(self, spider: Any) -> None:
         feeds = dict(self.crawler.settings.getdict("FEEDS"))
         run = open_run(self.crawler)  # this worker's run folder: <time>-<worker>-<unique>
+        jsonl = [p.resolve() for p in local_jsonl_feeds(feeds, run.uri_params(spider.name))]
         info = {
             "host": self.host,
             "pid": os.getpid(),
-            "feeds": [
-                str(p.resolve()) for p in local_jsonl_feeds(feeds, run.uri_params(spider.name))
-            ],
+            "feeds": [str(p) for p in jsonl],
             "rejects": str(run.rejects.resolve()),
             "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
@@ -138,8 +154,16 @@ class Worker:
             self.fail(refusal(status, answer, self.config))
             raise CloseSpider(machinery.CLOSE_REASON)
         self.crawl_id = _text(answer[1])
+        self.seeded = len(answer) > 2 and _text(answer[2]) == "1"
+        self.feeds = jsonl
         self._stats().set_value(f"{STATS}/worker", self.config.worker)
         self._stats().set_value(f"{STATS}/crawl", self.crawl_id)
+        self._stats().set_value("newscrawl/state/path", self.state.where)
+        try:
+            self._stats().set_value("newscrawl/state/known_before", await self.state.count())
+        except RedisUnavailable as error:
+            self.fail(error)
+            raise CloseSpider(machinery.CLOSE_REASON) from error
         logger.info(
             "newscrawl: worker %s joined crawl %s at %s (key %s)",
             self.config.worker,
@@ -150,8 +174,12 @@ class Worker:
 
     def frontier_with(self, rules: Rules) -> SharedFrontier:
         assert self.crawl_id is not None, "the shared scheduler joins the crawl first"
-        self.frontier = SharedFrontier(self.redis, self.config.worker, self.crawl_id, rules)
+        self.frontier = SharedFrontier(
+            self.redis, self.config.worker, self.crawl_id, rules, self.state
+        )
+        self.frontier.feeds = self.feeds
         self.frontier.on_error = self.fail
+        self.state.frontier = self.frontier
         return self.frontier
 
     # --- running ------------------------------------------------------------------------
@@ -309,7 +337,9 @@ class Worker:
 
     async def _reap_one(self, worker: str, info: dict[str, Any], grace: int) -> int:
         here = info.get("host") == self.host
-        done = _finished_in_files(info) if here else {"stories": [], "ended": []}
+        stories, ended = _finished_in_files(info) if here else ([], [])
+        records, blobs = await self._records_of(stories)
+        k = self.state.k
         released = int(
             await self.redis.script(
                 "reap",
@@ -320,8 +350,11 @@ class Worker:
                     self.redis.key("leased", worker),
                     self.redis.key("dedup"),
                     self.redis.key("workers"),
+                    k["stories"],
+                    k["minhash"],
+                    k["fingerprints"],
                 ],
-                [worker, json.dumps(done), grace],
+                [worker, json.dumps({"stories": records, "ended": ended}), grace, *blobs],
             )
         )
         if released >= 0:
@@ -331,12 +364,34 @@ class Worker:
                 worker,
                 info.get("host", "?"),
                 released,
-                f" after reading its files ({len(done['stories'])} stories, "
-                f"{len(done['ended'])} other ends)"
+                f" after reading its files ({len(stories)} stories, {len(ended)} other ends)"
                 if here
                 else " without its files (another machine)",
             )
         return released
+
+    async def _records_of(
+        self, stories: list[dict[str, Any]]
+    ) -> tuple[list[list[Any]], list[bytes]]:
+        """A dead worker's stories, each with what the state records of it when its end had
+        not reached Redis yet (the ones it confirmed are recorded already)."""
+        records: list[list[Any]] = []
+        blobs: list[bytes] = []
+        if not stories:
+            return records, blobs
+        urls = [story["url"] for story in stories]
+        key = self.redis.key("f")
+        entries = await self.redis.call(lambda: self.redis.aio.hmget(key, urls))
+        for story, raw in zip(stories, entries, strict=True):
+            if raw is not None and json.loads(raw).get("s") == "e":
+                records.append([story["url"], None])
+                continue
+            record, blob = self.state.record_of(story)
+            if blob is not None:
+                blobs.append(blob)
+                record["m"] = len(blobs)
+            records.append([story["url"], record])
+        return records, blobs
 
     async def _finish(self) -> None:
         answer = _text(
@@ -350,10 +405,15 @@ class Worker:
             return
         if answer == "mine":
             await self._end_the_crawl()
-        else:  # another worker ends it
+        else:  # another worker ends it; then the key may hold the next crawl already (seeded)
             while (
-                await self.redis.call(lambda: self.redis.aio.hget(self.redis.key("crawl"), "id"))
-            ) is not None:
+                _text(
+                    await self.redis.call(
+                        lambda: self.redis.aio.hget(self.redis.key("crawl"), "id")
+                    )
+                )
+                == self.crawl_id
+            ):
                 await asyncio.sleep(POLL)
         await self._crawl_over()
 
@@ -467,12 +527,12 @@ def refusal(status: str, answer: list[Any], config: SharedConfig) -> str:
     return f"the crawl under {config.key} is ending; start again in a moment"
 
 
-def _finished_in_files(info: dict[str, Any]) -> dict[str, list[str]]:
-    """What a dead worker of this machine wrote: its stories and its other ends."""
-    stories: list[str] = []
+def _finished_in_files(info: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
+    """What a dead worker of this machine wrote: its stories (whole lines) and its other ends."""
+    stories: list[dict[str, Any]] = []
     for feed in info.get("feeds") or []:
         if Path(feed).is_file():
-            stories += [story["url"] for story in read_feed(feed)]
+            stories += [{k: story.get(k) for k in STORY_FIELDS} for story in read_feed(feed)]
     ended: list[str] = []
     rejects = info.get("rejects")
     if rejects and Path(rejects).is_file():
@@ -484,7 +544,7 @@ def _finished_in_files(info: dict[str, Any]) -> dict[str, list[str]]:
                     ended.append(json.loads(raw)["url"])
                 except (ValueError, KeyError, TypeError):
                     continue
-    return {"stories": stories, "ended": ended}
+    return stories, ended
 
 
 def _process_alive(pid: int) -> bool:

@@ -95,7 +95,13 @@ class RelatedSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         # Start URLs are story, listing or feed pages of their site: CrawlArguments checked them.
-        for url in self.args.starts():
+        for output in self.start_pages(self.args.starts()):
+            yield output
+
+    def start_pages(self, urls: tuple[str, ...]) -> Iterator[scrapy.Request]:
+        """What the crawl starts from: a story link for a story page, the request of a listing
+        or a feed (also what ``scrapy seed`` puts into a shared crawl)."""
+        for url in urls:
             kind = self.profile.classify(url)
             if kind is PageKind.STORY:
                 yield self.story_link(url, SEED)

@@ -37,12 +37,20 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from newscrawl.frontier import Row
+from newscrawl.state.records import (
+    Classification,
+    SettledUrl,
+    StoredStory,
+    classification,
+    emitted_story,
+    parse_time,
+    worth_fetching,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +115,7 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE INDEX IF NOT EXISTS runs_by_start ON runs (started_at);
 """
 
-Classification = Literal["new", "unchanged", "revised"]
+__all__ = ["Classification", "SettledUrl", "StateStore", "StateStoreError", "StoredStory"]
 FingerprintOf = Callable[[Mapping[str, Any]], str]
 MinhashOf = Callable[[Mapping[str, Any]], bytes | None]
 
@@ -143,43 +151,10 @@ def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
     return guarded
 
 
-@dataclass(frozen=True)
-class StoredStory:
-    url: str
-    story_id: str
-    fingerprint: str
-    published_at: str | None
-    revision: int
-    first_seen: str
-    last_seen: str
-    emitted_at: str
-    minhash: bytes | None = None
-
-
-@dataclass(frozen=True)
-class SettledUrl:
-    url: str
-    reason: str
-    story_url: str | None
-    published_at: str | None
-    first_seen: str
-    last_seen: str
-
-
 def _iso(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("state times must be timezone-aware")
     return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def _parse_time(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class StateStore:
@@ -327,15 +302,7 @@ class StateStore:
         same way, by its own publication time or, without one, by when it was first seen.
         """
         stored = self.lookup(url) or self.lookup_settled(url)
-        if stored is None:
-            return True
-        shown, published = _parse_time(listed_at), _parse_time(stored.published_at)
-        if shown is not None and published is not None and shown > published:
-            return True
-        born = published or _parse_time(stored.first_seen)
-        if born is None:
-            return True
-        return now - born < timedelta(hours=refresh_hours)
+        return worth_fetching(stored, now, refresh_hours, listed_at)
 
     @_guarded
     def lookup_settled(self, url: str) -> SettledUrl | None:
@@ -360,11 +327,7 @@ class StateStore:
     def classify(self, url: str, fingerprint: str) -> tuple[Classification, StoredStory | None]:
         """What a story about to be emitted is, compared with what earlier runs emitted."""
         stored = self.lookup(url)
-        if stored is None:
-            return "new", None
-        if stored.fingerprint == fingerprint:
-            return "unchanged", stored
-        return "revised", stored
+        return classification(stored, fingerprint), stored
 
     def known_fingerprints(self) -> Iterator[tuple[str, str, bytes | None]]:
         """(url, fingerprint, minhash blob or None) of every story earlier runs emitted."""
@@ -395,7 +358,7 @@ class StateStore:
                 " FROM stories ORDER BY url"
             )
             for url, fingerprint, minhash, *times in rows:
-                parsed = [t for t in map(_parse_time, times) if t is not None]
+                parsed = [t for t in map(parse_time, times) if t is not None]
                 if not parsed or max(parsed) >= since:
                     yield url, fingerprint, minhash
 
@@ -593,15 +556,16 @@ class StateStore:
         for story in read_feed(path):
             db.execute("UPDATE frontier SET ended = 1 WHERE url = ?", (story["url"],))
             if _feed_story_is_news(db, story):
+                record = emitted_story(story, fingerprint, minhash)
                 _upsert(
                     db,
-                    story["url"],
-                    str(story.get("story_id") or ""),
-                    fingerprint(story),
-                    story.get("modified_at") or story.get("published_at"),
-                    int(story.get("revision") or 1),
+                    record.url,
+                    record.story_id,
+                    record.fingerprint,
+                    record.published_at,
+                    record.revision,
                     _iso(now),
-                    minhash(story) if minhash else None,
+                    record.minhash,
                 )
                 recorded += 1
         db.execute(
