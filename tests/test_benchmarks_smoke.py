@@ -28,6 +28,13 @@ def test_the_corpus_benchmark_scores_both_extractors() -> None:
     assert "median time per page, trafilatura" in out
 
 
+def test_the_holdout_benchmark_scores_both_extractors_on_the_fields_each_source_gives() -> None:
+    out = run("holdout.py", "--pages", "3", "--repeat", "1")
+    assert "| field | newscrawl | trafilatura | pages scored |" in out
+    assert "| title |" in out and "| body |" in out
+    assert "median time per page, trafilatura" in out
+
+
 def test_the_dates_benchmark_prints_its_table() -> None:
     out = run("dates.py", "--repeat", "20")
     assert "| `le 27 décembre 2021 à 9 h 08` | 2021-12-27T09:08:00+01:00 |" in out
