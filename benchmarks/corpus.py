@@ -22,9 +22,11 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.pages import trafilatura_document
 from newscrawl.extraction.decode import decode_page
 from newscrawl.extraction.offline import extract_saved
 from tests.corpus.score import BASELINE, FIELDS, Case, Extracted, cases, score
@@ -44,19 +46,8 @@ def ours(case: Case) -> Extracted:
 
 
 def theirs(case: Case) -> Extracted:
-    from trafilatura import bare_extraction
-
-    document = bare_extraction(
-        decode_page(case.html, "text/html").text,  # the same text as ours reads
-        url=case.url,
-        with_metadata=True,
-        include_comments=False,
-        date_extraction_params={
-            "extensive_search": True,
-            "original_date": True,
-            "outputformat": "%Y-%m-%dT%H:%M:%S%z",
-        },
-    )
+    # the same text as ours reads
+    document = trafilatura_document(decode_page(case.html, "text/html").text, case.url)
     if document is None:
         return Extracted()
     authors = [a.strip() for a in (document.author or "").split(";") if a.strip()]
@@ -74,6 +65,27 @@ def timed(extract, case: Case) -> tuple[Extracted, float]:
     return result, time.perf_counter() - start
 
 
+def extract_both(
+    chosen: list[Any], repeat: int
+) -> tuple[dict[str, dict[str, Extracted]], dict[str, list[float]]]:
+    """Each page read ``repeat`` times by each extractor, interleaved: what each got (by page
+    id), and each page's median time per extractor (the machine is shared)."""
+    results: dict[str, dict[str, Extracted]] = {"newscrawl": {}, "trafilatura": {}}
+    times: dict[str, list[float]] = {"newscrawl": [], "trafilatura": []}
+    for extract in (ours, theirs):  # warm the imports
+        extract(chosen[0])
+    for case in chosen:
+        per: dict[str, list[float]] = {"newscrawl": [], "trafilatura": []}
+        for _ in range(repeat):
+            for name, extract in (("newscrawl", ours), ("trafilatura", theirs)):
+                result, seconds = timed(extract, case)
+                results[name][case.id] = result
+                per[name].append(seconds)
+        for name in per:
+            times[name].append(statistics.median(per[name]))
+    return results, times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, default=0, help="only the first N pages (0: all)")
@@ -81,19 +93,7 @@ def main() -> None:
     parser.add_argument("--write-baseline", action="store_true")
     args = parser.parse_args()
     chosen = cases()[: args.pages or None]
-    results: dict[str, dict[str, Extracted]] = {"newscrawl": {}, "trafilatura": {}}
-    times: dict[str, list[float]] = {"newscrawl": [], "trafilatura": []}
-    for extract in (ours, theirs):  # warm the imports
-        extract(chosen[0])
-    for case in chosen:
-        per: dict[str, list[float]] = {"newscrawl": [], "trafilatura": []}
-        for _ in range(args.repeat):
-            for name, extract in (("newscrawl", ours), ("trafilatura", theirs)):
-                result, seconds = timed(extract, case)
-                results[name][case.id] = result
-                per[name].append(seconds)
-        for name in per:
-            times[name].append(statistics.median(per[name]))
+    results, times = extract_both(chosen, args.repeat)
     print(
         f"# {len(chosen)} pages; {platform.processor() or platform.machine()}, "
         f"{platform.python_implementation()} {platform.python_version()}"

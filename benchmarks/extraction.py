@@ -27,7 +27,7 @@ import time
 from datetime import datetime
 from typing import Any
 
-from pages import SavedPage, replica_pages
+from pages import SavedPage, replica_pages, trafilatura_document
 from parsel import Selector
 
 from newscrawl.sites import NotAStory, get_profile
@@ -55,19 +55,7 @@ def profile(page: SavedPage) -> dict[str, Any]:
 
 
 def trafilatura(page: SavedPage) -> dict[str, Any]:
-    from trafilatura import bare_extraction
-
-    document = bare_extraction(
-        page.text,
-        url=page.url,
-        with_metadata=True,
-        include_comments=False,
-        date_extraction_params={
-            "extensive_search": True,
-            "original_date": True,
-            "outputformat": "%Y-%m-%dT%H:%M:%S%z",
-        },
-    )
+    document = trafilatura_document(page.text, page.url)
     if document is None:
         return {}
     return {"title": document.title, "published_at": document.date, "body": document.text or ""}

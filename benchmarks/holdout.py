@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.corpus import ours, theirs, timed
+from benchmarks.corpus import extract_both
 from tests.corpus.score import Case, Extracted, cases, score
 
 HOLDOUT = Path(__file__).resolve().parent.parent / "tests" / "holdout"
@@ -111,19 +111,7 @@ def main() -> None:
     parser.add_argument("--show", action="store_true", help="each page's title, date, authors")
     args = parser.parse_args()
     chosen = holdout_cases()[: args.pages or None]
-    results: dict[str, dict[str, Extracted]] = {"newscrawl": {}, "trafilatura": {}}
-    times: dict[str, list[float]] = {"newscrawl": [], "trafilatura": []}
-    for extract in (ours, theirs):  # warm the imports
-        extract(chosen[0])
-    for case in chosen:
-        per: dict[str, list[float]] = {"newscrawl": [], "trafilatura": []}
-        for _ in range(args.repeat):
-            for name, extract in (("newscrawl", ours), ("trafilatura", theirs)):
-                result, seconds = timed(extract, case)
-                results[name][case.id] = result
-                per[name].append(seconds)
-        for name in per:
-            times[name].append(statistics.median(per[name]))
+    results, times = extract_both(chosen, args.repeat)
     print(
         f"# {len(chosen)} hold-out pages; {platform.processor() or platform.machine()}, "
         f"{platform.python_implementation()} {platform.python_version()}"

@@ -1,6 +1,7 @@
 """Pages the benchmarks read: the replica's story pages and the real-pages corpus.
 
-Not a benchmark itself; ``extraction.py`` and ``cleaning.py`` import it. Each page is what a
+Not a benchmark itself; ``extraction.py``, ``cleaning.py`` and ``corpus.py`` import it (and
+the one way they all call trafilatura). Each page is what a
 crawl reads: the bytes the replica serves (or the saved page) through the crawl's decoder.
 """
 
@@ -45,3 +46,22 @@ def corpus_pages() -> Iterator[SavedPage]:
         decoded = decode_page(case.html, "text/html")
         if decoded.text:
             yield SavedPage(case.url, decoded.text)
+
+
+def trafilatura_document(text: str, url: str) -> Any:
+    """trafilatura 2.3's ``bare_extraction`` given its best, as every benchmark here asks it:
+    metadata on, htmldate asked for the original date with extensive search and a time in its
+    output format, no fallback disabled. None when it finds nothing."""
+    from trafilatura import bare_extraction
+
+    return bare_extraction(
+        text,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        date_extraction_params={
+            "extensive_search": True,
+            "original_date": True,
+            "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+        },
+    )
