@@ -28,21 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.pages import trafilatura_document
 from newscrawl.extraction.decode import decode_page
-from newscrawl.extraction.offline import extract_saved
-from tests.corpus.score import BASELINE, FIELDS, Case, Extracted, cases, score
-
-
-def ours(case: Case) -> Extracted:
-    story = extract_saved(case.html, case.url)
-    if "reason" in story and "title" not in story:  # a rejection: no story
-        return Extracted(related=[])
-    return Extracted(
-        title=story["title"],
-        published_at=story["published_at"],
-        authors=story["authors"],
-        body=story["body"],
-        related=[link["url"] for link in story["related"]],
-    )
+from tests.corpus.score import BASELINE, FIELDS, Case, Extracted, cases, newscrawl_reads, score
 
 
 def theirs(case: Case) -> Extracted:
@@ -72,12 +58,12 @@ def extract_both(
     id), and each page's median time per extractor (the machine is shared)."""
     results: dict[str, dict[str, Extracted]] = {"newscrawl": {}, "trafilatura": {}}
     times: dict[str, list[float]] = {"newscrawl": [], "trafilatura": []}
-    for extract in (ours, theirs):  # warm the imports
+    for extract in (newscrawl_reads, theirs):  # warm the imports
         extract(chosen[0])
     for case in chosen:
         per: dict[str, list[float]] = {"newscrawl": [], "trafilatura": []}
         for _ in range(repeat):
-            for name, extract in (("newscrawl", ours), ("trafilatura", theirs)):
+            for name, extract in (("newscrawl", newscrawl_reads), ("trafilatura", theirs)):
                 result, seconds = timed(extract, case)
                 results[name][case.id] = result
                 per[name].append(seconds)

@@ -155,9 +155,6 @@ class Workers:
                 return
             worker.send(self._queue.popleft())
 
-    def _answered(self) -> None:
-        self._dispatch()
-
     def _died(self, worker: _Worker) -> None:
         """A worker died: log it once, and answer every call waiting, here."""
         if not self.broken:
@@ -219,7 +216,7 @@ class _Worker:
         call = self.waiting.popleft()
         if not call.future.done():
             call.future.set_result(value) if ok else call.future.set_exception(value)
-        self.pool._answered()
+        self.pool._dispatch()  # room for the next call
 
     def close(self) -> None:
         if self.closed:

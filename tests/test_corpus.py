@@ -11,28 +11,14 @@ from __future__ import annotations
 
 import pytest
 
-from newscrawl.extraction.offline import extract_saved
-from tests.corpus.score import FIELDS, Case, Extracted, baseline, cases, score
+from tests.corpus.score import FIELDS, Extracted, baseline, cases, newscrawl_reads, score
 
 ALL = cases()
 
 
-def ours(case: Case) -> Extracted:
-    story = extract_saved(case.html, case.url)
-    if "title" not in story:  # a rejection or a failure: no story
-        return Extracted(related=[])
-    return Extracted(
-        title=story["title"],
-        published_at=story["published_at"],
-        authors=story["authors"],
-        body=story["body"],
-        related=[link["url"] for link in story["related"]],
-    )
-
-
 @pytest.fixture(scope="module")
 def results() -> dict[str, Extracted]:
-    return {case.id: ours(case) for case in ALL}
+    return {case.id: newscrawl_reads(case) for case in ALL}
 
 
 def test_the_corpus_is_whole_with_its_sources() -> None:

@@ -119,6 +119,14 @@ class Match:
     duplicate_of: str
     similarity: float
 
+    def rejection(self, url: str) -> StoryRejected:
+        """The story at ``url`` rejected as this copy (the similarity only for a near one)."""
+        if self.reason == "duplicate":
+            return StoryRejected(url, "duplicate", duplicate_of=self.duplicate_of)
+        return StoryRejected(
+            url, "near_duplicate", duplicate_of=self.duplicate_of, similarity=self.similarity
+        )
+
 
 def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
     """(bands, rows): the most rows per band that still meet the recall target.
@@ -564,14 +572,7 @@ class DeduplicatePipeline:
 
     def _decide(self, item: Story, sketch: Sketch) -> Story:
         match = self.index.match(item.url, sketch)
-        if match is not None and match.reason == "duplicate":
-            raise StoryRejected(item.url, "duplicate", duplicate_of=match.duplicate_of)
         if match is not None:
-            raise StoryRejected(
-                item.url,
-                "near_duplicate",
-                duplicate_of=match.duplicate_of,
-                similarity=match.similarity,
-            )
+            raise match.rejection(item.url)
         self.index.add(item.url, sketch)
         return dataclasses.replace(item, story_id=sketch.story_id)

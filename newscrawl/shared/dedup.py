@@ -108,15 +108,8 @@ class SharedDeduplicatePipeline:
         if self.index.seen(item.url):
             raise StoryRejected(item.url, "duplicate_url", duplicate_of=item.url)
         match = self.index.match(item.url, sketch)
-        if match is not None and match.reason == "duplicate":
-            raise StoryRejected(item.url, "duplicate", duplicate_of=match.duplicate_of)
         if match is not None:
-            raise StoryRejected(
-                item.url,
-                "near_duplicate",
-                duplicate_of=match.duplicate_of,
-                similarity=match.similarity,
-            )
+            raise match.rejection(item.url)
 
     async def _replay(self, token: str = "") -> bool:
         """Replay what was appended since; True if an entry of this token is in the stream (this

@@ -68,6 +68,23 @@ def cases(split: str | None = None) -> list[Case]:
     return found
 
 
+def newscrawl_reads(case: Case) -> Extracted:
+    """What a crawl would emit for the saved page (decoder, profile by host, cleaning,
+    validation: ``extract_saved``), as the fields scored; a rejection or a failure: no story."""
+    from newscrawl.extraction.offline import extract_saved
+
+    story = extract_saved(case.html, case.url)
+    if "title" not in story:
+        return Extracted(related=[])
+    return Extracted(
+        title=story["title"],
+        published_at=story["published_at"],
+        authors=story["authors"],
+        body=story["body"],
+        related=[link["url"] for link in story["related"]],
+    )
+
+
 def score(results: dict[str, Extracted], chosen: Iterable[Case]) -> dict[str, float | None]:
     chosen = list(chosen)
     titles = dates = 0
