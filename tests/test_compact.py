@@ -1,0 +1,63 @@
+"""The compact structures of the dedup index: what goes in comes out, whatever the merges."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from newscrawl.pipelines.compact import KeyTable
+from newscrawl.pipelines.dedup import fingerprint_key
+
+
+@pytest.fixture
+def small_runs(monkeypatch):
+    monkeypatch.setattr(KeyTable, "MERGE_EVERY", 16)
+    monkeypatch.setattr(KeyTable, "RUN", 100)
+
+
+def test_every_entry_is_found_in_the_recent_dict_and_in_every_run(small_runs) -> None:
+    rng = random.Random(7)
+    table, added = KeyTable(), {}
+    keys = [rng.randrange(-(2**63), 2**63) for _ in range(150)]  # some keys recur below
+    for story in range(600):
+        chosen = [rng.choice(keys) for _ in range(3)]
+        table.add(chosen, story, story % 3)
+        for key in chosen:
+            added.setdefault(key, []).append((story, story % 3))
+    assert table.runs >= 6  # 1,800 entries in runs of at most 100
+    assert len(table) == 1800
+    for key in keys:
+        assert sorted(table.query([key])) == sorted(added.get(key, []))
+    assert table.query([12345]) == []
+
+
+def test_no_run_grows_past_its_bound_and_a_merge_copies_one_run(small_runs) -> None:
+    table = KeyTable()
+    for story in range(200):
+        table.add([story, -story], story, 0)
+    sizes = [keys.size for keys, _, _ in table._runs]
+    assert max(sizes) <= KeyTable.RUN
+    for keys, stories, _ in table._runs:
+        assert np.all(np.diff(keys) >= 0)  # each run sorted, its stories beside their keys
+        assert all(abs(k) == s for k, s in zip(keys.tolist(), stories.tolist(), strict=True))
+    assert table.nbytes() == 14 * sum(sizes)
+
+
+def test_the_edges_of_the_64_bit_range_are_keys_like_any_other(small_runs) -> None:
+    table = KeyTable()
+    edges = [-(2**63), 2**63 - 1, 0, -1]
+    for story in range(40):
+        table.add([edges[story % 4]], story, 0)
+    assert {s for s, _ in table.query([2**63 - 1])} == set(range(1, 40, 4))
+    assert {s for s, _ in table.query([-(2**63)])} == set(range(0, 40, 4))
+
+
+def test_a_fingerprint_key_is_its_first_64_bits_or_those_of_its_sha1() -> None:
+    assert fingerprint_key("f" * 40) == -1
+    assert fingerprint_key("0" * 15 + "1" + "a" * 24) == 1
+    assert fingerprint_key("7fffffffffffffff" + "0" * 24) == 2**63 - 1
+    odd = fingerprint_key("not a sha1")
+    assert -(2**63) <= odd < 2**63 and odd == fingerprint_key("not a sha1")
+    assert fingerprint_key("g" * 40) != fingerprint_key("h" * 40)  # 40 characters, not hex
