@@ -135,7 +135,7 @@ def test_a_url_ends_once_and_only_durable_ends_are_written() -> None:
     assert frontier.end(story(2), durable=False)  # a story: its feed line is its record
     frontier.flush()
     assert {row.url: row.ended for row in store.rows.values()} == {story(1): True, story(2): False}
-    assert dict(frontier.entries)[story(2)].state == ENDED
+    assert frontier.entry(story(2)).state == ENDED
 
 
 def test_the_next_run_takes_up_what_the_last_left_unended() -> None:
@@ -150,10 +150,10 @@ def test_the_next_run_takes_up_what_the_last_left_unended() -> None:
     rerun = Frontier(rules(), store)
     met = rerun.take_up()
     assert met.visits == [Visit(story(2), 1)]
-    assert rerun.entries[story(1)].state == ENDED
-    assert rerun.entries[story(3)].state == PENDING
+    assert rerun.entry(story(1)).state == ENDED
+    assert rerun.entry(story(3)).state == PENDING
     # the ended story's headlines are still known: met nearer, they come nearer
-    assert rerun.entries[story(1)].children == (story(2),)
+    assert rerun.entry(story(1)).children == (story(2),)
 
 
 def test_a_page_already_fetched_is_claimed_only_if_its_url_is_new() -> None:

@@ -135,11 +135,35 @@ class StoryRules:
         return self.wanted_by_state is None or self.wanted_by_state(url, listed_at)
 
 
+# An ended URL, compact: ``hop * 2 + closed`` (a small int: CPython shares those, so no object
+# of its own), or that number followed by its related story URLs once its page was read.
+Ended = int | tuple[Any, ...]
+
+
+def _compact(hop: int, closed: bool, children: tuple[str, ...] | None) -> Ended:
+    packed = hop << 1 | closed
+    return packed if children is None else (packed, *children)
+
+
+def _entry_of(ended: Ended) -> Entry:
+    """An ended URL as an :class:`Entry` (a copy: changing it changes nothing)."""
+    if isinstance(ended, int):
+        return Entry(ended >> 1, None, state=ENDED, closed=bool(ended & 1))
+    packed, *children = ended
+    return Entry(packed >> 1, None, state=ENDED, children=tuple(children), closed=bool(packed & 1))
+
+
 class Frontier:
+    """Every URL met. The ones not ended yet are :class:`Entry` objects in :attr:`entries`;
+    an ended one keeps only what a later meeting needs (its hop, its related story URLs, whether
+    its end is durable) in a compact value: most URLs of a long crawl have ended, and an Entry
+    a URL cost ~90 bytes more (BENCHMARKS.md, *Memory*)."""
+
     def __init__(self, rules: Rules, store: Store | None = None) -> None:
         self.rules = rules
         self.store = store
-        self.entries: dict[str, Entry] = {}
+        self.entries: dict[str, Entry] = {}  # not ended yet
+        self._ended: dict[str, Ended] = {}
         self._dirty: dict[str, Entry] = {}  # met, moved or ended since the last flush
 
     # --- meeting ------------------------------------------------------------------------
@@ -164,7 +188,11 @@ class Frontier:
         url = sys.intern(self.rules.canonical(url))  # one string per URL, however often met
         entry = self.entries.get(url)
         if entry is None:
-            self._first_meeting(url, hop, via and sys.intern(via), listed_at, met)
+            ended = self._ended.get(url)
+            if ended is None:
+                self._first_meeting(url, hop, via and sys.intern(via), listed_at, met)
+            else:
+                self._meet_ended(url, _entry_of(ended), hop, via, work)
             return
         if hop >= entry.hop:
             if listed_at and entry.state == PENDING and entry.pending == KNOWN:
@@ -175,6 +203,23 @@ class Frontier:
         self._dirty[url] = entry
         if entry.state == PENDING and entry.pending == BEYOND and hop <= self.rules.max_depth:
             self._schedule_or_keep(url, entry, met)
+        if entry.children and hop + 1 <= self.rules.max_depth:
+            work.extend((child, hop + 1, url, None) for child in entry.children)
+
+    def _meet_ended(
+        self,
+        url: str,
+        entry: Entry,
+        hop: int,
+        via: str | None,
+        work: list[tuple[str, int, str | None, str | None]],
+    ) -> None:
+        """An ended URL met nearer: it moves there, and so do its related headlines."""
+        if hop >= entry.hop:
+            return
+        entry.hop, entry.via = hop, via and sys.intern(via)
+        self._ended[url] = _compact(hop, entry.closed, entry.children)
+        self._dirty[url] = entry
         if entry.children and hop + 1 <= self.rules.max_depth:
             work.extend((child, hop + 1, url, None) for child in entry.children)
 
@@ -213,7 +258,7 @@ class Frontier:
         """A page already fetched (the end of a redirect chain) is ``url``'s: True if ``url``
         was not met before, and is now, as being fetched; False if it was met already."""
         url = sys.intern(self.rules.canonical(url))
-        if url in self.entries:
+        if url in self.entries or url in self._ended:
             return False
         self.entries[url] = self._dirty[url] = Entry(hop, via and sys.intern(via))
         return True
@@ -221,11 +266,16 @@ class Frontier:
     def expanded(self, url: str, children: Iterable[str]) -> None:
         """The page of ``url`` was read: these are its related story URLs (already met)."""
         entry = self.entries.get(url)
-        if entry is None:
+        ended = self._ended.get(url) if entry is None else None
+        if entry is None and ended is None:
             return
         # Interned: the same string objects as the entries' own keys (a story page's dozen
         # children cost a dozen pointers, not a dozen more copies of their URLs).
-        entry.children = tuple(dict.fromkeys(sys.intern(self.rules.canonical(c)) for c in children))
+        read = tuple(dict.fromkeys(sys.intern(self.rules.canonical(c)) for c in children))
+        if entry is None:
+            entry = _entry_of(ended)  # type: ignore[arg-type]
+            self._ended[url] = _compact(entry.hop, entry.closed, read)
+        entry.children = read
         self._dirty[url] = entry
 
     # --- ending -------------------------------------------------------------------------
@@ -237,16 +287,17 @@ class Frontier:
         line is the record, read back by the state), or a URL the run stopped before doing,
         which the next run takes up.
         """
-        entry = self.entries.get(url)
-        if entry is None:  # not a story link the frontier met (a listing page, say)
-            self.entries[url] = Entry(0, None, state=ENDED)
+        entry = self.entries.pop(url, None)
+        if entry is None:
+            if url in self._ended:
+                return False
+            self._ended[url] = _compact(0, False, None)  # not a story link met (a listing, say)
             return True
-        if entry.state == ENDED:
-            return False
         entry.state = ENDED
         if durable:
             entry.closed = True
             self._dirty[url] = entry
+        self._ended[url] = _compact(entry.hop, entry.closed, entry.children)
         return True
 
     def emitted(self, url: str, story: Any = None) -> bool:
@@ -258,16 +309,27 @@ class Frontier:
     # --- questions ----------------------------------------------------------------------
 
     def hop(self, url: str) -> int | None:
-        entry = self.entries.get(url)
+        entry = self.entry(url)
         return entry.hop if entry else None
 
+    def entry(self, url: str) -> Entry | None:
+        """What the frontier has of ``url`` (of an ended URL, a copy)."""
+        entry = self.entries.get(url)
+        if entry is not None:
+            return entry
+        ended = self._ended.get(url)
+        return None if ended is None else _entry_of(ended)
+
     def unended(self) -> Iterator[tuple[str, Entry]]:
-        for url, entry in self.entries.items():
-            if entry.state != ENDED:
-                yield url, entry
+        return iter(list(self.entries.items()))
+
+    def __iter__(self) -> Iterator[str]:
+        """Every URL met."""
+        yield from self.entries
+        yield from self._ended
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return len(self.entries) + len(self._ended)
 
     # --- the durable store --------------------------------------------------------------
 
@@ -287,9 +349,8 @@ class Frontier:
         for row in rows:
             if row.ended:
                 children = tuple(map(sys.intern, row.children)) if row.children else row.children
-                self.entries[sys.intern(row.url)] = Entry(
-                    row.hop, row.via, row.listed_at, ENDED, children=children, closed=True
-                )
+                self._ended[sys.intern(row.url)] = _compact(row.hop, True, children)
+
         met = Met()
         for row in sorted((r for r in rows if not r.ended), key=lambda r: r.hop):
             part = self.meet(row.url, row.hop, row.via, row.listed_at)
