@@ -7,7 +7,8 @@ import random
 import numpy as np
 import pytest
 
-from newscrawl.pipelines.compact import KeyTable
+from newscrawl.compact import KeyTable
+from newscrawl.frontier.ended import EndedURLs
 from newscrawl.pipelines.dedup import fingerprint_key
 
 
@@ -61,3 +62,41 @@ def test_a_fingerprint_key_is_its_first_64_bits_or_those_of_its_sha1() -> None:
     odd = fingerprint_key("not a sha1")
     assert -(2**63) <= odd < 2**63 and odd == fingerprint_key("not a sha1")
     assert fingerprint_key("g" * 40) != fingerprint_key("h" * 40)  # 40 characters, not hex
+
+
+# --- the frontier's ended URLs -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "children",
+    [
+        (),
+        ("http://a.example/1.html",),
+        ("http://a.example/é ü/ligne\nnouvelle.html", "http://a.example/\x00", "\ud800x"),
+        tuple(f"http://a.example/{n}.html" for n in range(500)),
+    ],
+)
+def test_an_ended_page_gives_back_its_related_urls_whatever_they_hold(children) -> None:
+    ended = EndedURLs()
+    ended.put("http://a.example/page.html", 3, True, children)
+    assert ended.get("http://a.example/page.html") == (3, True, children)
+    ended.move("http://a.example/page.html", 1)
+    assert ended.get("http://a.example/page.html") == (1, True, children)
+    assert ended.hop("http://a.example/page.html") == 1
+
+
+def test_an_ended_url_not_read_has_no_related_urls_and_keeps_its_hop_and_durability() -> None:
+    ended = EndedURLs()
+    ended.put("u", 7, False, None)
+    ended.move("u", 2)
+    assert ended.get("u") == (2, False, None) and ended.get("v") is None
+    assert ended.hop("v") is None and "u" in ended and list(ended) == ["u"] and len(ended) == 1
+
+
+def test_a_hop_too_large_for_its_bits_is_kept_all_the_same() -> None:
+    ended = EndedURLs()
+    ended.put("deep", 2**40, False, ("a", "b"))
+    assert ended.get("deep") == (2**40, False, ("a", "b"))
+    ended.put("near", 5, False, ("c",))
+    ended.move("near", 4)
+    assert ended.get("near") == (4, False, ("c",))

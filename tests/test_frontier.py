@@ -15,6 +15,7 @@ from newscrawl.state.store import StateStore
 
 PROFILE = get_profile("peopledaily_fr")
 PORTAL = "http://french.peopledaily.com.cn"
+LISTING = f"{PORTAL}/Chine/index.html"
 
 
 def story(n: int, day: str = "1227") -> str:
@@ -112,6 +113,39 @@ def test_nearer_hops_reach_headlines_of_headlines() -> None:
     frontier.expanded(story(1), [story(2)])
     met = frontier.meet(story(1), 0)  # story(2) moves to hop 1, so story(3) to hop 2
     assert met.visits == [Visit(story(3), 2)]
+
+
+def test_pages_already_ended_still_bring_their_headlines_nearer_and_say_so_to_the_store() -> None:
+    store = Memory()
+    frontier = Frontier(rules(max_depth=2), store)
+    frontier.meet(story(1), 2)
+    frontier.meet(story(2), 2)
+    frontier.meet(story(3), 3)  # beyond the depth: left pending
+    frontier.expanded(story(2), [story(3)])
+    frontier.end(story(2), durable=False)  # read and emitted (a story)
+    frontier.meet(story(2), 3, via=story(1))
+    frontier.expanded(story(1), [story(2)])
+    frontier.end(story(1))  # read, then ended durably (a rejection, say)
+    frontier.flush()
+    met = frontier.meet(story(1), 0, via=LISTING)  # both ended pages move nearer
+    assert met.visits == [Visit(story(3), 2)]
+    assert [frontier.hop(story(n)) for n in (1, 2, 3)] == [0, 1, 2]
+    assert not frontier.end(story(1)) and not frontier.claim(story(2), 0, None)
+    frontier.flush()
+    rows = store.rows
+    assert (rows[story(1)].hop, rows[story(1)].ended, rows[story(1)].via) == (0, True, LISTING)
+    assert (rows[story(2)].hop, rows[story(2)].ended, rows[story(2)].via) == (1, False, story(1))
+    assert rows[story(1)].children == (story(2),) and rows[story(2)].children == (story(3),)
+    assert sorted(frontier) == [story(1), story(2), story(3)] and len(frontier) == 3
+
+
+def test_a_page_read_after_its_url_ended_keeps_its_headlines() -> None:
+    frontier = Frontier(rules(max_depth=1))
+    frontier.meet(story(1), 1)
+    frontier.end(story(1), durable=False)
+    frontier.meet(story(2), 2, via=story(1))
+    frontier.expanded(story(1), [story(2)])  # its related headlines known after its end
+    assert frontier.meet(story(1), 0).visits == [Visit(story(2), 1)]
 
 
 def test_a_known_story_is_left_unless_a_listing_shows_it_changed() -> None:

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from scrapy.utils.test import get_crawler
 
+from newscrawl.compact import KeyTable
 from newscrawl.items import Story
 from newscrawl.outcomes import StoryRejected
-from newscrawl.pipelines.compact import KeyTable
 from newscrawl.pipelines.dedup import (
     DedupConfig,
     DedupIndex,

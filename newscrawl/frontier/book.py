@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
+from newscrawl.frontier.ended import EndedURLs
 from newscrawl.outcomes import Outcome, rejected
 
 SCHEDULED = "scheduled"  # requested (or about to be)
@@ -135,35 +136,15 @@ class StoryRules:
         return self.wanted_by_state is None or self.wanted_by_state(url, listed_at)
 
 
-# An ended URL, compact: ``hop * 2 + closed`` (a small int: CPython shares those, so no object
-# of its own), or that number followed by its related story URLs once its page was read.
-Ended = int | tuple[Any, ...]
-
-
-def _compact(hop: int, closed: bool, children: tuple[str, ...] | None) -> Ended:
-    packed = hop << 1 | closed
-    return packed if children is None else (packed, *children)
-
-
-def _entry_of(ended: Ended) -> Entry:
-    """An ended URL as an :class:`Entry` (a copy: changing it changes nothing)."""
-    if isinstance(ended, int):
-        return Entry(ended >> 1, None, state=ENDED, closed=bool(ended & 1))
-    packed, *children = ended
-    return Entry(packed >> 1, None, state=ENDED, children=tuple(children), closed=bool(packed & 1))
-
-
 class Frontier:
     """Every URL met. The ones not ended yet are :class:`Entry` objects in :attr:`entries`;
-    an ended one keeps only what a later meeting needs (its hop, its related story URLs, whether
-    its end is durable) in a compact value: most URLs of a long crawl have ended, and an Entry
-    a URL cost ~90 bytes more (BENCHMARKS.md, *Memory*)."""
+    the ended ones are kept compact (:class:`~newscrawl.frontier.ended.EndedURLs`)."""
 
     def __init__(self, rules: Rules, store: Store | None = None) -> None:
         self.rules = rules
         self.store = store
         self.entries: dict[str, Entry] = {}  # not ended yet
-        self._ended: dict[str, Ended] = {}
+        self._ended = EndedURLs()
         self._dirty: dict[str, Entry] = {}  # met, moved or ended since the last flush
 
     # --- meeting ------------------------------------------------------------------------
@@ -188,11 +169,11 @@ class Frontier:
         url = sys.intern(self.rules.canonical(url))  # one string per URL, however often met
         entry = self.entries.get(url)
         if entry is None:
-            ended = self._ended.get(url)
-            if ended is None:
+            ended_at = self._ended.hop(url)
+            if ended_at is None:
                 self._first_meeting(url, hop, via and sys.intern(via), listed_at, met)
-            else:
-                self._meet_ended(url, _entry_of(ended), hop, via, work)
+            elif hop < ended_at:
+                self._meet_ended(url, hop, via, work)
             return
         if hop >= entry.hop:
             if listed_at and entry.state == PENDING and entry.pending == KNOWN:
@@ -209,16 +190,15 @@ class Frontier:
     def _meet_ended(
         self,
         url: str,
-        entry: Entry,
         hop: int,
         via: str | None,
         work: list[tuple[str, int, str | None, str | None]],
     ) -> None:
         """An ended URL met nearer: it moves there, and so do its related headlines."""
-        if hop >= entry.hop:
-            return
-        entry.hop, entry.via = hop, via and sys.intern(via)
-        self._ended[url] = _compact(hop, entry.closed, entry.children)
+        self._ended.move(url, hop)
+        entry = self.entry(url)
+        assert entry is not None
+        entry.via = via and sys.intern(via)
         self._dirty[url] = entry
         if entry.children and hop + 1 <= self.rules.max_depth:
             work.extend((child, hop + 1, url, None) for child in entry.children)
@@ -265,17 +245,15 @@ class Frontier:
 
     def expanded(self, url: str, children: Iterable[str]) -> None:
         """The page of ``url`` was read: these are its related story URLs (already met)."""
-        entry = self.entries.get(url)
-        ended = self._ended.get(url) if entry is None else None
-        if entry is None and ended is None:
+        entry = self.entries.get(url) or self.entry(url)
+        if entry is None:
             return
         # Interned: the same string objects as the entries' own keys (a story page's dozen
         # children cost a dozen pointers, not a dozen more copies of their URLs).
         read = tuple(dict.fromkeys(sys.intern(self.rules.canonical(c)) for c in children))
-        if entry is None:
-            entry = _entry_of(ended)  # type: ignore[arg-type]
-            self._ended[url] = _compact(entry.hop, entry.closed, read)
         entry.children = read
+        if entry.state == ENDED:
+            self._ended.put(url, entry.hop, entry.closed, read)
         self._dirty[url] = entry
 
     # --- ending -------------------------------------------------------------------------
@@ -287,17 +265,18 @@ class Frontier:
         line is the record, read back by the state), or a URL the run stopped before doing,
         which the next run takes up.
         """
+        url = sys.intern(url)  # the key kept is the one string the URL's related headlines share
         entry = self.entries.pop(url, None)
         if entry is None:
             if url in self._ended:
                 return False
-            self._ended[url] = _compact(0, False, None)  # not a story link met (a listing, say)
+            self._ended.put(url, 0, False, None)  # not a story link met (a listing, say)
             return True
         entry.state = ENDED
         if durable:
             entry.closed = True
             self._dirty[url] = entry
-        self._ended[url] = _compact(entry.hop, entry.closed, entry.children)
+        self._ended.put(url, entry.hop, entry.closed, entry.children)
         return True
 
     def emitted(self, url: str, story: Any = None) -> bool:
@@ -318,7 +297,10 @@ class Frontier:
         if entry is not None:
             return entry
         ended = self._ended.get(url)
-        return None if ended is None else _entry_of(ended)
+        if ended is None:
+            return None
+        hop, durable, children = ended
+        return Entry(hop, None, state=ENDED, children=children, closed=durable)
 
     def unended(self) -> Iterator[tuple[str, Entry]]:
         return iter(list(self.entries.items()))
@@ -349,7 +331,7 @@ class Frontier:
         for row in rows:
             if row.ended:
                 children = tuple(map(sys.intern, row.children)) if row.children else row.children
-                self._ended[sys.intern(row.url)] = _compact(row.hop, True, children)
+                self._ended.put(sys.intern(row.url), row.hop, True, children)
 
         met = Met()
         for row in sorted((r for r in rows if not r.ended), key=lambda r: r.hop):

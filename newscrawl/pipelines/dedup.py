@@ -37,10 +37,10 @@ import numpy as np
 from scrapy.crawler import Crawler
 
 from newscrawl import setting
+from newscrawl.compact import Column, KeyTable, SpillFile
 from newscrawl.config import config_of
 from newscrawl.items import Story
 from newscrawl.outcomes import StoryRejected
-from newscrawl.pipelines.compact import Column, KeyTable, SpillFile
 from newscrawl.setting import DEFAULTS
 from newscrawl.text import comparable_words, fingerprint_of_words
 from newscrawl.workers import Workers

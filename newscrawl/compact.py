@@ -3,12 +3,15 @@ instead of a Python object per story (BENCHMARKS.md, *Memory*).
 
 - :class:`KeyTable`: 64-bit keys, each with a story number and its generation (the LSH band
   keys, the body fingerprints), in sorted runs of bounded size;
-- :class:`SpillFile`: arrays appended to an unlinked temporary file, read back by offset;
+- :class:`KeySet`: a set of 64-bit keys (the request fingerprints), the same way;
+- :class:`SpillFile`: arrays and records (the shingle hashes, the related URLs of ended pages)
+  appended to an unlinked temporary file, read back by offset;
 - :class:`Column`: one number per story, grown by doubling.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 import weakref
@@ -91,6 +94,46 @@ class KeyTable:
         return sum(k.nbytes + s.nbytes + g.nbytes for k, s, g in self._runs)
 
 
+class KeySet:
+    """A set of 64-bit keys, 8 bytes a key: the latest in a Python set, the rest in sorted runs
+    of at most :data:`KeyTable.RUN` keys (merged as :class:`KeyTable` merges)."""
+
+    MERGE_EVERY = 8192
+
+    def __init__(self) -> None:
+        self._runs: list[np.ndarray] = []
+        self._recent: set[int] = set()
+
+    def __len__(self) -> int:
+        return sum(run.size for run in self._runs) + len(self._recent)
+
+    def __contains__(self, key: int) -> bool:
+        if key in self._recent:
+            return True
+        for run in self._runs:
+            at = int(np.searchsorted(run, key))
+            if at < run.size and int(run[at]) == key:
+                return True
+        return False
+
+    def add(self, key: int) -> None:
+        self._recent.add(key)
+        if len(self._recent) >= self.MERGE_EVERY:
+            self._merge()
+
+    def _merge(self) -> None:
+        keys = np.fromiter(self._recent, dtype=np.int64, count=len(self._recent))
+        keys.sort()
+        if self._runs and self._runs[-1].size + keys.size <= KeyTable.RUN:
+            run = self._runs.pop()
+            keys = np.insert(run, np.searchsorted(run, keys), keys)
+        self._runs.append(keys)
+        self._recent = set()
+
+    def nbytes(self) -> int:
+        return sum(run.nbytes for run in self._runs)
+
+
 class SpillFile:
     """Arrays written to an unlinked temporary file and read back by offset: the shingle
     hashes and signatures of the run's stories, which a check reads only for the few LSH
@@ -110,19 +153,28 @@ class SpillFile:
             self._closed = weakref.finalize(self, handle.close)
         return self._fd
 
-    def append(self, values: np.ndarray) -> int:
+    def append(self, values: np.ndarray | bytes) -> int:
+
         at = self.size
         self.write_at(at, values)
         return at
 
-    def write_at(self, at: int, values: np.ndarray) -> None:
-        data = np.ascontiguousarray(values).tobytes()
-        os.pwrite(self._open(), data, at)
-        self.size = max(self.size, at + len(data))
+    def write_at(self, at: int, values: np.ndarray | bytes) -> None:
+        data = values if isinstance(values, bytes) else np.ascontiguousarray(values).tobytes()
+        view = memoryview(data)
+        while view:  # a short write (a signal, a nearly full disk) goes on where it stopped
+            written = os.pwrite(self._open(), view, at)
+            if not written:
+                raise OSError(errno.ENOSPC, "nothing written to a spill file")
+            view, at = view[written:], at + written
+        self.size = max(self.size, at)
 
     def read(self, at: int, count: int, dtype: Any) -> np.ndarray:
         size = count * np.dtype(dtype).itemsize
-        return np.frombuffer(os.pread(self._open(), size, at), dtype=dtype)
+        return np.frombuffer(self.read_bytes(at, size), dtype=dtype)
+
+    def read_bytes(self, at: int, size: int) -> bytes:
+        return os.pread(self._open(), size, at)
 
     def close(self) -> None:
         self._closed()
