@@ -241,3 +241,16 @@ def test_sections_keep_the_crawl_within_them_whichever_way_a_story_is_met() -> N
         assert met.visits == []
     (outcome,) = Frontier(within).meet(elsewhere, 1, story(1)).outcomes
     assert (outcome.reason, outcome.details) == ("outside_sections", {"section": "International"})
+
+
+def test_the_backlog_releases_the_nearest_hop_first_in_the_order_met() -> None:
+    from newscrawl.spidermiddlewares.frontier import Backlog
+
+    backlog = Backlog()
+    for hop, url in [(2, "c"), (0, "a"), (1, "b"), (0, "a2"), (2, "c2"), (1, "b2")]:
+        backlog.push(hop, url)
+    assert len(backlog) == 6
+    assert [backlog.pop() for _ in range(3)] == ["a", "a2", "b"]
+    backlog.push(0, "a3")  # met at hop 0 while hop 1 was being released
+    assert [backlog.pop() for _ in range(4)] == ["a3", "b2", "c", "c2"]
+    assert not backlog
