@@ -1,8 +1,8 @@
 """Compact structures for what a long crawl keeps per story: numpy arrays and spill files
 instead of a Python object per story (BENCHMARKS.md, *Memory*).
 
-- :class:`KeyTable`: 64-bit keys, each with a story number and its generation (the LSH band
-  keys, the body fingerprints), in sorted runs of bounded size;
+- :class:`KeyTable`: keys, each with a story number (the LSH band keys, the body
+  fingerprints), in sorted runs of bounded size;
 - :class:`KeySet`: a set of 64-bit keys (the request fingerprints), the same way;
 - :class:`SpillFile`: arrays and records (the shingle hashes, the related URLs of ended pages)
   appended to an unlinked temporary file, read back by offset;
@@ -22,76 +22,83 @@ import numpy as np
 
 
 class KeyTable:
-    """A multimap of 64-bit keys to (story, generation), 14 bytes an entry.
+    """A multimap of keys to story numbers: 12 bytes an entry with 64-bit keys, 8 with 32-bit
+    ones (``key_bits=32``: a key is then its low 32 bits, for an index whose every hit is judged
+    again, such as the LSH band keys, where a chance match only adds a candidate).
 
     The latest entries wait in a dict until there are :data:`MERGE_EVERY` of them; then they
     are sorted and merged into the last run, or start a new one once that run holds
     :data:`RUN` entries. A query searches each run (``searchsorted``). Runs are bounded so
     that a merge copies one run, never the whole table: one sorted array of everything,
     merged with ``np.insert``, held two copies of everything at each merge (25 MB more at the
-    peak of a 90,000-story crawl). A generation lets the owner retire a story's entries
-    without touching the arrays: an entry counts while its generation is the story's.
+    peak of a 90,000-story crawl). The owner retires a story's entries by retiring its number.
     """
 
     MERGE_EVERY = 8192
     RUN = 1 << 18
 
-    def __init__(self) -> None:
-        self._runs: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        self._recent: dict[int, list[tuple[int, int]]] = {}
+    def __init__(self, key_bits: int = 64) -> None:
+        if key_bits not in (32, 64):
+            raise ValueError("a KeyTable's keys have 32 or 64 bits")
+        self._dtype = np.int64 if key_bits == 64 else np.int32
+        self._narrow = key_bits == 32
+        self._runs: list[tuple[np.ndarray, np.ndarray]] = []
+        self._recent: dict[int, list[int]] = {}
         self._recent_count = 0
 
     def __len__(self) -> int:
-        return sum(keys.size for keys, _, _ in self._runs) + self._recent_count
+        return sum(keys.size for keys, _ in self._runs) + self._recent_count
 
     @property
     def runs(self) -> int:
         return len(self._runs)
 
-    def add(self, keys: list[int], story: int, generation: int) -> None:
+    def _key(self, key: int) -> int:
+        return ((key + (1 << 31)) & 0xFFFFFFFF) - (1 << 31) if self._narrow else key
+
+    def add(self, keys: list[int], story: int) -> None:
         for key in keys:
-            self._recent.setdefault(key, []).append((story, generation))
+            self._recent.setdefault(self._key(key), []).append(story)
         self._recent_count += len(keys)
         if self._recent_count >= self.MERGE_EVERY:
             self._merge()
 
-    def query(self, keys: list[int]) -> list[tuple[int, int]]:
-        """(story, generation) of every entry under one of these keys."""
-        found: list[tuple[int, int]] = []
-        for key in keys:
+    def query(self, keys: list[int]) -> list[int]:
+        """The stories of every entry under one of these keys."""
+        wanted = [self._key(key) for key in keys]
+        found: list[int] = []
+        for key in wanted:
             found += self._recent.get(key, ())
         if not self._runs:
             return found
-        wanted = np.asarray(keys, dtype=np.int64)
-        for run_keys, stories, generations in self._runs:
-            left = np.searchsorted(run_keys, wanted, side="left")
-            right = np.searchsorted(run_keys, wanted, side="right")
+        searched = np.asarray(wanted, dtype=self._dtype)
+        for run_keys, stories in self._runs:
+            left = np.searchsorted(run_keys, searched, side="left")
+            right = np.searchsorted(run_keys, searched, side="right")
             for hit in np.flatnonzero(right > left).tolist():
-                start, stop = int(left[hit]), int(right[hit])
-                found += zip(
-                    stories[start:stop].tolist(), generations[start:stop].tolist(), strict=True
-                )
+                found += stories[int(left[hit]) : int(right[hit])].tolist()
         return found
 
     def _merge(self) -> None:
-        entries = [(k, s, g) for k, items in self._recent.items() for s, g in items]
-        keys = np.fromiter((e[0] for e in entries), dtype=np.int64, count=len(entries))
-        stories = np.fromiter((e[1] for e in entries), dtype=np.int32, count=len(entries))
-        generations = np.fromiter((e[2] for e in entries), dtype=np.uint16, count=len(entries))
+        count = self._recent_count
+        keys = np.fromiter(
+            (k for k, stories in self._recent.items() for _ in stories), self._dtype, count
+        )
+        stories = np.fromiter(
+            (s for items in self._recent.values() for s in items), np.int32, count
+        )
         order = np.argsort(keys, kind="stable")
-        keys, stories, generations = keys[order], stories[order], generations[order]
+        keys, stories = keys[order], stories[order]
         if self._runs and self._runs[-1][0].size + keys.size <= self.RUN:
-            run_keys, run_stories, run_generations = self._runs.pop()
+            run_keys, run_stories = self._runs.pop()
             at = np.searchsorted(run_keys, keys, side="right")
-            keys = np.insert(run_keys, at, keys)
-            stories = np.insert(run_stories, at, stories)
-            generations = np.insert(run_generations, at, generations)
-        self._runs.append((keys, stories, generations))
+            keys, stories = np.insert(run_keys, at, keys), np.insert(run_stories, at, stories)
+        self._runs.append((keys, stories))
         self._recent, self._recent_count = {}, 0
 
     def nbytes(self) -> int:
         """Bytes of the runs (the recent entries' dict not counted: at most MERGE_EVERY)."""
-        return sum(k.nbytes + s.nbytes + g.nbytes for k, s, g in self._runs)
+        return sum(k.nbytes + s.nbytes for k, s in self._runs)
 
 
 class KeySet:

@@ -24,9 +24,9 @@ def test_every_entry_is_found_in_the_recent_dict_and_in_every_run(small_runs) ->
     keys = [rng.randrange(-(2**63), 2**63) for _ in range(150)]  # some keys recur below
     for story in range(600):
         chosen = [rng.choice(keys) for _ in range(3)]
-        table.add(chosen, story, story % 3)
+        table.add(chosen, story)
         for key in chosen:
-            added.setdefault(key, []).append((story, story % 3))
+            added.setdefault(key, []).append(story)
     assert table.runs >= 6  # 1,800 entries in runs of at most 100
     assert len(table) == 1800
     for key in keys:
@@ -37,22 +37,35 @@ def test_every_entry_is_found_in_the_recent_dict_and_in_every_run(small_runs) ->
 def test_no_run_grows_past_its_bound_and_a_merge_copies_one_run(small_runs) -> None:
     table = KeyTable()
     for story in range(200):
-        table.add([story, -story], story, 0)
-    sizes = [keys.size for keys, _, _ in table._runs]
+        table.add([story, -story], story)
+    sizes = [keys.size for keys, _ in table._runs]
     assert max(sizes) <= KeyTable.RUN
-    for keys, stories, _ in table._runs:
+    for keys, stories in table._runs:
         assert np.all(np.diff(keys) >= 0)  # each run sorted, its stories beside their keys
         assert all(abs(k) == s for k, s in zip(keys.tolist(), stories.tolist(), strict=True))
-    assert table.nbytes() == 14 * sum(sizes)
+    assert table.nbytes() == 12 * sum(sizes)
 
 
 def test_the_edges_of_the_64_bit_range_are_keys_like_any_other(small_runs) -> None:
     table = KeyTable()
     edges = [-(2**63), 2**63 - 1, 0, -1]
     for story in range(40):
-        table.add([edges[story % 4]], story, 0)
-    assert {s for s, _ in table.query([2**63 - 1])} == set(range(1, 40, 4))
-    assert {s for s, _ in table.query([-(2**63)])} == set(range(0, 40, 4))
+        table.add([edges[story % 4]], story)
+    assert set(table.query([2**63 - 1])) == set(range(1, 40, 4))
+    assert set(table.query([-(2**63)])) == set(range(0, 40, 4))
+
+
+def test_a_32_bit_table_keeps_the_low_32_bits_of_each_key(small_runs) -> None:
+    table = KeyTable(key_bits=32)
+    for story in range(60):
+        table.add([story << 32 | 7, -1, -(story << 40) | (2**31 - 1)], story)
+    assert set(table.query([7])) == set(range(60))
+    assert set(table.query([2**32 - 1])) == set(range(60))  # -1's low 32 bits
+    assert set(table.query([2**63 - 1])) == set(range(60))  # the same low 32 bits as -1
+    assert set(table.query([2**31 - 1])) == set(range(60))
+    assert table.query([8]) == [] and table.nbytes() == 8 * (len(table) - table._recent_count)
+    with pytest.raises(ValueError):
+        KeyTable(key_bits=16)
 
 
 def test_a_fingerprint_key_is_its_first_64_bits_or_those_of_its_sha1() -> None:

@@ -383,3 +383,15 @@ def test_a_crawl_of_one_process_does_not_import_datasketch() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_a_story_emitted_again_with_a_new_text_is_compared_by_its_new_text_only() -> None:
+    index = DedupIndex(DedupConfig())
+    index.add_known(FIRST, body=reference_body())  # an earlier run's story ...
+    index.add(FIRST, index.sketch(OTHER_BODY))  # ... emitted again, its text rewritten
+    assert index.match(SECOND, index.sketch(reference_body())) is None
+    assert index.match(SECOND, index.sketch(near_copy(reference_body()))) is None
+    copy = index.match(SECOND, index.sketch(OTHER_BODY))
+    assert copy is not None and copy.reason == "duplicate" and copy.duplicate_of == FIRST
+    assert index.match(FIRST, index.sketch(OTHER_BODY)) is None  # never a copy of itself
+    assert len(index) == 1 and index.seen(FIRST)

@@ -236,17 +236,17 @@ class BandIndex:
     """The LSH index: each story's band keys, in a :class:`KeyTable` (no Python object per story).
 
     A band of a signature is ``rows`` consecutive hash values (datasketch's bands: the first
-    ``bands * rows`` values in order); its key is a 64-bit hash of the band's index and values.
-    Two stories are candidates when one of their bands has the same key (a 64-bit collision
-    of different bands, 2**-64 a pair, only adds a candidate, which the exact similarity
-    then judges). A story stored again (an earlier run's story emitted anew) gets a new
-    generation: its older keys no longer count.
+    ``bands * rows`` values in order); its key is the low 32 bits of a hash of the band's
+    index and values. Two stories are candidates when one of their bands has the same key. A
+    chance collision of two different bands only adds a candidate, which the exact similarity
+    then judges: at 100,000 stories about one story in a hundred gets one such extra candidate,
+    one more read of the spill file. 32-bit keys cost 8 bytes an entry, 64-bit ones 12.
     """
 
     def __init__(self, bands: int, rows: int) -> None:
         self.bands, self.rows = bands, rows
         self._index_column = np.arange(bands, dtype=np.uint32).reshape(bands, 1)
-        self.table = KeyTable()
+        self.table = KeyTable(key_bits=32)
 
     def __len__(self) -> int:
         return len(self.table)
@@ -258,11 +258,11 @@ class BandIndex:
         width = (self.rows + 1) * 4
         return [hash(raw[start : start + width]) for start in range(0, len(raw), width)]
 
-    def add(self, keys: list[int], story: int, generation: int) -> None:
-        self.table.add(keys, story, generation)
+    def add(self, keys: list[int], story: int) -> None:
+        self.table.add(keys, story)
 
-    def query(self, keys: list[int]) -> list[tuple[int, int]]:
-        """(story, generation) of every entry sharing one of these keys."""
+    def query(self, keys: list[int]) -> list[int]:
+        """The stories with one of these keys (retired ones too: the index decides)."""
         return self.table.query(keys)
 
 
@@ -280,18 +280,20 @@ class DedupIndex:
         self.config = config
         self._permutations = minhash_permutations(config.num_perm)
         self._bands = BandIndex(*lsh_bands(config.threshold, config.num_perm))
-        self._number: dict[str, int] = {}  # url -> story number (order stored)
-        self._urls: list[str] = []
+        # url -> its story number (order stored); a story stored again gets a new number and
+        # its older one is retired (its bands and fingerprint no longer count)
+        self._number: dict[str, int] = {}
+        self._urls: list[str] = []  # by number
+        self._current = Column(np.bool_)  # the number is its URL's current one
         self._fingerprints = KeyTable()  # fingerprint key -> the stories with that text
         self._this_run = Column(np.bool_)
-        self._generation = Column(np.uint16)
         self._shingles_at = Column(np.int64, -1)  # offset in the spill file; -1: none
         self._shingle_count = Column(np.int32)
         self._spill = SpillFile(spill_folder)  # shingle hashes, appended
         self._signature_file = SpillFile(spill_folder)  # signatures, one slot per story
 
     def __len__(self) -> int:
-        return len(self._urls)
+        return len(self._number)
 
     def close(self) -> None:
         self._spill.close()
@@ -314,12 +316,12 @@ class DedupIndex:
 
     def match(self, url: str, sketch: Sketch) -> Match | None:
         """The earlier story this one duplicates, if any (never the same URL's earlier text)."""
-        generation = self._generation.values
+        current = self._current.values
         first = min(
             (
-                story
-                for story, born in self._fingerprints.query([fingerprint_key(sketch.fingerprint)])
-                if born == generation[story]
+                s
+                for s in self._fingerprints.query([fingerprint_key(sketch.fingerprint)])
+                if current[s]
             ),
             default=None,
         )
@@ -329,8 +331,8 @@ class DedupIndex:
         own = self._number.get(url)
         candidates = {
             story
-            for story, born in self._bands.query(self._bands.keys_of(sketch.minhash.hashvalues))
-            if story != own and born == generation[story]
+            for story in self._bands.query(self._bands.keys_of(sketch.minhash.hashvalues))
+            if story != own and current[story]
         }
         scored = [
             (self._similarity(story, sketch), -story, self._urls[story]) for story in candidates
@@ -394,36 +396,32 @@ class DedupIndex:
         if number is None:
             return
         self._this_run.values[number] = False
-        self._generation.values[number] += 1  # its bands and its fingerprint no longer count
-        self._shingles_at.values[number] = -1
+        self._current.values[number] = False  # its bands and its fingerprint no longer count
 
     def _store(self, url: str, sketch: Sketch) -> int:
-        number = self._number.get(url)
-        if number is None:
-            url = sys.intern(url)
-            number = len(self._urls)
-            self._urls.append(url)
-            self._number[url] = number
-            for column in self._columns():
-                column.ensure(number + 1)
-        else:  # a story of an earlier run, emitted again: its older bands no longer count
-            self._generation.values[number] += 1
+        older = self._number.get(url)
+        if older is not None:  # a story of an earlier run, emitted again: its older text retires
+            self._current.values[older] = False
+        url = sys.intern(url)
+        number = len(self._urls)
+        self._urls.append(url)
+        self._number[url] = number
+        for column in self._columns():
+            column.ensure(number + 1)
+        self._current.values[number] = True
         self._signature_file.write_at(
             number * self.config.num_perm * 4, sketch.minhash.hashvalues.astype(np.uint32)
         )
-        generation = int(self._generation.values[number])
-        self._fingerprints.add([fingerprint_key(sketch.fingerprint)], number, generation)
-        self._bands.add(self._bands.keys_of(sketch.minhash.hashvalues), number, generation)
-        if sketch.shingle_hashes is not None:
+        self._fingerprints.add([fingerprint_key(sketch.fingerprint)], number)
+        self._bands.add(self._bands.keys_of(sketch.minhash.hashvalues), number)
+        if sketch.shingle_hashes is not None:  # else: compared by its signature's estimate
             hashes = np.asarray(sketch.shingle_hashes, dtype=np.uint64)
             self._shingles_at.values[number] = self._spill.append(hashes)
             self._shingle_count.values[number] = hashes.size
-        else:  # preloaded again, from its signature only: forget the older text's shingles
-            self._shingles_at.values[number] = -1
         return number
 
     def _columns(self) -> tuple[Column, ...]:
-        return (self._this_run, self._generation, self._shingles_at, self._shingle_count)
+        return (self._this_run, self._current, self._shingles_at, self._shingle_count)
 
     def memory(self) -> dict[str, int]:
         """Bytes each structure takes in memory (for the memory benchmark), and on disk."""
