@@ -254,3 +254,27 @@ def test_the_backlog_releases_the_nearest_hop_first_in_the_order_met() -> None:
     backlog.push(0, "a3")  # met at hop 0 while hop 1 was being released
     assert [backlog.pop() for _ in range(4)] == ["a3", "b2", "c", "c2"]
     assert not backlog
+
+
+def test_urls_waiting_to_be_fetched_answer_every_question_once_their_meeting_is_written() -> None:
+    store = Memory()
+    frontier = Frontier(rules(max_depth=2), store)
+    for n in (1, 2, 3):
+        frontier.meet(story(n), 2, via=LISTING)
+    frontier.flush()  # from here on each is kept as its hop alone
+    assert frontier.to_fetch() == {2: 3}
+    assert [frontier.scheduled_hop(story(n)) for n in (1, 2, 3, 4)] == [2, 2, 2, None]
+    assert frontier.meet(story(1), 2).visits == [] and frontier.meet(story(1), 3).visits == []
+    frontier.meet(story(1), 1, via=story(9))  # met nearer: it moves, and the store learns it
+    frontier.expanded(story(2), [story(3)])  # read: its related headlines are kept
+    assert frontier.end(story(3)) and not frontier.end(story(3))
+    frontier.flush()
+    assert (store.rows[story(1)].hop, store.rows[story(1)].via) == (1, story(9))
+    assert store.rows[story(2)].children == (story(3),) and store.rows[story(3)].ended
+    assert frontier.to_fetch() == {1: 1, 2: 1}
+    left = dict(frontier.unended())
+    assert {url: (e.hop, e.pending) for url, e in left.items()} == {
+        story(1): (1, "not_fetched"),
+        story(2): (2, "not_fetched"),
+    }
+    assert not frontier.claim(story(1), 0, None) and frontier.hop(story(2)) == 2

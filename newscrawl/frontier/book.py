@@ -18,6 +18,7 @@ next run :meth:`takes up <Frontier.take_up>` what it left unended.
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -143,7 +144,11 @@ class Frontier:
     def __init__(self, rules: Rules, store: Store | None = None) -> None:
         self.rules = rules
         self.store = store
-        self.entries: dict[str, Entry] = {}  # not ended yet
+        # Not ended yet. A URL to fetch that nothing else is known of (scheduled, met without a
+        # listing time, its page not read) is, once its meeting is written, its hop alone: a small
+        # int instead of an Entry. A crawl's listings name most of the portal's stories in its
+        # first seconds, so these are most of the frontier while it is largest.
+        self.entries: dict[str, Entry | int] = {}
         self._ended = EndedURLs()
         self._dirty: dict[str, Entry] = {}  # met, moved or ended since the last flush
 
@@ -175,6 +180,10 @@ class Frontier:
             elif hop < ended_at:
                 self._meet_ended(url, hop, via, work)
             return
+        if isinstance(entry, int):  # scheduled, nothing else known
+            if hop >= entry:
+                return
+            entry = self.entries[url] = Entry(entry, None)
         if hop >= entry.hop:
             if listed_at and entry.state == PENDING and entry.pending == KNOWN:
                 self._reconsider_known(url, entry, listed_at, met)
@@ -245,7 +254,7 @@ class Frontier:
 
     def expanded(self, url: str, children: Iterable[str]) -> None:
         """The page of ``url`` was read: these are its related story URLs (already met)."""
-        entry = self.entries.get(url) or self.entry(url)
+        entry = self._live(url) or self.entry(url)
         if entry is None:
             return
         # Interned: the same string objects as the entries' own keys (a story page's dozen
@@ -272,6 +281,8 @@ class Frontier:
                 return False
             self._ended.put(url, 0, False, None)  # not a story link met (a listing, say)
             return True
+        if isinstance(entry, int):
+            entry = Entry(entry, None)
         entry.state = ENDED
         if durable:
             entry.closed = True
@@ -288,12 +299,31 @@ class Frontier:
     # --- questions ----------------------------------------------------------------------
 
     def hop(self, url: str) -> int | None:
-        entry = self.entry(url)
-        return entry.hop if entry else None
+        entry = self.entries.get(url)
+        if isinstance(entry, int):
+            return entry
+        return entry.hop if entry is not None else self._ended.hop(url)
+
+    def scheduled_hop(self, url: str) -> int | None:
+        """The hop of ``url`` if it is to be fetched, else None."""
+        entry = self.entries.get(url)
+        if isinstance(entry, int):
+            return entry
+        return entry.hop if entry is not None and entry.state == SCHEDULED else None
+
+    def to_fetch(self) -> Counter[int]:
+        """How many URLs are to be fetched, by hop."""
+        return Counter(
+            e if isinstance(e, int) else e.hop
+            for e in self.entries.values()
+            if isinstance(e, int) or e.state == SCHEDULED
+        )
 
     def entry(self, url: str) -> Entry | None:
-        """What the frontier has of ``url`` (of an ended URL, a copy)."""
+        """What the frontier has of ``url`` (a copy, unless it is a live Entry)."""
         entry = self.entries.get(url)
+        if isinstance(entry, int):
+            return Entry(entry, None)
         if entry is not None:
             return entry
         ended = self._ended.get(url)
@@ -303,7 +333,16 @@ class Frontier:
         return Entry(hop, None, state=ENDED, children=children, closed=durable)
 
     def unended(self) -> Iterator[tuple[str, Entry]]:
-        return iter(list(self.entries.items()))
+        return iter(
+            [(url, Entry(e, None) if isinstance(e, int) else e) for url, e in self.entries.items()]
+        )
+
+    def _live(self, url: str) -> Entry | None:
+        """The live Entry of ``url``, made again from its hop if it was kept as one."""
+        entry = self.entries.get(url)
+        if isinstance(entry, int):
+            entry = self.entries[url] = Entry(entry, None)
+        return entry
 
     def __iter__(self) -> Iterator[str]:
         """Every URL met."""
@@ -319,6 +358,9 @@ class Frontier:
         """Write what was met, moved and ended since the last flush, in one transaction."""
         if self.store is not None and self._dirty:
             self.store.write_frontier([_row(url, e) for url, e in self._dirty.items()])
+        for url, entry in self._dirty.items():  # written: what only needs its hop keeps its hop
+            if self.entries.get(url) is entry and _only_its_hop(entry):
+                self.entries[url] = entry.hop
         self._dirty.clear()
 
     def take_up(self) -> Met:
@@ -338,10 +380,19 @@ class Frontier:
             part = self.meet(row.url, row.hop, row.via, row.listed_at)
             met.visits += part.visits
             met.outcomes += part.outcomes
-            entry = self.entries.get(self.rules.canonical(row.url))
+            entry = self._live(self.rules.canonical(row.url))
             if entry is not None and row.children is not None and entry.children is None:
                 entry.children = row.children
         return met
+
+
+def _only_its_hop(entry: Entry) -> bool:
+    return (
+        entry.state == SCHEDULED
+        and entry.listed_at is None
+        and entry.children is None
+        and not entry.closed
+    )
 
 
 def _row(url: str, entry: Entry) -> Row:

@@ -25,7 +25,7 @@ from scrapy.http import Response
 
 from newscrawl import machinery
 from newscrawl.extensions.ledger import OutcomeLedger
-from newscrawl.frontier import SCHEDULED, Met
+from newscrawl.frontier import Met
 from newscrawl.spiders.related import HOP, LINK, LISTED_AT, PAGE, RELATED, SEED, STORY_URL
 from newscrawl.state.store import StateStoreError
 
@@ -174,10 +174,10 @@ class FrontierMiddleware:
         requests: list[Request] = []
         while self.backlog and len(requests) < room:
             url = self.backlog.pop()
-            entry = frontier.entries.get(url)
-            if entry is None or entry.state != SCHEDULED:
+            hop = frontier.scheduled_hop(url)
+            if hop is None:
                 continue  # ended meanwhile (an alias of a redirect, a state's decision)
-            requests.append(spider.story_request(url, entry.hop))  # type: ignore[union-attr]
+            requests.append(spider.story_request(url, hop))  # type: ignore[union-attr]
         return requests
 
     def _guard(self, call: Any) -> Any:
