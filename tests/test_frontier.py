@@ -278,3 +278,16 @@ def test_urls_waiting_to_be_fetched_answer_every_question_once_their_meeting_is_
         story(2): (2, "not_fetched"),
     }
     assert not frontier.claim(story(1), 0, None) and frontier.hop(story(2)) == 2
+
+
+def test_the_state_keeps_where_a_url_was_met_when_the_frontier_kept_only_its_hop(
+    tmp_path: Path,
+) -> None:
+    with StateStore.open(tmp_path / "state.sqlite") as store:
+        frontier = Frontier(rules(), store)
+        frontier.meet(story(1), 0, via=LISTING)
+        frontier.flush()  # kept as its hop alone
+        frontier.expanded(story(1), [story(2)])  # written again, without its via
+        frontier.flush()
+        (row,) = store.frontier_rows()
+        assert (row.url, row.via, row.children) == (story(1), LISTING, (story(2),))
