@@ -107,6 +107,7 @@ def frontier_of(stories: int) -> Frontier:
             frontier.meet(child, 1, via=url(page))
         frontier.expanded(url(page), children)
         frontier.end(url(page), durable=False)
+        frontier.flush()  # as the frontier middleware does after each page
     return frontier
 
 

@@ -22,12 +22,14 @@ import statistics
 import sys
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from newscrawl.frontier.book import SCHEDULED, Entry
+from frontier import rules, url
+
+from newscrawl.frontier import Frontier
 from newscrawl.replica import Portal, ReplicaOptions
 from newscrawl.report import make_report
 
@@ -82,22 +84,23 @@ def time_report(stories: int, runs: int) -> None:
             )
 
 
-class _Frontier:
-    def __init__(self, count: int) -> None:
-        self.entries = {f"u{i}": Entry(hop=i % 3, via=None) for i in range(count)}
-        for i, entry in enumerate(self.entries.values()):
-            entry.state = SCHEDULED if i % 2 else "ended"
+def frontier_of(count: int) -> Frontier:
+    """A frontier of ``count`` story URLs at hops 0-2, half of them ended."""
+    frontier = Frontier(rules())
+    for i in range(count):
+        frontier.meet(url(i), i % 3)
+    frontier.flush()  # as the frontier middleware does after each page
+    for i in range(0, count, 2):
+        frontier.end(url(i), durable=False)
+    return frontier
 
 
 def time_snapshot(count: int, repeat: int) -> None:
-    frontier = _Frontier(count)
+    frontier = frontier_of(count)
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        to_fetch: Counter[int] = Counter()
-        for entry in frontier.entries.values():  # what Progress.snapshot walks
-            if entry.state == SCHEDULED:
-                to_fetch[entry.hop] += 1
+        frontier.to_fetch()  # what Progress.snapshot asks
         times.append(time.perf_counter() - start)
     print(
         f"progress snapshot over {count:>9,} frontier entries: "

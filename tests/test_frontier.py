@@ -15,6 +15,7 @@ from newscrawl.state.store import StateStore
 
 PROFILE = get_profile("peopledaily_fr")
 PORTAL = "http://french.peopledaily.com.cn"
+LISTING = f"{PORTAL}/Chine/index.html"
 
 
 def story(n: int, day: str = "1227") -> str:
@@ -114,6 +115,39 @@ def test_nearer_hops_reach_headlines_of_headlines() -> None:
     assert met.visits == [Visit(story(3), 2)]
 
 
+def test_pages_already_ended_still_bring_their_headlines_nearer_and_say_so_to_the_store() -> None:
+    store = Memory()
+    frontier = Frontier(rules(max_depth=2), store)
+    frontier.meet(story(1), 2)
+    frontier.meet(story(2), 2)
+    frontier.meet(story(3), 3)  # beyond the depth: left pending
+    frontier.expanded(story(2), [story(3)])
+    frontier.end(story(2), durable=False)  # read and emitted (a story)
+    frontier.meet(story(2), 3, via=story(1))
+    frontier.expanded(story(1), [story(2)])
+    frontier.end(story(1))  # read, then ended durably (a rejection, say)
+    frontier.flush()
+    met = frontier.meet(story(1), 0, via=LISTING)  # both ended pages move nearer
+    assert met.visits == [Visit(story(3), 2)]
+    assert [frontier.hop(story(n)) for n in (1, 2, 3)] == [0, 1, 2]
+    assert not frontier.end(story(1)) and not frontier.claim(story(2), 0, None)
+    frontier.flush()
+    rows = store.rows
+    assert (rows[story(1)].hop, rows[story(1)].ended, rows[story(1)].via) == (0, True, LISTING)
+    assert (rows[story(2)].hop, rows[story(2)].ended, rows[story(2)].via) == (1, False, story(1))
+    assert rows[story(1)].children == (story(2),) and rows[story(2)].children == (story(3),)
+    assert sorted(frontier) == [story(1), story(2), story(3)] and len(frontier) == 3
+
+
+def test_a_page_read_after_its_url_ended_keeps_its_headlines() -> None:
+    frontier = Frontier(rules(max_depth=1))
+    frontier.meet(story(1), 1)
+    frontier.end(story(1), durable=False)
+    frontier.meet(story(2), 2, via=story(1))
+    frontier.expanded(story(1), [story(2)])  # its related headlines known after its end
+    assert frontier.meet(story(1), 0).visits == [Visit(story(2), 1)]
+
+
 def test_a_known_story_is_left_unless_a_listing_shows_it_changed() -> None:
     frontier = Frontier(rules(known={story(1)}))
     assert frontier.meet(story(1), 0).visits == []
@@ -135,7 +169,7 @@ def test_a_url_ends_once_and_only_durable_ends_are_written() -> None:
     assert frontier.end(story(2), durable=False)  # a story: its feed line is its record
     frontier.flush()
     assert {row.url: row.ended for row in store.rows.values()} == {story(1): True, story(2): False}
-    assert dict(frontier.entries)[story(2)].state == ENDED
+    assert frontier.entry(story(2)).state == ENDED
 
 
 def test_the_next_run_takes_up_what_the_last_left_unended() -> None:
@@ -150,10 +184,10 @@ def test_the_next_run_takes_up_what_the_last_left_unended() -> None:
     rerun = Frontier(rules(), store)
     met = rerun.take_up()
     assert met.visits == [Visit(story(2), 1)]
-    assert rerun.entries[story(1)].state == ENDED
-    assert rerun.entries[story(3)].state == PENDING
+    assert rerun.entry(story(1)).state == ENDED
+    assert rerun.entry(story(3)).state == PENDING
     # the ended story's headlines are still known: met nearer, they come nearer
-    assert rerun.entries[story(1)].children == (story(2),)
+    assert rerun.entry(story(1)).children == (story(2),)
 
 
 def test_a_page_already_fetched_is_claimed_only_if_its_url_is_new() -> None:
@@ -207,3 +241,53 @@ def test_sections_keep_the_crawl_within_them_whichever_way_a_story_is_met() -> N
         assert met.visits == []
     (outcome,) = Frontier(within).meet(elsewhere, 1, story(1)).outcomes
     assert (outcome.reason, outcome.details) == ("outside_sections", {"section": "International"})
+
+
+def test_the_backlog_releases_the_nearest_hop_first_in_the_order_met() -> None:
+    from newscrawl.spidermiddlewares.frontier import Backlog
+
+    backlog = Backlog()
+    for hop, url in [(2, "c"), (0, "a"), (1, "b"), (0, "a2"), (2, "c2"), (1, "b2")]:
+        backlog.push(hop, url)
+    assert len(backlog) == 6
+    assert [backlog.pop() for _ in range(3)] == ["a", "a2", "b"]
+    backlog.push(0, "a3")  # met at hop 0 while hop 1 was being released
+    assert [backlog.pop() for _ in range(4)] == ["a3", "b2", "c", "c2"]
+    assert not backlog
+
+
+def test_urls_waiting_to_be_fetched_answer_every_question_once_their_meeting_is_written() -> None:
+    store = Memory()
+    frontier = Frontier(rules(max_depth=2), store)
+    for n in (1, 2, 3):
+        frontier.meet(story(n), 2, via=LISTING)
+    frontier.flush()  # from here on each is kept as its hop alone
+    assert frontier.to_fetch() == {2: 3}
+    assert [frontier.scheduled_hop(story(n)) for n in (1, 2, 3, 4)] == [2, 2, 2, None]
+    assert frontier.meet(story(1), 2).visits == [] and frontier.meet(story(1), 3).visits == []
+    frontier.meet(story(1), 1, via=story(9))  # met nearer: it moves, and the store learns it
+    frontier.expanded(story(2), [story(3)])  # read: its related headlines are kept
+    assert frontier.end(story(3)) and not frontier.end(story(3))
+    frontier.flush()
+    assert (store.rows[story(1)].hop, store.rows[story(1)].via) == (1, story(9))
+    assert store.rows[story(2)].children == (story(3),) and store.rows[story(3)].ended
+    assert frontier.to_fetch() == {1: 1, 2: 1}
+    left = dict(frontier.unended())
+    assert {url: (e.hop, e.pending) for url, e in left.items()} == {
+        story(1): (1, "not_fetched"),
+        story(2): (2, "not_fetched"),
+    }
+    assert not frontier.claim(story(1), 0, None) and frontier.hop(story(2)) == 2
+
+
+def test_the_state_keeps_where_a_url_was_met_when_the_frontier_kept_only_its_hop(
+    tmp_path: Path,
+) -> None:
+    with StateStore.open(tmp_path / "state.sqlite") as store:
+        frontier = Frontier(rules(), store)
+        frontier.meet(story(1), 0, via=LISTING)
+        frontier.flush()  # kept as its hop alone
+        frontier.expanded(story(1), [story(2)])  # written again, without its via
+        frontier.flush()
+        (row,) = store.frontier_rows()
+        assert (row.url, row.via, row.children) == (story(1), LISTING, (story(2),))

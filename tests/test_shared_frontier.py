@@ -48,7 +48,7 @@ def in_python(pages: list[Page], **kwargs: Any) -> tuple[set, dict, set]:
             ends |= {(o.url, o.reason) for o in met.outcomes}
         if parent:
             frontier.expanded(parent, [url for url, link in links if link == RELATED])
-    return visits, {url: entry.hop for url, entry in frontier.entries.items()}, ends
+    return visits, {url: frontier.hop(url) for url in frontier}, ends
 
 
 def in_redis(redis: RedisServer, pages: list[Page], **kwargs: Any) -> tuple[set, dict, set]:

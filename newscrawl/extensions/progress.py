@@ -40,7 +40,6 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
 from newscrawl.config import config_of
-from newscrawl.frontier.book import SCHEDULED
 from newscrawl.history import NOT_REQUESTED
 from newscrawl.spiders.related import HOP, PAGE
 
@@ -192,11 +191,7 @@ class Progress:
         assert self.crawler.stats is not None
         stories, rejected, failed, done = ended_counts(self.crawler.stats.get_stats())
         ledger = self.crawler.get_extension(OutcomeLedger)
-        to_fetch: Counter[int] = Counter()
-        if ledger is not None:
-            for entry in ledger.frontier.entries.values():
-                if entry.state == SCHEDULED:
-                    to_fetch[entry.hop] += 1
+        to_fetch: Counter[int] = ledger.frontier.to_fetch() if ledger is not None else Counter()
         engine = self.crawler.engine
         downloader = getattr(engine, "downloader", None)
         # In flight: being transferred; the downloader's other requests wait for their slot

@@ -18,11 +18,13 @@ next run :meth:`takes up <Frontier.take_up>` what it left unended.
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
+from newscrawl.frontier.ended import EndedURLs
 from newscrawl.outcomes import Outcome, rejected
 
 SCHEDULED = "scheduled"  # requested (or about to be)
@@ -136,10 +138,18 @@ class StoryRules:
 
 
 class Frontier:
+    """Every URL met. The ones not ended yet are :class:`Entry` objects in :attr:`entries`;
+    the ended ones are kept compact (:class:`~newscrawl.frontier.ended.EndedURLs`)."""
+
     def __init__(self, rules: Rules, store: Store | None = None) -> None:
         self.rules = rules
         self.store = store
-        self.entries: dict[str, Entry] = {}
+        # Not ended yet. A URL to fetch that nothing else is known of (scheduled, met without a
+        # listing time, its page not read) is, once its meeting is written, its hop alone: a small
+        # int instead of an Entry. A crawl's listings name most of the portal's stories in its
+        # first seconds, so these are most of the frontier while it is largest.
+        self.entries: dict[str, Entry | int] = {}
+        self._ended = EndedURLs()
         self._dirty: dict[str, Entry] = {}  # met, moved or ended since the last flush
 
     # --- meeting ------------------------------------------------------------------------
@@ -164,8 +174,16 @@ class Frontier:
         url = sys.intern(self.rules.canonical(url))  # one string per URL, however often met
         entry = self.entries.get(url)
         if entry is None:
-            self._first_meeting(url, hop, via and sys.intern(via), listed_at, met)
+            ended_at = self._ended.hop(url)
+            if ended_at is None:
+                self._first_meeting(url, hop, via and sys.intern(via), listed_at, met)
+            elif hop < ended_at:
+                self._meet_ended(url, hop, via, work)
             return
+        if isinstance(entry, int):  # scheduled, nothing else known
+            if hop >= entry:
+                return
+            entry = self.entries[url] = Entry(entry, None)
         if hop >= entry.hop:
             if listed_at and entry.state == PENDING and entry.pending == KNOWN:
                 self._reconsider_known(url, entry, listed_at, met)
@@ -175,6 +193,22 @@ class Frontier:
         self._dirty[url] = entry
         if entry.state == PENDING and entry.pending == BEYOND and hop <= self.rules.max_depth:
             self._schedule_or_keep(url, entry, met)
+        if entry.children and hop + 1 <= self.rules.max_depth:
+            work.extend((child, hop + 1, url, None) for child in entry.children)
+
+    def _meet_ended(
+        self,
+        url: str,
+        hop: int,
+        via: str | None,
+        work: list[tuple[str, int, str | None, str | None]],
+    ) -> None:
+        """An ended URL met nearer: it moves there, and so do its related headlines."""
+        self._ended.move(url, hop)
+        entry = self.entry(url)
+        assert entry is not None
+        entry.via = via and sys.intern(via)
+        self._dirty[url] = entry
         if entry.children and hop + 1 <= self.rules.max_depth:
             work.extend((child, hop + 1, url, None) for child in entry.children)
 
@@ -213,19 +247,22 @@ class Frontier:
         """A page already fetched (the end of a redirect chain) is ``url``'s: True if ``url``
         was not met before, and is now, as being fetched; False if it was met already."""
         url = sys.intern(self.rules.canonical(url))
-        if url in self.entries:
+        if url in self.entries or url in self._ended:
             return False
         self.entries[url] = self._dirty[url] = Entry(hop, via and sys.intern(via))
         return True
 
     def expanded(self, url: str, children: Iterable[str]) -> None:
         """The page of ``url`` was read: these are its related story URLs (already met)."""
-        entry = self.entries.get(url)
+        entry = self._live(url) or self.entry(url)
         if entry is None:
             return
         # Interned: the same string objects as the entries' own keys (a story page's dozen
         # children cost a dozen pointers, not a dozen more copies of their URLs).
-        entry.children = tuple(dict.fromkeys(sys.intern(self.rules.canonical(c)) for c in children))
+        read = tuple(dict.fromkeys(sys.intern(self.rules.canonical(c)) for c in children))
+        entry.children = read
+        if entry.state == ENDED:
+            self._ended.put(url, entry.hop, entry.closed, read)
         self._dirty[url] = entry
 
     # --- ending -------------------------------------------------------------------------
@@ -237,16 +274,20 @@ class Frontier:
         line is the record, read back by the state), or a URL the run stopped before doing,
         which the next run takes up.
         """
-        entry = self.entries.get(url)
-        if entry is None:  # not a story link the frontier met (a listing page, say)
-            self.entries[url] = Entry(0, None, state=ENDED)
+        url = sys.intern(url)  # the key kept is the one string the URL's related headlines share
+        entry = self.entries.pop(url, None)
+        if entry is None:
+            if url in self._ended:
+                return False
+            self._ended.put(url, 0, False, None)  # not a story link met (a listing, say)
             return True
-        if entry.state == ENDED:
-            return False
+        if isinstance(entry, int):
+            entry = Entry(entry, None)
         entry.state = ENDED
         if durable:
             entry.closed = True
             self._dirty[url] = entry
+        self._ended.put(url, entry.hop, entry.closed, entry.children)
         return True
 
     def emitted(self, url: str, story: Any = None) -> bool:
@@ -259,15 +300,57 @@ class Frontier:
 
     def hop(self, url: str) -> int | None:
         entry = self.entries.get(url)
-        return entry.hop if entry else None
+        if isinstance(entry, int):
+            return entry
+        return entry.hop if entry is not None else self._ended.hop(url)
+
+    def scheduled_hop(self, url: str) -> int | None:
+        """The hop of ``url`` if it is to be fetched, else None."""
+        entry = self.entries.get(url)
+        if isinstance(entry, int):
+            return entry
+        return entry.hop if entry is not None and entry.state == SCHEDULED else None
+
+    def to_fetch(self) -> Counter[int]:
+        """How many URLs are to be fetched, by hop."""
+        return Counter(
+            e if isinstance(e, int) else e.hop
+            for e in self.entries.values()
+            if isinstance(e, int) or e.state == SCHEDULED
+        )
+
+    def entry(self, url: str) -> Entry | None:
+        """What the frontier has of ``url`` (a copy, unless it is a live Entry)."""
+        entry = self.entries.get(url)
+        if isinstance(entry, int):
+            return Entry(entry, None)
+        if entry is not None:
+            return entry
+        ended = self._ended.get(url)
+        if ended is None:
+            return None
+        hop, durable, children = ended
+        return Entry(hop, None, state=ENDED, children=children, closed=durable)
 
     def unended(self) -> Iterator[tuple[str, Entry]]:
-        for url, entry in self.entries.items():
-            if entry.state != ENDED:
-                yield url, entry
+        return iter(
+            [(url, Entry(e, None) if isinstance(e, int) else e) for url, e in self.entries.items()]
+        )
+
+    def _live(self, url: str) -> Entry | None:
+        """The live Entry of ``url``, made again from its hop if it was kept as one."""
+        entry = self.entries.get(url)
+        if isinstance(entry, int):
+            entry = self.entries[url] = Entry(entry, None)
+        return entry
+
+    def __iter__(self) -> Iterator[str]:
+        """Every URL met."""
+        yield from self.entries
+        yield from self._ended
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return len(self.entries) + len(self._ended)
 
     # --- the durable store --------------------------------------------------------------
 
@@ -275,6 +358,9 @@ class Frontier:
         """Write what was met, moved and ended since the last flush, in one transaction."""
         if self.store is not None and self._dirty:
             self.store.write_frontier([_row(url, e) for url, e in self._dirty.items()])
+        for url, entry in self._dirty.items():  # written: what only needs its hop keeps its hop
+            if self.entries.get(url) is entry and _only_its_hop(entry):
+                self.entries[url] = entry.hop
         self._dirty.clear()
 
     def take_up(self) -> Met:
@@ -287,18 +373,26 @@ class Frontier:
         for row in rows:
             if row.ended:
                 children = tuple(map(sys.intern, row.children)) if row.children else row.children
-                self.entries[sys.intern(row.url)] = Entry(
-                    row.hop, row.via, row.listed_at, ENDED, children=children, closed=True
-                )
+                self._ended.put(sys.intern(row.url), row.hop, True, children)
+
         met = Met()
         for row in sorted((r for r in rows if not r.ended), key=lambda r: r.hop):
             part = self.meet(row.url, row.hop, row.via, row.listed_at)
             met.visits += part.visits
             met.outcomes += part.outcomes
-            entry = self.entries.get(self.rules.canonical(row.url))
+            entry = self._live(self.rules.canonical(row.url))
             if entry is not None and row.children is not None and entry.children is None:
                 entry.children = row.children
         return met
+
+
+def _only_its_hop(entry: Entry) -> bool:
+    return (
+        entry.state == SCHEDULED
+        and entry.listed_at is None
+        and entry.children is None
+        and not entry.closed
+    )
 
 
 def _row(url: str, entry: Entry) -> Row:

@@ -29,11 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 import sys
-import tempfile
-import weakref
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -41,6 +37,7 @@ import numpy as np
 from scrapy.crawler import Crawler
 
 from newscrawl import setting
+from newscrawl.compact import Column, KeyTable, SpillFile
 from newscrawl.config import config_of
 from newscrawl.items import Story
 from newscrawl.outcomes import StoryRejected
@@ -172,15 +169,18 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return common / (a.size + b.size - common)
 
 
-def _fingerprint_key(fingerprint: str) -> bytes | str:
-    """A body fingerprint as the index keeps it: sha1 hex as its 20 bytes (53 bytes of memory
-    instead of 89), anything else as written."""
-    if len(fingerprint) == 40:
-        try:
-            return bytes.fromhex(fingerprint)
-        except ValueError:
-            pass
-    return fingerprint
+def fingerprint_key(fingerprint: str) -> int:
+    """A body fingerprint as the index keeps it: its first 64 bits, signed (a sha1 in hex, as
+    :func:`newscrawl.text.body_fingerprint` writes it; anything else, those of its sha1). Two
+    texts share a key by chance with probability 2**-64 a pair: about 3e-10 for a crawl of a
+    hundred thousand stories."""
+    try:
+        value = int(fingerprint[:16], 16) if len(fingerprint) == 40 else None
+    except ValueError:
+        value = None
+    if value is None:
+        value = int.from_bytes(hashlib.sha1(fingerprint.encode()).digest()[:8], "big")
+    return value - (1 << 64) if value >= 1 << 63 else value
 
 
 # datasketch 2's "affine32" MinHash, computed here so that a crawl does not import datasketch
@@ -233,31 +233,23 @@ class MinHash:
 
 
 class BandIndex:
-    """The LSH index: each story's band keys, in numpy arrays (no Python object per story).
+    """The LSH index: each story's band keys, in a :class:`KeyTable` (no Python object per story).
 
     A band of a signature is ``rows`` consecutive hash values (datasketch's bands: the first
-    ``bands * rows`` values in order); its key is a 64-bit hash of the band's index and values.
-    Two stories are candidates when one of their bands has the same key (a 64-bit collision
-    of different bands, 2**-64 a pair, only adds a candidate, which the exact similarity
-    then judges). Keys live in one sorted array with the story's number and generation beside
-    (14 bytes a band), searched with ``searchsorted``; the latest keys wait in a dict until
-    there are :data:`MERGE_EVERY` of them, then are merged in. A story stored again (an
-    earlier run's story emitted anew) gets a new generation: its older keys no longer count.
+    ``bands * rows`` values in order); its key is the low 32 bits of a hash of the band's
+    index and values. Two stories are candidates when one of their bands has the same key. A
+    chance collision of two different bands only adds a candidate, which the exact similarity
+    then judges: at 100,000 stories about one story in a hundred gets one such extra candidate,
+    one more read of the spill file. 32-bit keys cost 8 bytes an entry, 64-bit ones 12.
     """
-
-    MERGE_EVERY = 8192
 
     def __init__(self, bands: int, rows: int) -> None:
         self.bands, self.rows = bands, rows
         self._index_column = np.arange(bands, dtype=np.uint32).reshape(bands, 1)
-        self._keys = np.empty(0, dtype=np.int64)
-        self._ids = np.empty(0, dtype=np.int32)
-        self._generations = np.empty(0, dtype=np.uint16)
-        self._recent: dict[int, list[tuple[int, int]]] = {}
-        self._recent_count = 0
+        self.table = KeyTable(key_bits=32)
 
     def __len__(self) -> int:
-        return self._keys.size + self._recent_count
+        return len(self.table)
 
     def keys_of(self, signature: np.ndarray) -> list[int]:
         values = np.asarray(signature, dtype=np.uint32)[: self.bands * self.rows]
@@ -266,99 +258,12 @@ class BandIndex:
         width = (self.rows + 1) * 4
         return [hash(raw[start : start + width]) for start in range(0, len(raw), width)]
 
-    def add(self, keys: list[int], story: int, generation: int) -> None:
-        for key in keys:
-            self._recent.setdefault(key, []).append((story, generation))
-        self._recent_count += len(keys)
-        if self._recent_count >= self.MERGE_EVERY:
-            self._merge()
+    def add(self, keys: list[int], story: int) -> None:
+        self.table.add(keys, story)
 
-    def query(self, keys: list[int]) -> list[tuple[int, int]]:
-        """(story, generation) of every entry sharing one of these keys."""
-        found: list[tuple[int, int]] = []
-        for key in keys:
-            found += self._recent.get(key, ())
-        if self._keys.size:
-            wanted = np.asarray(keys, dtype=np.int64)
-            left = np.searchsorted(self._keys, wanted, side="left")
-            right = np.searchsorted(self._keys, wanted, side="right")
-            for start, stop in zip(left.tolist(), right.tolist(), strict=True):
-                if stop > start:
-                    found += zip(
-                        self._ids[start:stop].tolist(),
-                        self._generations[start:stop].tolist(),
-                        strict=True,
-                    )
-        return found
-
-    def _merge(self) -> None:
-        entries = [(k, s, g) for k, items in self._recent.items() for s, g in items]
-        keys = np.fromiter((e[0] for e in entries), dtype=np.int64, count=len(entries))
-        ids = np.fromiter((e[1] for e in entries), dtype=np.int32, count=len(entries))
-        generations = np.fromiter((e[2] for e in entries), dtype=np.uint16, count=len(entries))
-        order = np.argsort(keys, kind="stable")
-        keys, ids, generations = keys[order], ids[order], generations[order]
-        at = np.searchsorted(self._keys, keys, side="right")
-        self._keys = np.insert(self._keys, at, keys)
-        self._ids = np.insert(self._ids, at, ids)
-        self._generations = np.insert(self._generations, at, generations)
-        self._recent, self._recent_count = {}, 0
-
-    def nbytes(self) -> int:
-        """Bytes of the arrays (the recent keys' dict not counted: at most MERGE_EVERY)."""
-        return int(self._keys.nbytes + self._ids.nbytes + self._generations.nbytes)
-
-
-class SpillFile:
-    """Arrays written to an unlinked temporary file and read back by offset: the shingle
-    hashes and signatures of the run's stories, which a check reads only for the few LSH
-    candidates (TMPDIR, or ``folder``; gone when the file is closed or the process ends)."""
-
-    def __init__(self, folder: str | None = None) -> None:
-        self._folder = folder
-        self._fd = -1  # opened at the first write
-        self._closed: Callable[[], None] = lambda: None
-        self.size = 0
-
-    def _open(self) -> int:
-        if self._fd < 0:
-            handle = tempfile.TemporaryFile(dir=self._folder)  # noqa: SIM115 (kept open)
-            self._fd = handle.fileno()
-            # Closed with the index (or at exit), never left to the garbage collector's warning.
-            self._closed = weakref.finalize(self, handle.close)
-        return self._fd
-
-    def append(self, values: np.ndarray) -> int:
-        at = self.size
-        self.write_at(at, values)
-        return at
-
-    def write_at(self, at: int, values: np.ndarray) -> None:
-        data = np.ascontiguousarray(values).tobytes()
-        os.pwrite(self._open(), data, at)
-        self.size = max(self.size, at + len(data))
-
-    def read(self, at: int, count: int, dtype: Any) -> np.ndarray:
-        size = count * np.dtype(dtype).itemsize
-        return np.frombuffer(os.pread(self._open(), size, at), dtype=dtype)
-
-    def close(self) -> None:
-        self._closed()
-        self._fd = -1
-
-
-class _Column:
-    """A growable numpy array, one value per story."""
-
-    def __init__(self, dtype: Any, fill: int = 0) -> None:
-        self.values = np.full(1024, fill, dtype=dtype)
-        self.fill = fill
-
-    def ensure(self, size: int) -> None:
-        if size > self.values.size:
-            grown = np.full(max(size, self.values.size * 2), self.fill, dtype=self.values.dtype)
-            grown[: self.values.size] = self.values
-            self.values = grown
+    def query(self, keys: list[int]) -> list[int]:
+        """The stories with one of these keys (retired ones too: the index decides)."""
+        return self.table.query(keys)
 
 
 class DedupIndex:
@@ -375,18 +280,20 @@ class DedupIndex:
         self.config = config
         self._permutations = minhash_permutations(config.num_perm)
         self._bands = BandIndex(*lsh_bands(config.threshold, config.num_perm))
-        self._number: dict[str, int] = {}  # url -> story number (order stored)
-        self._urls: list[str] = []
-        self._first_of: dict[bytes | str, int] = {}  # fingerprint -> first story with that text
-        self._this_run = _Column(np.bool_)
-        self._generation = _Column(np.uint16)
-        self._shingles_at = _Column(np.int64, -1)  # offset in the spill file; -1: none
-        self._shingle_count = _Column(np.int32)
+        # url -> its story number (order stored); a story stored again gets a new number and
+        # its older one is retired (its bands and fingerprint no longer count)
+        self._number: dict[str, int] = {}
+        self._urls: list[str] = []  # by number
+        self._current = Column(np.bool_)  # the number is its URL's current one
+        self._fingerprints = KeyTable()  # fingerprint key -> the stories with that text
+        self._this_run = Column(np.bool_)
+        self._shingles_at = Column(np.int64, -1)  # offset in the spill file; -1: none
+        self._shingle_count = Column(np.int32)
         self._spill = SpillFile(spill_folder)  # shingle hashes, appended
         self._signature_file = SpillFile(spill_folder)  # signatures, one slot per story
 
     def __len__(self) -> int:
-        return len(self._urls)
+        return len(self._number)
 
     def close(self) -> None:
         self._spill.close()
@@ -409,16 +316,23 @@ class DedupIndex:
 
     def match(self, url: str, sketch: Sketch) -> Match | None:
         """The earlier story this one duplicates, if any (never the same URL's earlier text)."""
-        first = self._first_of.get(_fingerprint_key(sketch.fingerprint))
+        current = self._current.values
+        first = min(
+            (
+                s
+                for s in self._fingerprints.query([fingerprint_key(sketch.fingerprint)])
+                if current[s]
+            ),
+            default=None,
+        )
         if first is not None and self._urls[first] != url:
             return Match("duplicate", self._urls[first], 1.0)
         # Most similar first; among equals the earliest stored, so the outcome is deterministic.
         own = self._number.get(url)
-        generation = self._generation.values
         candidates = {
             story
-            for story, born in self._bands.query(self._bands.keys_of(sketch.minhash.hashvalues))
-            if story != own and born == generation[story]
+            for story in self._bands.query(self._bands.keys_of(sketch.minhash.hashvalues))
+            if story != own and current[story]
         }
         scored = [
             (self._similarity(story, sketch), -story, self._urls[story]) for story in candidates
@@ -482,41 +396,32 @@ class DedupIndex:
         if number is None:
             return
         self._this_run.values[number] = False
-        self._generation.values[number] += 1  # its bands no longer count
-        self._shingles_at.values[number] = -1
-        for fingerprint in [f for f, first in self._first_of.items() if first == number]:
-            del self._first_of[fingerprint]
+        self._current.values[number] = False  # its bands and its fingerprint no longer count
 
     def _store(self, url: str, sketch: Sketch) -> int:
-        number = self._number.get(url)
-        if number is None:
-            url = sys.intern(url)
-            number = len(self._urls)
-            self._urls.append(url)
-            self._number[url] = number
-            for column in self._columns():
-                column.ensure(number + 1)
-        else:  # a story of an earlier run, emitted again: its older bands no longer count
-            self._generation.values[number] += 1
+        older = self._number.get(url)
+        if older is not None:  # a story of an earlier run, emitted again: its older text retires
+            self._current.values[older] = False
+        url = sys.intern(url)
+        number = len(self._urls)
+        self._urls.append(url)
+        self._number[url] = number
+        for column in self._columns():
+            column.ensure(number + 1)
+        self._current.values[number] = True
         self._signature_file.write_at(
             number * self.config.num_perm * 4, sketch.minhash.hashvalues.astype(np.uint32)
         )
-        self._first_of.setdefault(_fingerprint_key(sketch.fingerprint), number)
-        self._bands.add(
-            self._bands.keys_of(sketch.minhash.hashvalues),
-            number,
-            int(self._generation.values[number]),
-        )
-        if sketch.shingle_hashes is not None:
+        self._fingerprints.add([fingerprint_key(sketch.fingerprint)], number)
+        self._bands.add(self._bands.keys_of(sketch.minhash.hashvalues), number)
+        if sketch.shingle_hashes is not None:  # else: compared by its signature's estimate
             hashes = np.asarray(sketch.shingle_hashes, dtype=np.uint64)
             self._shingles_at.values[number] = self._spill.append(hashes)
             self._shingle_count.values[number] = hashes.size
-        else:  # preloaded again, from its signature only: forget the older text's shingles
-            self._shingles_at.values[number] = -1
         return number
 
-    def _columns(self) -> tuple[_Column, ...]:
-        return (self._this_run, self._generation, self._shingles_at, self._shingle_count)
+    def _columns(self) -> tuple[Column, ...]:
+        return (self._this_run, self._current, self._shingles_at, self._shingle_count)
 
     def memory(self) -> dict[str, int]:
         """Bytes each structure takes in memory (for the memory benchmark), and on disk."""
@@ -524,9 +429,8 @@ class DedupIndex:
         return {
             "urls (strings, shared with the frontier)": urls,
             "url -> number (dict)": sys.getsizeof(self._number) + 28 * len(self._number),
-            "fingerprints (dict)": sys.getsizeof(self._first_of)
-            + sum(sys.getsizeof(k) + 28 for k in self._first_of),
-            "LSH band keys (numpy)": self._bands.nbytes(),
+            "fingerprints (numpy)": self._fingerprints.nbytes(),
+            "LSH band keys (numpy)": self._bands.table.nbytes(),
             "per-story columns (numpy)": sum(c.values.nbytes for c in self._columns())
             + sys.getsizeof(self._urls),
             "spill files (disk)": self._spill.size + self._signature_file.size,

@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -262,14 +263,14 @@ class SharedFrontier:
         hop = self.in_hand.get(url)
         return hop if hop is not None else self._hop_when_ended.get(url)
 
-    @property
-    def entries(self) -> dict[str, Entry]:
-        """This worker's view (its progress line): the story URLs it holds, to be fetched."""
-        return {
-            member: Entry(hop, None)
-            for member, hop in self.in_hand.items()
-            if not member.startswith(LISTING + "\t")
-        }
+    def to_fetch(self) -> Counter[int]:
+        """This worker's view (its progress line): the story URLs it holds, by hop."""
+        return Counter(
+            hop for member, hop in self.in_hand.items() if not member.startswith(LISTING + "\t")
+        )
+
+    def scheduled_hop(self, url: str) -> int | None:
+        return None if url.startswith(LISTING + "\t") else self.in_hand.get(url)
 
     def has_met(self, url: str) -> bool:
         return self.rules.canonical(url) in self.in_hand

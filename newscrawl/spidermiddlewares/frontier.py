@@ -14,7 +14,7 @@ could forget; the next run takes them up (:meth:`process_start`) before its own 
 
 from __future__ import annotations
 
-import heapq
+from collections import deque
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
@@ -25,26 +25,51 @@ from scrapy.http import Response
 
 from newscrawl import machinery
 from newscrawl.extensions.ledger import OutcomeLedger
-from newscrawl.frontier import SCHEDULED, Met
+from newscrawl.frontier import Met
 from newscrawl.spiders.related import HOP, LINK, LISTED_AT, PAGE, RELATED, SEED, STORY_URL
 from newscrawl.state.store import StateStoreError
+
+
+class Backlog:
+    """Story URLs to request, nearest hop first, in the order they were met within a hop: one
+    deque a hop (8 bytes a URL; a heap of (hop, order, URL) tuples cost ~100, and a crawl's
+    listings can name every story of the portal in its first seconds)."""
+
+    def __init__(self) -> None:
+        self._by_hop: dict[int, deque[str]] = {}
+        self._size = 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    def push(self, hop: int, url: str) -> None:
+        self._by_hop.setdefault(hop, deque()).append(url)
+        self._size += 1
+
+    def pop(self) -> str:
+        hop = min(self._by_hop)
+        waiting = self._by_hop[hop]
+        url = waiting.popleft()
+        if not waiting:
+            del self._by_hop[hop]
+        self._size -= 1
+        return url
 
 
 class FrontierMiddleware:
     """Story requests wait in the frontier, not in Scrapy's scheduler: at most
     :data:`MAX_QUEUED` requests are in the scheduler at once, and the rest of the story URLs
-    to fetch wait in a backlog of (hop, URL), nearest first, released as the scheduler drains
+    to fetch wait in a :class:`Backlog`, nearest hop first, released as the scheduler drains
     (with each page's output, and when the crawl would otherwise be idle). A request costs
-    ~0.8 KB; a backlog entry a few dozen bytes beside the frontier's own entry, so a crawl whose
-    listings name 100,000 stories at once does not hold 100,000 requests."""
+    ~0.8 KB; a backlog entry 8 bytes beside the frontier's own entry, so a crawl whose listings
+    name 100,000 stories at once does not hold 100,000 requests."""
 
     MAX_QUEUED = 1000
 
     def __init__(self, crawler: Crawler, ledger: OutcomeLedger) -> None:
         self.crawler = crawler
         self.ledger = ledger
-        self.backlog: list[tuple[int, int, str]] = []  # (hop, order met, url): a heap
-        self._order = 0
+        self.backlog = Backlog()
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
 
     @classmethod
@@ -128,8 +153,7 @@ class FrontierMiddleware:
         for outcome in met.outcomes:
             self.ledger.record(outcome)
         for visit in met.visits:
-            heapq.heappush(self.backlog, (visit.hop, self._order, visit.url))
-            self._order += 1
+            self.backlog.push(visit.hop, visit.url)
         return []  # released from the backlog at the end of the page (_released)
 
     def _room(self) -> int:
@@ -149,11 +173,11 @@ class FrontierMiddleware:
         spider = self.crawler.spider
         requests: list[Request] = []
         while self.backlog and len(requests) < room:
-            _, _, url = heapq.heappop(self.backlog)
-            entry = frontier.entries.get(url)
-            if entry is None or entry.state != SCHEDULED:
+            url = self.backlog.pop()
+            hop = frontier.scheduled_hop(url)
+            if hop is None:
                 continue  # ended meanwhile (an alias of a redirect, a state's decision)
-            requests.append(spider.story_request(url, entry.hop))  # type: ignore[union-attr]
+            requests.append(spider.story_request(url, hop))  # type: ignore[union-attr]
         return requests
 
     def _guard(self, call: Any) -> Any:

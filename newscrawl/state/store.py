@@ -525,7 +525,10 @@ class StateStore:
             db.executemany(
                 "INSERT INTO frontier (url, hop, via, listed_at, ended, children)"
                 " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET hop = excluded.hop,"
-                " via = excluded.via, listed_at = excluded.listed_at, ended = excluded.ended,"
+                # A row written again without its via (an entry the frontier kept as its hop
+                # alone) keeps the one it had.
+                " via = COALESCE(excluded.via, frontier.via), listed_at = excluded.listed_at,"
+                " ended = excluded.ended,"
                 " children = excluded.children",
                 [
                     (r.url, r.hop, r.via, r.listed_at, int(r.ended), _joined(r.children))

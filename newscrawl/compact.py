@@ -1,0 +1,202 @@
+"""Compact structures for what a long crawl keeps per story: numpy arrays and spill files
+instead of a Python object per story (BENCHMARKS.md, *Memory*).
+
+- :class:`KeyTable`: keys, each with a story number (the LSH band keys, the body
+  fingerprints), in sorted runs of bounded size;
+- :class:`KeySet`: a set of 64-bit keys (the request fingerprints), the same way;
+- :class:`SpillFile`: arrays and records (the shingle hashes, the related URLs of ended pages)
+  appended to an unlinked temporary file, read back by offset;
+- :class:`Column`: one number per story, grown by doubling.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import tempfile
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+
+class KeyTable:
+    """A multimap of keys to story numbers: 12 bytes an entry with 64-bit keys, 8 with 32-bit
+    ones (``key_bits=32``: a key is then its low 32 bits, for an index whose every hit is judged
+    again, such as the LSH band keys, where a chance match only adds a candidate).
+
+    The latest entries wait in a dict until there are :data:`MERGE_EVERY` of them; then they
+    are sorted and merged into the last run, or start a new one once that run holds
+    :data:`RUN` entries. A query searches each run (``searchsorted``). Runs are bounded so
+    that a merge copies one run, never the whole table: one sorted array of everything,
+    merged with ``np.insert``, held two copies of everything at each merge (25 MB more at the
+    peak of a 90,000-story crawl). The owner retires a story's entries by retiring its number.
+    """
+
+    MERGE_EVERY = 8192
+    RUN = 1 << 18
+
+    def __init__(self, key_bits: int = 64) -> None:
+        if key_bits not in (32, 64):
+            raise ValueError("a KeyTable's keys have 32 or 64 bits")
+        self._dtype = np.int64 if key_bits == 64 else np.int32
+        self._narrow = key_bits == 32
+        self._runs: list[tuple[np.ndarray, np.ndarray]] = []
+        self._recent: dict[int, list[int]] = {}
+        self._recent_count = 0
+
+    def __len__(self) -> int:
+        return sum(keys.size for keys, _ in self._runs) + self._recent_count
+
+    @property
+    def runs(self) -> int:
+        return len(self._runs)
+
+    def _key(self, key: int) -> int:
+        return ((key + (1 << 31)) & 0xFFFFFFFF) - (1 << 31) if self._narrow else key
+
+    def add(self, keys: list[int], story: int) -> None:
+        for key in keys:
+            self._recent.setdefault(self._key(key), []).append(story)
+        self._recent_count += len(keys)
+        if self._recent_count >= self.MERGE_EVERY:
+            self._merge()
+
+    def query(self, keys: list[int]) -> list[int]:
+        """The stories of every entry under one of these keys."""
+        wanted = [self._key(key) for key in keys]
+        found: list[int] = []
+        for key in wanted:
+            found += self._recent.get(key, ())
+        if not self._runs:
+            return found
+        searched = np.asarray(wanted, dtype=self._dtype)
+        for run_keys, stories in self._runs:
+            left = np.searchsorted(run_keys, searched, side="left")
+            right = np.searchsorted(run_keys, searched, side="right")
+            for hit in np.flatnonzero(right > left).tolist():
+                found += stories[int(left[hit]) : int(right[hit])].tolist()
+        return found
+
+    def _merge(self) -> None:
+        count = self._recent_count
+        keys = np.fromiter(
+            (k for k, stories in self._recent.items() for _ in stories), self._dtype, count
+        )
+        stories = np.fromiter(
+            (s for items in self._recent.values() for s in items), np.int32, count
+        )
+        order = np.argsort(keys, kind="stable")
+        keys, stories = keys[order], stories[order]
+        if self._runs and self._runs[-1][0].size + keys.size <= self.RUN:
+            run_keys, run_stories = self._runs.pop()
+            at = np.searchsorted(run_keys, keys, side="right")
+            keys, stories = np.insert(run_keys, at, keys), np.insert(run_stories, at, stories)
+        self._runs.append((keys, stories))
+        self._recent, self._recent_count = {}, 0
+
+    def nbytes(self) -> int:
+        """Bytes of the runs (the recent entries' dict not counted: at most MERGE_EVERY)."""
+        return sum(k.nbytes + s.nbytes for k, s in self._runs)
+
+
+class KeySet:
+    """A set of 64-bit keys, 8 bytes a key: the latest in a Python set, the rest in sorted runs
+    of at most :data:`KeyTable.RUN` keys (merged as :class:`KeyTable` merges)."""
+
+    MERGE_EVERY = 8192
+
+    def __init__(self) -> None:
+        self._runs: list[np.ndarray] = []
+        self._recent: set[int] = set()
+
+    def __len__(self) -> int:
+        return sum(run.size for run in self._runs) + len(self._recent)
+
+    def __contains__(self, key: int) -> bool:
+        if key in self._recent:
+            return True
+        for run in self._runs:
+            at = int(np.searchsorted(run, key))
+            if at < run.size and int(run[at]) == key:
+                return True
+        return False
+
+    def add(self, key: int) -> None:
+        self._recent.add(key)
+        if len(self._recent) >= self.MERGE_EVERY:
+            self._merge()
+
+    def _merge(self) -> None:
+        keys = np.fromiter(self._recent, dtype=np.int64, count=len(self._recent))
+        keys.sort()
+        if self._runs and self._runs[-1].size + keys.size <= KeyTable.RUN:
+            run = self._runs.pop()
+            keys = np.insert(run, np.searchsorted(run, keys), keys)
+        self._runs.append(keys)
+        self._recent = set()
+
+    def nbytes(self) -> int:
+        return sum(run.nbytes for run in self._runs)
+
+
+class SpillFile:
+    """Arrays written to an unlinked temporary file and read back by offset: the shingle
+    hashes and signatures of the run's stories, which a check reads only for the few LSH
+    candidates (TMPDIR, or ``folder``; gone when the file is closed or the process ends)."""
+
+    def __init__(self, folder: str | None = None) -> None:
+        self._folder = folder
+        self._fd = -1  # opened at the first write
+        self._closed: Callable[[], None] = lambda: None
+        self.size = 0
+
+    def _open(self) -> int:
+        if self._fd < 0:
+            handle = tempfile.TemporaryFile(dir=self._folder)  # noqa: SIM115 (kept open)
+            self._fd = handle.fileno()
+            # Closed with the index (or at exit), never left to the garbage collector's warning.
+            self._closed = weakref.finalize(self, handle.close)
+        return self._fd
+
+    def append(self, values: np.ndarray | bytes) -> int:
+
+        at = self.size
+        self.write_at(at, values)
+        return at
+
+    def write_at(self, at: int, values: np.ndarray | bytes) -> None:
+        data = values if isinstance(values, bytes) else np.ascontiguousarray(values).tobytes()
+        view = memoryview(data)
+        while view:  # a short write (a signal, a nearly full disk) goes on where it stopped
+            written = os.pwrite(self._open(), view, at)
+            if not written:
+                raise OSError(errno.ENOSPC, "nothing written to a spill file")
+            view, at = view[written:], at + written
+        self.size = max(self.size, at)
+
+    def read(self, at: int, count: int, dtype: Any) -> np.ndarray:
+        size = count * np.dtype(dtype).itemsize
+        return np.frombuffer(self.read_bytes(at, size), dtype=dtype)
+
+    def read_bytes(self, at: int, size: int) -> bytes:
+        return os.pread(self._open(), size, at)
+
+    def close(self) -> None:
+        self._closed()
+        self._fd = -1
+
+
+class Column:
+    """A growable numpy array, one value per story."""
+
+    def __init__(self, dtype: Any, fill: int = 0) -> None:
+        self.values = np.full(1024, fill, dtype=dtype)
+        self.fill = fill
+
+    def ensure(self, size: int) -> None:
+        if size > self.values.size:
+            grown = np.full(max(size, self.values.size * 2), self.fill, dtype=self.values.dtype)
+            grown[: self.values.size] = self.values
+            self.values = grown

@@ -1,0 +1,115 @@
+"""The compact structures of the dedup index: what goes in comes out, whatever the merges."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from newscrawl.compact import KeyTable
+from newscrawl.frontier.ended import EndedURLs
+from newscrawl.pipelines.dedup import fingerprint_key
+
+
+@pytest.fixture
+def small_runs(monkeypatch):
+    monkeypatch.setattr(KeyTable, "MERGE_EVERY", 16)
+    monkeypatch.setattr(KeyTable, "RUN", 100)
+
+
+def test_every_entry_is_found_in_the_recent_dict_and_in_every_run(small_runs) -> None:
+    rng = random.Random(7)
+    table, added = KeyTable(), {}
+    keys = [rng.randrange(-(2**63), 2**63) for _ in range(150)]  # some keys recur below
+    for story in range(600):
+        chosen = [rng.choice(keys) for _ in range(3)]
+        table.add(chosen, story)
+        for key in chosen:
+            added.setdefault(key, []).append(story)
+    assert table.runs >= 6  # 1,800 entries in runs of at most 100
+    assert len(table) == 1800
+    for key in keys:
+        assert sorted(table.query([key])) == sorted(added.get(key, []))
+    assert table.query([12345]) == []
+
+
+def test_no_run_grows_past_its_bound_and_a_merge_copies_one_run(small_runs) -> None:
+    table = KeyTable()
+    for story in range(200):
+        table.add([story, -story], story)
+    sizes = [keys.size for keys, _ in table._runs]
+    assert max(sizes) <= KeyTable.RUN
+    for keys, stories in table._runs:
+        assert np.all(np.diff(keys) >= 0)  # each run sorted, its stories beside their keys
+        assert all(abs(k) == s for k, s in zip(keys.tolist(), stories.tolist(), strict=True))
+    assert table.nbytes() == 12 * sum(sizes)
+
+
+def test_the_edges_of_the_64_bit_range_are_keys_like_any_other(small_runs) -> None:
+    table = KeyTable()
+    edges = [-(2**63), 2**63 - 1, 0, -1]
+    for story in range(40):
+        table.add([edges[story % 4]], story)
+    assert set(table.query([2**63 - 1])) == set(range(1, 40, 4))
+    assert set(table.query([-(2**63)])) == set(range(0, 40, 4))
+
+
+def test_a_32_bit_table_keeps_the_low_32_bits_of_each_key(small_runs) -> None:
+    table = KeyTable(key_bits=32)
+    for story in range(60):
+        table.add([story << 32 | 7, -1, -(story << 40) | (2**31 - 1)], story)
+    assert set(table.query([7])) == set(range(60))
+    assert set(table.query([2**32 - 1])) == set(range(60))  # -1's low 32 bits
+    assert set(table.query([2**63 - 1])) == set(range(60))  # the same low 32 bits as -1
+    assert set(table.query([2**31 - 1])) == set(range(60))
+    assert table.query([8]) == [] and table.nbytes() == 8 * (len(table) - table._recent_count)
+    with pytest.raises(ValueError):
+        KeyTable(key_bits=16)
+
+
+def test_a_fingerprint_key_is_its_first_64_bits_or_those_of_its_sha1() -> None:
+    assert fingerprint_key("f" * 40) == -1
+    assert fingerprint_key("0" * 15 + "1" + "a" * 24) == 1
+    assert fingerprint_key("7fffffffffffffff" + "0" * 24) == 2**63 - 1
+    odd = fingerprint_key("not a sha1")
+    assert -(2**63) <= odd < 2**63 and odd == fingerprint_key("not a sha1")
+    assert fingerprint_key("g" * 40) != fingerprint_key("h" * 40)  # 40 characters, not hex
+
+
+# --- the frontier's ended URLs -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "children",
+    [
+        (),
+        ("http://a.example/1.html",),
+        ("http://a.example/é ü/ligne\nnouvelle.html", "http://a.example/\x00", "\ud800x"),
+        tuple(f"http://a.example/{n}.html" for n in range(500)),
+    ],
+)
+def test_an_ended_page_gives_back_its_related_urls_whatever_they_hold(children) -> None:
+    ended = EndedURLs()
+    ended.put("http://a.example/page.html", 3, True, children)
+    assert ended.get("http://a.example/page.html") == (3, True, children)
+    ended.move("http://a.example/page.html", 1)
+    assert ended.get("http://a.example/page.html") == (1, True, children)
+    assert ended.hop("http://a.example/page.html") == 1
+
+
+def test_an_ended_url_not_read_has_no_related_urls_and_keeps_its_hop_and_durability() -> None:
+    ended = EndedURLs()
+    ended.put("u", 7, False, None)
+    ended.move("u", 2)
+    assert ended.get("u") == (2, False, None) and ended.get("v") is None
+    assert ended.hop("v") is None and "u" in ended and list(ended) == ["u"] and len(ended) == 1
+
+
+def test_a_hop_too_large_for_its_bits_is_kept_all_the_same() -> None:
+    ended = EndedURLs()
+    ended.put("deep", 2**40, False, ("a", "b"))
+    assert ended.get("deep") == (2**40, False, ("a", "b"))
+    ended.put("near", 5, False, ("c",))
+    ended.move("near", 4)
+    assert ended.get("near") == (4, False, ("c",))
