@@ -99,7 +99,7 @@ def complexity(root: Any) -> dict[str, Any] | None:
     elements = int(_COUNT(root))
     if elements > MAX_ELEMENTS:
         return {"bound": "elements", "elements": elements, "max_elements": MAX_ELEMENTS}
-    if _DEEPER(root):
+    if elements > MAX_DEPTH and _DEEPER(root):  # no fewer elements can be nested deeper
         return {"bound": "depth", "elements": elements, "max_depth": MAX_DEPTH}
     return None
 

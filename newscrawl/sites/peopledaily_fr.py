@@ -27,9 +27,10 @@ story whose URL says 31/12 was updated in the next year.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, tzinfo
-from functools import cached_property
-from typing import Any
+from functools import lru_cache
+from typing import Any, Generic, TypeVar, overload
 from urllib.parse import urlsplit, urlunsplit
 
 from lxml import etree
@@ -145,7 +146,8 @@ class PeopleDailyFrench(SiteProfile):
         return urlunsplit(("http", HOST, urlsplit(url).path or "/", "", ""))
 
     def story_date(self, url: str) -> date | None:
-        match = STORY_PATH_RE.match(path_of(url))
+        path = _plain_path(url)
+        match = STORY_PATH_RE.match(path_of(url) if path is None else path)
         if not match:
             return None
         try:
@@ -188,7 +190,7 @@ class PeopleDailyFrench(SiteProfile):
             section=section,
             section_name=section_name,
             source=_meta_source(inputs),
-            authors=read_byline(inputs.meta.get("author", [])).authors,
+            authors=list(_authors(tuple(inputs.meta.get("author", ())))),
             editors=_editors(page, marks),
             keywords=_meta_list(inputs, "keywords"),
             summary=inputs.meta_value("description") or None,
@@ -289,8 +291,7 @@ class PeopleDailyFrench(SiteProfile):
         crumbs = [(text, href) for text, href in crumbs if text]
         if crumbs:
             text, href = crumbs[-1]
-            on_portal = host_of(url) == HOST
-            slug = _section_slug(_portal_link(href, on_portal) or resolve(href, url)) or text
+            slug = _link_slug(href, url, host_of(url) == HOST) or text
         if slug is None:
             match = STORY_PATH_RE.match(path_of(url))
             if match is None:
@@ -415,15 +416,40 @@ def _date_line(text: str, where: tzinfo, now: datetime, anchor: date | None) -> 
 
 
 def _section_name(marks: Landmarks, url: str, slug: str) -> str | None:
-    """What the page's links to the section's listing call it: the navigation's first."""
+    """What the page's links to the section's listing call it: the navigation's first (the
+    page's other links are read only when the navigation has none)."""
     on_portal = host_of(url) == HOST
-    for link in [*marks.nav_links, *marks.links]:
-        href = link.get("href")
-        if _section_slug(_portal_link(href, on_portal) or resolve(href, url)) == slug:
+    for link in marks.nav_then_links():
+        if _link_slug(link.get("href"), url, on_portal) == slug:
             text = text_of(link)
             if text:
                 return text
     return None
+
+
+def _link_slug(href: str | None, url: str, on_portal: bool) -> str | None:
+    """The section a link on the page of ``url`` leads to (its listing's slug), if any."""
+    if href:
+        plain, slug = _plain_link_slug(href, on_portal)
+        if plain:
+            return slug
+    return _section_slug(resolve(href, url))
+
+
+@lru_cache(maxsize=4096)
+def _plain_link_slug(href: str, on_portal: bool) -> tuple[bool, str | None]:
+    """(True, its section) for a link as the portal writes them (:func:`_portal_link`), else
+    (False, None). Kept: the navigation and the breadcrumbs repeat the same links on every
+    page."""
+    target = _portal_link(href, on_portal)
+    return (False, None) if target is None else (True, _section_slug(target))
+
+
+@lru_cache(maxsize=1024)
+def _authors(values: tuple[str, ...]) -> tuple[str, ...]:
+    """The people of the ``author`` meta values. Kept: a portal has its staff, whose names
+    come back story after story."""
+    return tuple(read_byline(values).authors)
 
 
 def _section_slug(url: str | None) -> str | None:
@@ -487,6 +513,7 @@ def _plain_path(url: str) -> str | None:
 
 
 _PORTAL_PREFIX = f"http://{HOST}/"
+_T = TypeVar("_T")
 # ASCII that neither urljoin, urlsplit nor Scrapy's safe_url_string changes in a path (no
 # parameters, percent sign or white space).
 _PLAIN_HREF = re.compile(r"[A-Za-z0-9/._~:@!$&'()*+,=-]+")
@@ -507,9 +534,31 @@ _MARKED = re.compile(
 )
 _NOT_BODY_RE = re.compile("|".join(re.escape(name) for name in NOT_BODY_CLASSES))
 _SIDEBAR_RE = re.compile("|".join(re.escape(name) for name in SIDEBAR_CLASSES))
-_BODIES = etree.XPath("descendant-or-self::div[@id='rwb_zw']")
+# Every class attribute and every div's id of rwb_zw, in document order: libxml2 reads the tree,
+# Python only the attributes' values (each knows its element).
+_MARKS = etree.XPath("descendant-or-self::*/@class | descendant-or-self::div[@id='rwb_zw']/@id")
 _LINKS = etree.XPath("descendant-or-self::a[@href]")
 _LISTED_ITEMS = etree.XPath("descendant-or-self::li[a[@href] and em]")
+
+
+class _once(Generic[_T]):
+    """A property computed on first use and then kept in the instance, as
+    ``functools.cached_property`` is, without its lock (Python 3.11 takes one on every first
+    use, ~1 µs; a page's landmarks are read in one thread)."""
+
+    def __init__(self, function: Callable[[Any], _T]) -> None:
+        self.function = function
+        self.name = function.__name__
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> _once[_T]: ...
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> _T: ...
+    def __get__(self, instance: object | None, owner: type | None = None) -> _T | _once[_T]:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.function(instance)
+        return value
 
 
 class Landmarks:
@@ -543,11 +592,11 @@ class Landmarks:
         if self._root is None:
             return
         marked = _MARKED.search
-        for element in self._root.iter(etree.Element):
-            cls = element.get("class")
-            if cls is not None and marked(cls) is not None:
-                self._mark(element, cls)
-        self._bodies = _BODIES(self._root)
+        for value in _MARKS(self._root):
+            if value.attrname == "id":
+                self._bodies.append(value.getparent())
+            elif marked(value) is not None:
+                self._mark(value.getparent(), str(value))
 
     @classmethod
     def of(cls, page: Selector) -> Landmarks:
@@ -569,7 +618,7 @@ class Landmarks:
         elif tag == "ul" and "list_rel" in _tokens(cls):
             self._lists.append(element)
 
-    @cached_property
+    @_once
     def title(self) -> Any:
         return next(iter(_inside(self._divs["txt_t"], "h1")), None)
 
@@ -577,18 +626,18 @@ class Landmarks:
     def related_block(self) -> bool:
         return bool(self._divs["d2_relevant"])
 
-    @cached_property
+    @_once
     def related_links(self) -> list[Any]:
         lists = set(self._lists)
         chosen = [ul for ul in _inside(self._divs["d2_relevant"], "ul") if ul in lists]
         return _inside(_inside(chosen, "li"), "a")
 
-    @cached_property
+    @_once
     def not_body(self) -> set[Any]:
         """Paragraphs inside an element of NOT_BODY_CLASSES."""
         return set(_inside(self._not_body, "p"))
 
-    @cached_property
+    @_once
     def body(self) -> list[Any]:
         paragraphs = _inside(self._bodies, "p")
         if not paragraphs or not self._not_body:
@@ -596,34 +645,39 @@ class Landmarks:
         not_body = self.not_body
         return [p for p in paragraphs if p not in not_body]
 
-    @cached_property
+    @_once
     def crumbs(self) -> list[Any]:
         return _inside(self._divs["path"], "a")
 
-    @cached_property
+    @_once
     def nav_links(self) -> list[Any]:
         return _inside(self._divs["nav"], "a")
 
-    @cached_property
+    @_once
     def links(self) -> list[Any]:
         return _LINKS(self._root) if self._root is not None else []
 
-    @cached_property
+    def nav_then_links(self) -> Iterator[Any]:
+        """The navigation's links, then every link of the page (read only if asked for)."""
+        yield from self.nav_links
+        yield from self.links
+
+    @_once
     def editors_blocks(self) -> list[Any]:
         return tree.outermost(self._divs["txt_edit"], "div")
 
-    @cached_property
+    @_once
     def page_links(self) -> list[Any]:
         return _inside(self._divs["page_n"], "a")
 
-    @cached_property
+    @_once
     def listed_links(self) -> list[Any]:
         if not self._sidebars:
             return self.links
         aside = set(_inside(self._sidebars, "a"))
         return [link for link in self.links if link not in aside]
 
-    @cached_property
+    @_once
     def listed_items(self) -> list[tuple[Any, str | None, Any]]:
         """``li[a[@href]][em]``: its first ``a`` child with an href, its first ``em`` child."""
         items = _LISTED_ITEMS(self._root) if self._root is not None else []
@@ -641,7 +695,7 @@ class Landmarks:
             listed.append((item, href, em))
         return listed
 
-    @cached_property
+    @_once
     def has_scripts(self) -> bool:
         return self._root is not None and next(self._root.iter("script"), None) is not None
 
@@ -653,7 +707,7 @@ def _inside(places: list[Any], tag: str) -> list[Any]:
     if len(places) > 1:
         places = tree.outermost(places, *{place.tag for place in places})
     for place in places:
-        found.extend(element for element in place.iter(tag) if element is not place)
+        found.extend(place.iterdescendants(tag))
     return found
 
 
