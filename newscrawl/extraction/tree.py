@@ -61,8 +61,7 @@ def page_selector(text: str, kind: str | None = None) -> Selector:
 def _not_html(text: str) -> bool:
     """What parsel's ``Selector(text=…)`` does not read as HTML: a JSON object or array, or
     a text that starts with an XML declaration."""
-    start = text.lstrip(" \t\n\r")[:1]
-    if start in ("{", "["):
+    if _JSON_START.match(text) is not None:
         try:
             return isinstance(json.loads(text), (dict, list))
         except ValueError:
@@ -71,6 +70,7 @@ def _not_html(text: str) -> bool:
 
 
 _XML_DECLARATION = re.compile(r"[\s\ufeff]*<\?xml\s")  # parsel's
+_JSON_START = re.compile(r"[ \t\n\r]*[\[{]")  # JSON's white space, then an array or object
 _PARSERS = threading.local()
 
 

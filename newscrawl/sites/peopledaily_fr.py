@@ -123,14 +123,7 @@ class PeopleDailyFrench(SiteProfile):
             if host_of(url) not in self.hosts:
                 return without_fragment(url)
             path = urlsplit(url).path or "/"
-        story = STORY_PATH_RE.match(path)
-        if story and story["page"]:
-            path = path[: story.start("page") - 1] + path[story.end("page") :]
-        listing = LISTING_PATH_RE.match(path)
-        if listing and listing["page"] == "1":
-            path = f"/{listing['section']}/"
-        # What urlunsplit(("http", HOST, path, "", "")) spells, for the paths it is given here.
-        return _PORTAL_PREFIX[:-1] + (path if path.startswith("/") else "/" + path)
+        return _PORTAL_PREFIX[:-1] + _canonical_path(path)
 
     def section_of(self, url: str) -> str | None:
         """The first part of a story's or listing's path: ``/International/n3/…`` ->
@@ -291,7 +284,7 @@ class PeopleDailyFrench(SiteProfile):
         crumbs = [(text, href) for text, href in crumbs if text]
         if crumbs:
             text, href = crumbs[-1]
-            slug = _link_slug(href, url, host_of(url) == HOST) or text
+            slug = _link_slug(href, url, _on_portal(url)) or text
         if slug is None:
             match = STORY_PATH_RE.match(path_of(url))
             if match is None:
@@ -305,7 +298,7 @@ class PeopleDailyFrench(SiteProfile):
         self, inputs: PageInputs, marks: Landmarks, fallbacks: dict[str, str]
     ) -> tuple[list[dict[str, str]], list[generic.RelatedBlock]]:
         url = inputs.url
-        on_portal = host_of(url) == HOST
+        on_portal = _on_portal(url)
         links = [
             {"title": text_of(link), "url": link.get("href") or ""} for link in marks.related_links
         ]
@@ -320,10 +313,14 @@ class PeopleDailyFrench(SiteProfile):
             title = link["title"]
             if WECHAT_MARK in title:
                 continue
-            target = _portal_link(link["url"], on_portal) or resolve(link["url"], url)
-            if target is None:
-                continue
-            target = self.canonical_url(target)
+            target = _portal_link(link["url"], on_portal)
+            if target is not None:  # canonical_url(target), without reading the URL again
+                target = _PORTAL_PREFIX[:-1] + _canonical_path(target[_PORTAL_ORIGIN_LENGTH:])
+            else:
+                target = resolve(link["url"], url)
+                if target is None:
+                    continue
+                target = self.canonical_url(target)
             if target not in seen:
                 seen.add(target)
                 related.append({"title": title, "url": target})
@@ -418,7 +415,7 @@ def _date_line(text: str, where: tzinfo, now: datetime, anchor: date | None) -> 
 def _section_name(marks: Landmarks, url: str, slug: str) -> str | None:
     """What the page's links to the section's listing call it: the navigation's first (the
     page's other links are read only when the navigation has none)."""
-    on_portal = host_of(url) == HOST
+    on_portal = _on_portal(url)
     for link in marks.nav_then_links():
         if _link_slug(link.get("href"), url, on_portal) == slug:
             text = text_of(link)
@@ -479,6 +476,22 @@ def _without_editors_line(body: Body) -> Body:
     return body
 
 
+def _canonical_path(path: str) -> str:
+    """The path of a portal page's canonical URL (a story's first page, a listing's first
+    page without ``index1.html``), with the leading ``/`` urlunsplit would add."""
+    story = STORY_PATH_RE.match(path)
+    if story and story["page"]:
+        path = path[: story.start("page") - 1] + path[story.end("page") :]
+    listing = LISTING_PATH_RE.match(path)
+    if listing and listing["page"] == "1":
+        path = f"/{listing['section']}/"
+    return path if path.startswith("/") else "/" + path
+
+
+def _on_portal(url: str) -> bool:
+    return _plain_path(url) is not None or host_of(url) == HOST
+
+
 def _portal_link(href: str | None, on_portal: bool) -> str | None:
     """Where a link as the portal writes them leads, for its canonical URL, without
     ``resolve``'s urljoin and percent-encoding (which cost more than the rest of a headline):
@@ -513,6 +526,7 @@ def _plain_path(url: str) -> str | None:
 
 
 _PORTAL_PREFIX = f"http://{HOST}/"
+_PORTAL_ORIGIN_LENGTH = len(_PORTAL_PREFIX) - 1  # what _portal_link puts before the path
 _T = TypeVar("_T")
 # ASCII that neither urljoin, urlsplit nor Scrapy's safe_url_string changes in a path (no
 # parameters, percent sign or white space).
@@ -642,8 +656,7 @@ class Landmarks:
         paragraphs = _inside(self._bodies, "p")
         if not paragraphs or not self._not_body:
             return paragraphs
-        not_body = self.not_body
-        return [p for p in paragraphs if p not in not_body]
+        return _outside_not_body(paragraphs)
 
     @_once
     def crumbs(self) -> list[Any]:
@@ -709,6 +722,28 @@ def _inside(places: list[Any], tag: str) -> list[Any]:
     for place in places:
         found.extend(place.iterdescendants(tag))
     return found
+
+
+def _outside_not_body(elements: list[Any]) -> list[Any]:
+    """The elements with no ancestor of a class of NOT_BODY_CLASSES: each ancestor's answer is
+    kept, so every element of the tree is asked at most once (not once per descendant)."""
+    inside: dict[Any, bool] = {}  # element -> it or an ancestor is of such a class
+    kept = []
+    for element in elements:
+        climbed = []
+        node = element.getparent()
+        while node is not None and node not in inside:
+            climbed.append(node)
+            node = node.getparent()
+        answer = inside[node] if node is not None else False
+        for ancestor in reversed(climbed):
+            if not answer:
+                cls = ancestor.get("class")
+                answer = cls is not None and _NOT_BODY_RE.search(cls) is not None
+            inside[ancestor] = answer
+        if not answer:
+            kept.append(element)
+    return kept
 
 
 def _tokens(cls: str) -> list[str]:
