@@ -108,11 +108,18 @@ def squash(text: str) -> str:
     """Collapse every run of white space (NBSP included) into one space, strip the ends."""
     if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
         return text  # nothing to do: no white space but single inner plain spaces
+    # Only its ends to strip (a paragraph written on its own line): str.strip() strips what
+    # str.split() splits at, and a printable text has no white space but the plain space.
+    stripped = text.strip()
+    if stripped.isprintable() and "  " not in stripped:
+        return stripped
     return " ".join(text.split())  # str.split() splits at what \s matches, runs as one
 
 
 def element_of(node: Any) -> Any:
     """The lxml element of a parsel Selector, or the element itself."""
+    if isinstance(node, etree._Element):
+        return node  # without getattr's failed lookup of "root" (an exception inside)
     return getattr(node, "root", node)
 
 

@@ -500,17 +500,13 @@ def _portal_link(href: str | None, on_portal: bool) -> str | None:
     query and fragment are left out, and the scheme is ``http``: what the canonical URL keeps of
     ``resolve(href)`` is only its path. None for any other spelling (``resolve`` reads those):
     only paths that urljoin and Scrapy's percent-encoding leave as they are come here."""
-    if not href:
+    match = _PORTAL_HREF.match(href) if href else None
+    if match is None:
         return None
-    base = href.split("#", 1)[0].split("?", 1)[0]
-    if not base or not _PLAIN_HREF.fullmatch(base) or "/." in base:
-        return None
-    for prefix in (_PORTAL_PREFIX, _PORTAL_HTTPS_PREFIX, _PORTAL_PREFIX[5:]):
-        if base.startswith(prefix):
-            return _PORTAL_PREFIX + base[len(prefix) :]
-    if on_portal and base.startswith("/") and not base.startswith("//"):
-        return _PORTAL_PREFIX[:-1] + base
-    return None
+    path = match["path"]
+    if match["origin"] is None and (not on_portal or path.startswith("//")):
+        return None  # root-relative only on a portal page, and "//" starts another host
+    return None if "/." in path else _PORTAL_PREFIX[:-1] + path
 
 
 def _plain_path(url: str) -> str | None:
@@ -528,9 +524,14 @@ def _plain_path(url: str) -> str | None:
 _PORTAL_PREFIX = f"http://{HOST}/"
 _PORTAL_ORIGIN_LENGTH = len(_PORTAL_PREFIX) - 1  # what _portal_link puts before the path
 _T = TypeVar("_T")
-# ASCII that neither urljoin, urlsplit nor Scrapy's safe_url_string changes in a path (no
-# parameters, percent sign or white space).
-_PLAIN_HREF = re.compile(r"[A-Za-z0-9/._~:@!$&'()*+,=-]+")
+# A link as the portal writes them: its origin (absolute: http, https or protocol-relative; or
+# none, root-relative), then a path of ASCII that neither urljoin, urlsplit nor Scrapy's
+# safe_url_string changes (no parameters, percent sign or white space), up to its query or
+# fragment (which the canonical URL leaves out) or its end.
+_PORTAL_HREF = re.compile(
+    r"(?P<origin>(?:https?:)?//" + re.escape(HOST) + r"(?=/))?"
+    r"(?P<path>/[A-Za-z0-9/._~:@!$&'()*+,=-]*)(?:[#?]|\Z)"
+)
 _PORTAL_HTTPS_PREFIX = f"https://{HOST}/"
 _TEXTS_WITH_LE = etree.XPath("//body//text()[contains(., 'le ')]")
 _TEXTS_WITH_DACTEUR = etree.XPath("//body//text()[contains(., 'dacteur')]")
