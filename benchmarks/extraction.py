@@ -136,11 +136,11 @@ def main() -> None:
         "lxml parse": parse,
         "crawl's parse": crawl_parse,
         "profile": profile,
-        "trafilatura": trafilatura,
     }
     before = Before(args.before) if args.before else None
-    if before is not None:
+    if before is not None:  # right after the profile, each after a parse of the page
         readers["profile before"] = before
+    readers["trafilatura"] = trafilatura
     for reader in readers.values():  # warm imports and caches
         reader(pages[0])
     times: dict[str, list[float]] = {name: [] for name in readers}

@@ -62,16 +62,11 @@ class PageInputs:
     def meta(self) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}
         for node in self.page.root.iter("meta") if _has_root(self.page) else ():
-            key = (
-                node.get("name")
-                or node.get("property")
-                or node.get("itemprop")
-                or node.get("http-equiv")
-                or ""
-            )
-            value = node.get("content")
+            get = node.get
+            key = get("name") or get("property") or get("itemprop") or get("http-equiv") or ""
+            value = get("content")
             if value is None:
-                value = node.get("value")
+                value = get("value")
             if key and value is not None:
                 value = squash(value)
                 if value:

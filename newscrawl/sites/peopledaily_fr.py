@@ -27,7 +27,7 @@ story whose URL says 31/12 was updated in the next year.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, tzinfo
 from functools import lru_cache
 from typing import Any, Generic, TypeVar, overload
@@ -72,6 +72,9 @@ EDITORS_RE = re.compile(r"\(\s*R[ée]dacteurs?\s*[:：]\s*(?P<names>[^)]*)\)", r
 SOURCE_LABEL_RE = re.compile(r"^\s*Source\s*[:：]\s*", re.IGNORECASE)
 LIST_SPLIT_RE = re.compile(r"\s*[,，;；、]\s*")
 WECHAT_MARK = "WeChat"
+# The date line as the portal prints it: an update (read_publication_line's "modified"), one
+# date, in the portal's order, and nothing else.
+_PORTAL_LINE = re.compile(r"Dernière mise à jour à [0-9]{1,2}h[0-9]{2} le [0-9]{1,2}/[0-9]{1,2}")
 WECHAT_SENTENCE = (
     r"Ceux qui veulent nous rejoindre sur la messagerie WeChat, scannez le code QR ci-contre\.?"
 )
@@ -299,25 +302,25 @@ class PeopleDailyFrench(SiteProfile):
     ) -> tuple[list[dict[str, str]], list[generic.RelatedBlock]]:
         url = inputs.url
         on_portal = _on_portal(url)
-        links = [
-            {"title": text_of(link), "url": link.get("href") or ""} for link in marks.related_links
+        links: Iterable[tuple[str, str]] = [
+            (text_of(link), link.get("href") or "") for link in marks.related_links
         ]
         blocks: list[generic.RelatedBlock] = []
         if not links and not marks.related_block:  # an empty block stays empty
-            links, blocks = generic.read_related(inputs)
-            if links:
+            found, blocks = generic.read_related(inputs)
+            if found:
                 fallbacks["related"] = "heading"
+            links = [(link["title"], link["url"]) for link in found]
         related: list[dict[str, str]] = []
         seen: set[str] = set()
-        for link in links:
-            title = link["title"]
+        for title, href in links:
             if WECHAT_MARK in title:
                 continue
-            target = _portal_link(link["url"], on_portal)
+            target = _portal_link(href, on_portal)
             if target is not None:  # canonical_url(target), without reading the URL again
                 target = _PORTAL_PREFIX[:-1] + _canonical_path(target[_PORTAL_ORIGIN_LENGTH:])
             else:
-                target = resolve(link["url"], url)
+                target = resolve(href, url)
                 if target is None:
                     continue
                 target = self.canonical_url(target)
@@ -406,6 +409,8 @@ def _meta_date(inputs: PageInputs) -> date | None:
 
 def _date_line(text: str, where: tzinfo, now: datetime, anchor: date | None) -> DateReading | None:
     """The portal's line (``Dernière mise à jour à 09h08 le 27/12``): its one time."""
+    if _PORTAL_LINE.fullmatch(text):  # as the portal prints it: only its one date to read
+        return dates.read_time_first(text, where, now, anchor)
     if not text or not dates.TIME_FIRST_RE.search(text):
         return None
     published, modified = dates.read_publication_line(text, where, now, anchor)
@@ -624,10 +629,9 @@ class Landmarks:
         if _SIDEBAR_RE.search(cls):
             self._sidebars.append(element)
         if tag == "div":
-            tokens = _tokens(cls)
-            for token, found in self._divs.items():
-                if token in tokens:
-                    found.append(element)
+            tokens = set(_tokens(cls))  # once each, whatever the attribute repeats
+            for token in tokens.intersection(self._divs):
+                self._divs[token].append(element)
             if self.time_line is None and "txt_time" in tokens:
                 self.time_line = element
         elif tag == "ul" and "list_rel" in _tokens(cls):
@@ -645,7 +649,9 @@ class Landmarks:
     def related_links(self) -> list[Any]:
         lists = set(self._lists)
         chosen = [ul for ul in _inside(self._divs["d2_relevant"], "ul") if ul in lists]
-        return _inside(_inside(chosen, "li"), "a")
+        if len(chosen) > 1:
+            chosen = tree.outermost(chosen, "ul")
+        return [link for ul in chosen for link in _in_items(ul)]
 
     @_once
     def not_body(self) -> set[Any]:
@@ -678,7 +684,8 @@ class Landmarks:
 
     @_once
     def editors_blocks(self) -> list[Any]:
-        return tree.outermost(self._divs["txt_edit"], "div")
+        blocks = self._divs["txt_edit"]
+        return tree.outermost(blocks, "div") if len(blocks) > 1 else blocks
 
     @_once
     def page_links(self) -> list[Any]:
@@ -723,6 +730,26 @@ def _inside(places: list[Any], tag: str) -> list[Any]:
     for place in places:
         found.extend(place.iterdescendants(tag))
     return found
+
+
+def _in_items(ul: Any) -> list[Any]:
+    """The links strictly inside an ``li`` strictly inside ``ul``, in document order: each link
+    climbs to the first element already answered (``ul`` is), so every element is asked once."""
+    in_item: dict[Any, bool] = {ul: False}  # element -> it or an ancestor below ul is an li
+    links = []
+    for link in ul.iterdescendants("a"):
+        climbed = []
+        node = link.getparent()
+        while node not in in_item:
+            climbed.append(node)
+            node = node.getparent()
+        answer = in_item[node]
+        for ancestor in reversed(climbed):
+            answer = answer or ancestor.tag == "li"
+            in_item[ancestor] = answer
+        if answer:
+            links.append(link)
+    return links
 
 
 def _outside_not_body(elements: list[Any]) -> list[Any]:
