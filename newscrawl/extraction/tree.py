@@ -126,12 +126,17 @@ def element_of(node: Any) -> Any:
 def text_of(node: Any) -> str:
     """The text of an element (or Selector): its text nodes joined by spaces, squashed, without
     what scripts and style sheets hold; one walk of its subtree."""
-    element = element_of(node)
-    if not hasattr(element, "itertext"):
-        return squash(str(element)) if isinstance(element, str) else ""
-    if not len(element) and isinstance(element.tag, str):
-        # No child (most paragraphs and links): its own text is all of it.
-        return "" if element.tag in _NO_TEXT or not element.text else squash(element.text)
+    if isinstance(node, etree._Element):
+        element = node
+    else:
+        element = getattr(node, "root", node)
+        if not hasattr(element, "itertext"):
+            return squash(str(element)) if isinstance(element, str) else ""
+    if not len(element):
+        tag = element.tag
+        if isinstance(tag, str):  # no child (most paragraphs and links): its own text is all
+            text = element.text
+            return "" if not text or tag in _NO_TEXT else squash(text)
     if next(element.iter(*_NO_TEXT), None) is None:
         return squash(" ".join(element.itertext()))
     return squash(" ".join(_texts_outside_scripts(element)))

@@ -27,10 +27,10 @@ story whose URL says 31/12 was updated in the next year.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, tzinfo
 from functools import lru_cache
-from typing import Any, Generic, TypeVar, overload
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from lxml import etree
@@ -39,7 +39,7 @@ from parsel import Selector
 from newscrawl.extraction import dates, generic, tree
 from newscrawl.extraction.authors import read_byline
 from newscrawl.extraction.dates import DateReading
-from newscrawl.extraction.inputs import PageInputs
+from newscrawl.extraction.inputs import PageInputs, once
 from newscrawl.extraction.paragraphs import (
     Body,
     densest_paragraph_block,
@@ -528,7 +528,6 @@ def _plain_path(url: str) -> str | None:
 
 _PORTAL_PREFIX = f"http://{HOST}/"
 _PORTAL_ORIGIN_LENGTH = len(_PORTAL_PREFIX) - 1  # what _portal_link puts before the path
-_T = TypeVar("_T")
 # A link as the portal writes them: its origin (absolute: http, https or protocol-relative; or
 # none, root-relative), then a path of ASCII that neither urljoin, urlsplit nor Scrapy's
 # safe_url_string changes (no parameters, percent sign or white space), up to its query or
@@ -559,26 +558,6 @@ _SIDEBAR_RE = re.compile("|".join(re.escape(name) for name in SIDEBAR_CLASSES))
 _MARKS = etree.XPath("descendant-or-self::*/@class | descendant-or-self::div[@id='rwb_zw']/@id")
 _LINKS = etree.XPath("descendant-or-self::a[@href]")
 _LISTED_ITEMS = etree.XPath("descendant-or-self::li[a[@href] and em]")
-
-
-class _once(Generic[_T]):
-    """A property computed on first use and then kept in the instance, as
-    ``functools.cached_property`` is, without its lock (Python 3.11 takes one on every first
-    use, ~1 µs; a page's landmarks are read in one thread)."""
-
-    def __init__(self, function: Callable[[Any], _T]) -> None:
-        self.function = function
-        self.name = function.__name__
-
-    @overload
-    def __get__(self, instance: None, owner: type | None = None) -> _once[_T]: ...
-    @overload
-    def __get__(self, instance: object, owner: type | None = None) -> _T: ...
-    def __get__(self, instance: object | None, owner: type | None = None) -> _T | _once[_T]:
-        if instance is None:
-            return self
-        value = instance.__dict__[self.name] = self.function(instance)
-        return value
 
 
 class Landmarks:
@@ -637,7 +616,7 @@ class Landmarks:
         elif tag == "ul" and "list_rel" in _tokens(cls):
             self._lists.append(element)
 
-    @_once
+    @once
     def title(self) -> Any:
         return next(iter(_inside(self._divs["txt_t"], "h1")), None)
 
@@ -645,7 +624,7 @@ class Landmarks:
     def related_block(self) -> bool:
         return bool(self._divs["d2_relevant"])
 
-    @_once
+    @once
     def related_links(self) -> list[Any]:
         lists = set(self._lists)
         chosen = [ul for ul in _inside(self._divs["d2_relevant"], "ul") if ul in lists]
@@ -653,27 +632,27 @@ class Landmarks:
             chosen = tree.outermost(chosen, "ul")
         return [link for ul in chosen for link in _in_items(ul)]
 
-    @_once
+    @once
     def not_body(self) -> set[Any]:
         """Paragraphs inside an element of NOT_BODY_CLASSES."""
         return set(_inside(self._not_body, "p"))
 
-    @_once
+    @once
     def body(self) -> list[Any]:
         paragraphs = _inside(self._bodies, "p")
         if not paragraphs or not self._not_body:
             return paragraphs
         return _outside_not_body(paragraphs)
 
-    @_once
+    @once
     def crumbs(self) -> list[Any]:
         return _inside(self._divs["path"], "a")
 
-    @_once
+    @once
     def nav_links(self) -> list[Any]:
         return _inside(self._divs["nav"], "a")
 
-    @_once
+    @once
     def links(self) -> list[Any]:
         return _LINKS(self._root) if self._root is not None else []
 
@@ -682,23 +661,23 @@ class Landmarks:
         yield from self.nav_links
         yield from self.links
 
-    @_once
+    @once
     def editors_blocks(self) -> list[Any]:
         blocks = self._divs["txt_edit"]
         return tree.outermost(blocks, "div") if len(blocks) > 1 else blocks
 
-    @_once
+    @once
     def page_links(self) -> list[Any]:
         return _inside(self._divs["page_n"], "a")
 
-    @_once
+    @once
     def listed_links(self) -> list[Any]:
         if not self._sidebars:
             return self.links
         aside = set(_inside(self._sidebars, "a"))
         return [link for link in self.links if link not in aside]
 
-    @_once
+    @once
     def listed_items(self) -> list[tuple[Any, str | None, Any]]:
         """``li[a[@href]][em]``: its first ``a`` child with an href, its first ``em`` child."""
         items = _LISTED_ITEMS(self._root) if self._root is not None else []
@@ -716,7 +695,7 @@ class Landmarks:
             listed.append((item, href, em))
         return listed
 
-    @_once
+    @once
     def has_scripts(self) -> bool:
         return self._root is not None and next(self._root.iter("script"), None) is not None
 
