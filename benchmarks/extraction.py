@@ -9,7 +9,8 @@ Each page (the first page of each replica story answering 200, decoded as the cr
 is read, interleaved round after round, by: lxml's parse alone, as parsel's ``Selector`` builds
 it (what Scrapy builds for ``response.selector``) and as the crawl parses a page
 (``page_selector``: the same tree); the portal's profile (the crawl's parse, then
-``extract_story``: every field of the story page, ``profile_reader.py``); trafilatura 2.3's
+``extract_story``: every field of the story page, ``profile_reader.py``; those two are timed,
+not the gathering of the fields this script checks); trafilatura 2.3's
 ``bare_extraction`` of the same text with its metadata (title, date, author), as a crawl that
 used it would. ``--before DIR`` adds the profile of another checkout (``git worktree add DIR
 main``), read in a process of its own running that checkout's code, page by page in the same
@@ -55,7 +56,7 @@ def crawl_parse(page: SavedPage) -> Any:
     return page_selector(page.text)
 
 
-def profile(page: SavedPage) -> dict[str, Any]:
+def profile(page: SavedPage) -> tuple[float, dict[str, Any]]:
     return read(page.url, page.text)
 
 
@@ -154,7 +155,7 @@ def main() -> None:
                 started = time.process_time()
                 result = reader(page)
                 seconds = time.process_time() - started
-                if reader is before:  # its own CPU time, measured in its process
+                if reader is profile or reader is before:  # parse and extraction alone
                     seconds, result = result
                 per[name].append(seconds)
                 if name in found and round_number == 0:

@@ -454,8 +454,9 @@ def _dated(
 ) -> DateReading:
     hour = _int(match["hour"])
     has_time = hour is not None
-    if year is None:
-        year = _infer_year(day, month, anchor, now.astimezone(where).date())
+    if year is None:  # today is only asked for when there is no anchor
+        today = now.astimezone(where).date() if anchor is None else anchor
+        year = _infer_year(day, month, anchor, today)
         if year is None:
             return DateReading(match.group(0).strip(), None, has_time, NO_SUCH_DAY)
     return _build(
