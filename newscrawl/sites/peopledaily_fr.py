@@ -316,6 +316,14 @@ class PeopleDailyFrench(SiteProfile):
         for title, href in links:
             if WECHAT_MARK in title:
                 continue
+            story = _STORY_HREF.match(href)
+            if story and (story["origin"] or on_portal) and "/." not in story["path"]:
+                # What the lines below make of a portal story link, in one match.
+                target = _PORTAL_PREFIX[:-1] + story["first"] + story["ext"]
+                if target not in seen:
+                    seen.add(target)
+                    related.append({"title": title, "url": target})
+                continue
             target = _portal_link(href, on_portal)
             if target is not None:  # canonical_url(target), without reading the URL again
                 target = _PORTAL_PREFIX[:-1] + _canonical_path(target[_PORTAL_ORIGIN_LENGTH:])
@@ -477,7 +485,7 @@ def _editors(page: Selector, marks: Landmarks) -> list[str]:
 
 
 def _without_editors_line(body: Body) -> Body:
-    body.paragraphs = [p for p in body.paragraphs if not EDITORS_RE.fullmatch(p)]
+    body.paragraphs = [p for p in body.paragraphs if p[:1] != "(" or not EDITORS_RE.fullmatch(p)]
     return body
 
 
@@ -532,6 +540,13 @@ _PORTAL_ORIGIN_LENGTH = len(_PORTAL_PREFIX) - 1  # what _portal_link puts before
 # none, root-relative), then a path of ASCII that neither urljoin, urlsplit nor Scrapy's
 # safe_url_string changes (no parameters, percent sign or white space), up to its query or
 # fragment (which the canonical URL leaves out) or its end.
+# A story link as the portal writes them (_PORTAL_HREF's, with STORY_PATH_RE's path in plain
+# ASCII): ``first`` and ``ext``, the path of the story's first page.
+_STORY_HREF = re.compile(
+    r"(?P<origin>(?:https?:)?//" + re.escape(HOST) + r"(?=/))?"
+    r"(?P<path>(?P<first>/[A-Za-z0-9._~:@!$&'()*+,=-]+/n[0-9]?/[0-9]{4}/[0-9]{4}/c[0-9]+-[0-9]+)"
+    r"(?:-[0-9]+)?(?P<ext>\.html?))(?:[#?]|\Z)"
+)
 _PORTAL_HREF = re.compile(
     r"(?P<origin>(?:https?:)?//" + re.escape(HOST) + r"(?=/))?"
     r"(?P<path>/[A-Za-z0-9/._~:@!$&'()*+,=-]*)(?:[#?]|\Z)"
@@ -595,7 +610,7 @@ class Landmarks:
             if value.attrname == "id":
                 self._bodies.append(value.getparent())
             elif marked(value) is not None:
-                self._mark(value.getparent(), str(value))
+                self._mark(value.getparent(), value)
 
     @classmethod
     def of(cls, page: Selector) -> Landmarks:
