@@ -30,7 +30,7 @@ import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, tzinfo
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit, urlunsplit
 
 from lxml import etree
@@ -316,26 +316,23 @@ class PeopleDailyFrench(SiteProfile):
         for title, href in links:
             if WECHAT_MARK in title:
                 continue
-            story = _STORY_HREF.match(href)
-            if story and (story["origin"] or on_portal) and "/." not in story["path"]:
-                # What the lines below make of a portal story link, in one match.
-                target = _PORTAL_PREFIX[:-1] + story["first"] + story["ext"]
-                if target not in seen:
-                    seen.add(target)
-                    related.append({"title": title, "url": target})
-                continue
-            target = _portal_link(href, on_portal)
-            if target is not None:  # canonical_url(target), without reading the URL again
-                target = _PORTAL_PREFIX[:-1] + _canonical_path(target[_PORTAL_ORIGIN_LENGTH:])
-            else:
-                target = resolve(href, url)
-                if target is None:
-                    continue
-                target = self.canonical_url(target)
-            if target not in seen:
+            target = self._related_url(href, url, on_portal)
+            if target is not None and target not in seen:
                 seen.add(target)
                 related.append({"title": title, "url": target})
         return related, blocks
+
+    def _related_url(self, href: str, url: str, on_portal: bool) -> str | None:
+        """The canonical URL of a related link of the page of ``url``; None for no page."""
+        story = _STORY_HREF.match(href)
+        if story and (story["origin"] or on_portal) and "/." not in story["path"]:
+            # What the lines below make of a portal story link, in one match.
+            return _PORTAL_PREFIX[:-1] + story["first"] + story["ext"]
+        target = _portal_link(href, on_portal)
+        if target is not None:  # canonical_url(target), without reading the URL again
+            return _PORTAL_PREFIX[:-1] + _canonical_path(target[_PORTAL_ORIGIN_LENGTH:])
+        target = resolve(href, url)
+        return None if target is None else self.canonical_url(target)
 
     def later_pages(self, page: Selector, url: str) -> list[str]:
         first = self.canonical_url(url)
@@ -605,31 +602,32 @@ class Landmarks:
         self._bodies: list[Any] = []  # div#rwb_zw
         if self._root is None:
             return
-        marked = _MARKED.search
         for value in _MARKS(self._root):
             if value.attrname == "id":
                 self._bodies.append(value.getparent())
-            elif marked(value) is not None:
-                self._mark(value.getparent(), value)
+                continue
+            places = _places(str(value))  # str: a key that holds no element (and its tree)
+            if places is not None:
+                self._mark(value.getparent(), places)
 
     @classmethod
     def of(cls, page: Selector) -> Landmarks:
         return cls(page.root)
 
-    def _mark(self, element: Any, cls: str) -> None:
-        tag = element.tag
-        if _NOT_BODY_RE.search(cls):
+    def _mark(self, element: Any, places: _Places) -> None:
+        if places.not_body:
             self._not_body.append(element)
-        if _SIDEBAR_RE.search(cls):
+        if places.sidebar:
             self._sidebars.append(element)
-        if tag == "div":
-            tokens = set(_tokens(cls))  # once each, whatever the attribute repeats
-            for token in tokens.intersection(self._divs):
-                self._divs[token].append(element)
-            if self.time_line is None and "txt_time" in tokens:
-                self.time_line = element
-        elif tag == "ul" and "list_rel" in _tokens(cls):
-            self._lists.append(element)
+        if places.div_tokens or places.time_line or places.related_list:
+            tag = element.tag
+            if tag == "div":
+                for token in places.div_tokens:
+                    self._divs[token].append(element)
+                if self.time_line is None and places.time_line:
+                    self.time_line = element
+            elif tag == "ul" and places.related_list:
+                self._lists.append(element)
 
     @once
     def title(self) -> Any:
@@ -766,6 +764,32 @@ def _outside_not_body(elements: list[Any]) -> list[Any]:
         if not answer:
             kept.append(element)
     return kept
+
+
+class _Places(NamedTuple):
+    """What a class attribute makes of its element (a div's tokens, a ul's list_rel)."""
+
+    not_body: bool  # a name of NOT_BODY_CLASSES is in it
+    sidebar: bool  # a name of SIDEBAR_CLASSES is in it
+    div_tokens: tuple[str, ...]  # its tokens of _DIV_TOKENS, once each
+    time_line: bool  # txt_time is one of its tokens
+    related_list: bool  # list_rel is one of its tokens
+
+
+@lru_cache(maxsize=1024)
+def _places(cls: str) -> _Places | None:
+    """None for a class attribute that marks no place. Kept: a template's class attributes
+    come back on every page of the site."""
+    if _MARKED.search(cls) is None:
+        return None
+    tokens = set(_tokens(cls))
+    return _Places(
+        _NOT_BODY_RE.search(cls) is not None,
+        _SIDEBAR_RE.search(cls) is not None,
+        tuple(token for token in _DIV_TOKENS if token in tokens),
+        "txt_time" in tokens,
+        "list_rel" in tokens,
+    )
 
 
 def _tokens(cls: str) -> list[str]:
