@@ -132,13 +132,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--before", help="also time the profile of this checkout's code")
     args = parser.parse_args()
+    before = Before(args.before) if args.before else None
     pages = list(replica_pages(args.stories))
     readers: dict[str, Callable[[SavedPage], Any]] = {
         "lxml parse": parse,
         "crawl's parse": crawl_parse,
         "profile": profile,
     }
-    before = Before(args.before) if args.before else None
     if before is not None:  # right after the profile, each after a parse of the page
         readers["profile before"] = before
     readers["trafilatura"] = trafilatura

@@ -606,7 +606,10 @@ class Landmarks:
             if value.attrname == "id":
                 self._bodies.append(value.getparent())
                 continue
-            places = _places(str(value))  # str: a key that holds no element (and its tree)
+            try:
+                places = _PLACES[value]
+            except KeyError:  # a class attribute not met yet
+                places = _places(value)
             if places is not None:
                 self._mark(value.getparent(), places)
 
@@ -776,20 +779,27 @@ class _Places(NamedTuple):
     related_list: bool  # list_rel is one of its tokens
 
 
-@lru_cache(maxsize=1024)
 def _places(cls: str) -> _Places | None:
-    """None for a class attribute that marks no place. Kept: a template's class attributes
-    come back on every page of the site."""
-    if _MARKED.search(cls) is None:
-        return None
-    tokens = set(_tokens(cls))
-    return _Places(
-        _NOT_BODY_RE.search(cls) is not None,
-        _SIDEBAR_RE.search(cls) is not None,
-        tuple(token for token in _DIV_TOKENS if token in tokens),
-        "txt_time" in tokens,
-        "list_rel" in tokens,
-    )
+    """None for a class attribute that marks no place. Kept (:data:`_PLACES`): a template's
+    class attributes come back on every page of the site."""
+    places = None
+    if _MARKED.search(cls) is not None:
+        tokens = set(_tokens(cls))
+        places = _Places(
+            _NOT_BODY_RE.search(cls) is not None,
+            _SIDEBAR_RE.search(cls) is not None,
+            tuple(token for token in _DIV_TOKENS if token in tokens),
+            "txt_time" in tokens,
+            "list_rel" in tokens,
+        )
+    if len(_PLACES) >= _MAX_PLACES:  # a site of endless class names: start again
+        _PLACES.clear()
+    _PLACES[str(cls)] = places  # str: a key that holds no element (nor its tree)
+    return places
+
+
+_PLACES: dict[str, _Places | None] = {}
+_MAX_PLACES = 4096
 
 
 def _tokens(cls: str) -> list[str]:
