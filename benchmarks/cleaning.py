@@ -26,9 +26,9 @@ import time
 from typing import Any
 
 from pages import corpus_pages, replica_pages
-from parsel import Selector
 
 from newscrawl.extraction.story import assemble_story
+from newscrawl.extraction.tree import page_selector
 from newscrawl.items import Story
 from newscrawl.pipelines import clean
 from newscrawl.sites import NotAStory, crawl_sites
@@ -40,7 +40,7 @@ def raw_stories(stories: int) -> list[tuple[Story, float]]:
     for page in [*replica_pages(stories), *corpus_pages()]:
         sites = crawl_sites((page.url,), None)
         started = time.process_time()
-        extracted = sites.extract_story(Selector(text=page.text), page.url)  # parse included
+        extracted = sites.extract_story(page_selector(page.text), page.url)  # parse included
         seconds = time.process_time() - started
         if isinstance(extracted, NotAStory):
             continue

@@ -25,9 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from parsel import Selector
 
-from newscrawl.extraction.tree import MAX_DEPTH, MAX_ELEMENTS
+from newscrawl.extraction.tree import MAX_DEPTH, MAX_ELEMENTS, page_selector
 from newscrawl.sites import NotAStory, get_profile
 from newscrawl.sites.generic import GenericSite
 
@@ -66,7 +65,7 @@ def read(html: str, portal: bool, repeat: int) -> tuple[float, str, int]:
     best, outcome, elements = float("inf"), "", 0
     for _ in range(repeat):
         started = time.process_time()
-        page = Selector(text=html)
+        page = page_selector(html)  # as the crawl parses a page
         result = profile.extract_story(page, url)
         best = min(best, time.process_time() - started)
         elements = sum(1 for _ in page.root.iter())

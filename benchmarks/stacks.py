@@ -16,7 +16,10 @@ PARTS = (
     ("cleaning (CleanStoryPipeline)", r"CleanStoryPipeline\.process_item|pipelines/clean\.py"),
     ("  of which ftfy", r"ftfy/"),
     ("extraction (site profile)", r"\.extract_story \(newscrawl/sites"),
-    ("HTML parse (parsel Selector)", r"Selector\.__init__|create_root_node"),
+    (
+        "HTML parse (page_selector, parsel Selector)",
+        r"page_selector|Selector\.__init__|create_root_node",
+    ),
     ("deduplication (DeduplicatePipeline)", r"DeduplicatePipeline\.(process_item|_decide)"),
     ("validation (JSON Schema)", r"ValidateStoryPipeline\.process_item"),
     ("feeds (JSONL and CSV)", r"FeedExporter|exporters\.py"),

@@ -272,13 +272,12 @@ def _local(setup: tuple[Any, ...], name: str, args: tuple[Any, ...]) -> Any:
 def _extract(
     url: str, text: str, now: datetime, story_of: tuple[int, bool] | None
 ) -> tuple[Any, list[str], Prepared | None]:
-    from parsel import Selector
-
     from newscrawl.extraction.story import StoryAssembly
+    from newscrawl.extraction.tree import page_selector
     from newscrawl.sites import StoryPage
 
     sites = _SETUP[0]
-    selector = Selector(text=text or "<html></html>")
+    selector = page_selector(text or "<html></html>")
     page = sites.extract_story(selector, url, now)
     if not isinstance(page, StoryPage):
         return page, [], None

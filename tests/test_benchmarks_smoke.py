@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -53,11 +54,24 @@ def test_the_cleaning_benchmark_finds_its_fast_path_exact() -> None:
     assert "| cleaning, pipeline |" in out
 
 
-def test_the_extraction_benchmark_times_profile_trafilatura_and_lxml() -> None:
-    out = run("extraction.py", "--stories", "20", "--repeat", "1")
-    assert "| lxml parse |" in out and "| trafilatura |" in out
-    assert "faster than trafilatura" in out
+def test_the_extraction_benchmark_times_profile_trafilatura_lxml_and_another_checkout() -> None:
+    # --before: this checkout again, read by a process of its own (as a worktree of main is).
+    out = run("extraction.py", "--stories", "20", "--repeat", "1", "--before", str(ROOT))
+    assert "| lxml parse |" in out and "| crawl's parse |" in out and "| trafilatura |" in out
+    assert "profile is" in out and "faster than trafilatura" in out and "faster than before" in out
     assert "| profile | 19/19 | 19/19 | 19/19 | 19/19 |" in out
+    assert "| profile before | 19/19 | 19/19 | 19/19 | 19/19 |" in out
+
+
+def test_the_extraction_benchmark_refuses_a_before_without_the_package(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "extraction.py"), "--before", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode != 0 and "no newscrawl package there" in result.stderr
 
 
 def test_the_nested_pages_benchmark_rejects_the_deep_page_and_reads_the_others() -> None:

@@ -337,6 +337,18 @@ def believed(reading: DateReading, now: datetime | None = None) -> DateReading:
     return reading
 
 
+def read_time_first(
+    text: str, where: tzinfo, now: datetime | None = None, anchor: date | None = None
+) -> DateReading | None:
+    """The first date in the portal's order (``09h08 le 27/12``) ``text`` names, read as
+    :func:`read_date` reads it when that is its first date; None if it names none such."""
+    match = TIME_FIRST_RE.search(text)
+    if match is None:
+        return None
+    now = now or datetime.now(UTC)
+    return believed(_read_numeric(match, where, now, anchor), now)
+
+
 def near_anchor(moment: datetime, anchor: date, days_before: int = 1, days_after: int = 31) -> bool:
     """Is ``moment``'s day a plausible date for a story whose URL says ``anchor``? A story is
     not updated before it is published (a day's slack for time zones), and seldom more than a
@@ -442,8 +454,9 @@ def _dated(
 ) -> DateReading:
     hour = _int(match["hour"])
     has_time = hour is not None
-    if year is None:
-        year = _infer_year(day, month, anchor, now.astimezone(where).date())
+    if year is None:  # today is only asked for when there is no anchor
+        today = now.astimezone(where).date() if anchor is None else anchor
+        year = _infer_year(day, month, anchor, today)
         if year is None:
             return DateReading(match.group(0).strip(), None, has_time, NO_SUCH_DAY)
     return _build(

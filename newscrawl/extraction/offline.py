@@ -16,10 +16,9 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
-from parsel import Selector
-
 from newscrawl.extraction.decode import decode_page
 from newscrawl.extraction.story import assemble_story
+from newscrawl.extraction.tree import page_selector
 from newscrawl.outcomes import StoryRejected, failed, rejected
 from newscrawl.pipelines.clean import CleanConfig, Mojibake, clean_story
 from newscrawl.pipelines.dedup import STORY_ID_HEX_DIGITS
@@ -52,7 +51,7 @@ def extract_saved(
         return failed(canonical, "empty_body").to_dict()
     if page.kind != "html":
         return rejected(canonical, "not_html", content_type=content_type or "").to_dict()
-    selector = Selector(text=page.text or "<html></html>")
+    selector = page_selector(page.text or "<html></html>")
     extracted = sites.extract_story(selector, url, now)
     if isinstance(extracted, NotAStory):
         return rejected(canonical, extracted.reason, **extracted.details).to_dict()

@@ -33,7 +33,7 @@ def read_body(paragraphs: Iterable[Any], base_url: str) -> Body:
     awaiting_caption: dict[str, str | None] | None = None
     for node in paragraphs:
         element = element_of(node)
-        src = _picture(element)
+        src = _picture(element) if len(element) else None  # no child, no picture inside
         text = text_of(element)
         if src:
             awaiting_caption = {"url": urljoin(base_url, src.strip()), "caption": None}

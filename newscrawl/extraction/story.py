@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from parsel import Selector
-
+from newscrawl.extraction.tree import page_selector
 from newscrawl.items import Story
 from newscrawl.sites.base import NotAStory, SiteProfile, StoryPage
 
@@ -21,7 +20,7 @@ def extract_page(
     profile: SiteProfile, html: str, url: str, now: datetime | None = None
 ) -> StoryPage | NotAStory:
     """One page's story part, from its decoded text (see :mod:`newscrawl.extraction.decode`)."""
-    return profile.extract_story(Selector(text=html), url, now)
+    return profile.extract_story(page_selector(html), url, now)
 
 
 @dataclass(frozen=True)

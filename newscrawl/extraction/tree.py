@@ -6,6 +6,10 @@ the 22 real news pages of ``tests/corpus/`` has 1,976 elements and a depth of 24
 stories about 110 and 7). Both are counted by libxml2 itself (two XPath expressions, each one
 pass over the tree), so a hostile page costs its parse and these two passes.
 
+A page is parsed by :func:`page_selector`: the tree parsel's ``Selector(text=…)`` builds, with
+elements of lxml.html's classes chosen by libxml2's side of lxml, not by a Python method called
+for each element the extraction touches (lxml.html's lookup, ~0.4 µs an element).
+
 Every reading here walks a tree, or a subtree, once: no element asks after its ancestors (an
 XPath ``ancestor::`` test per element costs the depth of the tree for each, the square of the
 depth for a page of nested blocks). Where a reading needs to know whether an element lies
@@ -15,10 +19,15 @@ inside another of some kind (a comment thread, a script), the zone is marked by 
 
 from __future__ import annotations
 
+import json
+import re
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from lxml import etree
+from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction
+from parsel import Selector
 
 # See the module's docstring; README, "Hostile and broken input", says them to the user.
 MAX_ELEMENTS = 100_000
@@ -31,6 +40,57 @@ _NO_TEXT = frozenset({"script", "style"})
 _EVENTS = ("start", "end", "comment", "pi")
 
 
+def page_selector(text: str, kind: str | None = None) -> Selector:
+    """``Selector(text=text, type=kind)``, the same tree, faster to read: its elements are
+    lxml.html's ``HtmlElement`` (``text_content``, ``drop_tree`` … as the generic machinery and
+    trafilatura want them) chosen by lxml's C lookup, not lxml.html's Python one (which gives
+    forms and their fields classes of their own, which no extraction here uses). What parsel
+    reads otherwise (a JSON document, an XML declaration when ``kind`` is None; ``kind`` "xml")
+    parsel parses itself."""
+    if kind not in (None, "html") or (kind is None and _not_html(text)):
+        return Selector(text=text, type=kind)
+    # As parsel's create_root_node does for a text.
+    body = text.strip().replace("\x00", "").encode("utf-8") or b"<html/>"
+    parser = _parser()
+    root = etree.fromstring(body, parser=parser)
+    if root is None:
+        root = etree.fromstring(b"<html/>", parser=parser)
+    return Selector(root=root, type="html")
+
+
+def _not_html(text: str) -> bool:
+    """What parsel's ``Selector(text=…)`` does not read as HTML: a JSON object or array, or
+    a text that starts with an XML declaration."""
+    if _JSON_START.match(text) is not None:
+        try:
+            return isinstance(json.loads(text), (dict, list))
+        except ValueError:
+            return False
+    return _XML_DECLARATION.match(text) is not None
+
+
+_XML_DECLARATION = re.compile(r"[\s\ufeff]*<\?xml\s")  # parsel's
+_JSON_START = re.compile(r"[ \t\n\r]*[\[{]")  # JSON's white space, then an array or object
+_PARSERS = threading.local()
+
+
+def _parser() -> etree.HTMLParser:
+    """This thread's parser (a parser parses one document at a time), as parsel makes one."""
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
+        parser.set_element_class_lookup(
+            etree.ElementDefaultClassLookup(
+                element=HtmlElement,
+                comment=HtmlComment,
+                pi=HtmlProcessingInstruction,
+                entity=HtmlEntity,
+            )
+        )
+        _PARSERS.parser = parser
+    return parser
+
+
 def complexity(root: Any) -> dict[str, Any] | None:
     """None for a page within the bounds; else what it has against what is allowed (the
     ``too_complex`` rejection's details). Depth counts ``html`` as 1."""
@@ -39,7 +99,7 @@ def complexity(root: Any) -> dict[str, Any] | None:
     elements = int(_COUNT(root))
     if elements > MAX_ELEMENTS:
         return {"bound": "elements", "elements": elements, "max_elements": MAX_ELEMENTS}
-    if _DEEPER(root):
+    if elements > MAX_DEPTH and _DEEPER(root):  # no fewer elements can be nested deeper
         return {"bound": "depth", "elements": elements, "max_depth": MAX_DEPTH}
     return None
 
@@ -48,20 +108,35 @@ def squash(text: str) -> str:
     """Collapse every run of white space (NBSP included) into one space, strip the ends."""
     if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
         return text  # nothing to do: no white space but single inner plain spaces
+    # Only its ends to strip (a paragraph written on its own line): str.strip() strips what
+    # str.split() splits at, and a printable text has no white space but the plain space.
+    stripped = text.strip()
+    if stripped.isprintable() and "  " not in stripped:
+        return stripped
     return " ".join(text.split())  # str.split() splits at what \s matches, runs as one
 
 
 def element_of(node: Any) -> Any:
     """The lxml element of a parsel Selector, or the element itself."""
+    if isinstance(node, etree._Element):
+        return node  # without getattr's failed lookup of "root" (an exception inside)
     return getattr(node, "root", node)
 
 
 def text_of(node: Any) -> str:
     """The text of an element (or Selector): its text nodes joined by spaces, squashed, without
     what scripts and style sheets hold; one walk of its subtree."""
-    element = element_of(node)
-    if not hasattr(element, "itertext"):
-        return squash(str(element)) if isinstance(element, str) else ""
+    if isinstance(node, etree._Element):
+        element = node
+    else:
+        element = getattr(node, "root", node)
+        if not hasattr(element, "itertext"):
+            return squash(str(element)) if isinstance(element, str) else ""
+    if not len(element):
+        tag = element.tag
+        if isinstance(tag, str):  # no child (most paragraphs and links): its own text is all
+            text = element.text
+            return "" if not text or tag in _NO_TEXT else squash(text)
     if next(element.iter(*_NO_TEXT), None) is None:
         return squash(" ".join(element.itertext()))
     return squash(" ".join(_texts_outside_scripts(element)))
@@ -93,16 +168,17 @@ def zone(root: Any, is_zone: Callable[[Any], bool]) -> set[Any]:
     return inside
 
 
-def outermost(elements: Iterable[Any]) -> list[Any]:
+def outermost(elements: Iterable[Any], *tags: str) -> list[Any]:
     """Of elements in document order, those not inside another of them (a nested one is part
-    of the outer one's text already): one pass, each element's subtree marked once."""
+    of the outer one's text already): one pass, each element's subtree marked once. ``tags``:
+    the tags the elements have, when known (only those are marked)."""
     chosen: list[Any] = []
     covered: set[Any] = set()
     for element in elements:
         if element in covered:
             continue
         chosen.append(element)
-        covered.update(element.iter())
+        covered.update(element.iter(*tags))
     return chosen
 
 

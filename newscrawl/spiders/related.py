@@ -20,11 +20,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.http import Response, TextResponse
+from parsel import Selector
+from scrapy.http import Response, TextResponse, XmlResponse
 from twisted.python.failure import Failure
 
 from newscrawl.config import CrawlLimits, config_of
 from newscrawl.extraction.story import StoryAssembly
+from newscrawl.extraction.tree import page_selector
 from newscrawl.hints import render_hint_stat
 from newscrawl.outcomes import failed, rejected, report
 from newscrawl.rendering import RENDERED, browser_problem, needs_browser
@@ -153,18 +155,19 @@ class RelatedSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             links: list[str] = []
         else:
-            links = self.profile.listing_story_links(response.selector, response.url)
+            page = _page(response)
+            links = self.profile.listing_story_links(page, response.url)
         if response.meta.get("start_page"):
             self.crawler.stats.inc_value(f"{STATS}/start_pages/{'ok' if links else 'empty'}")
         if not links:
             return
         assert isinstance(response, TextResponse)
-        listed = self.profile.listing_story_times(response.selector, response.url)
+        listed = self.profile.listing_story_times(page, response.url)
         for link in links:
             yield self.story_link(link, LISTING, listed.get(link))
         page_number = response.meta.get("listing_page", 1)
         if page_number < self.args.max_listing_pages:
-            next_page = self.profile.listing_next_page(response.selector, response.url)
+            next_page = self.profile.listing_next_page(page, response.url)
             if next_page and self.scope.allows(next_page):
                 yield self.listing_request(next_page, page_number + 1, start_page=False)
 
@@ -263,13 +266,13 @@ class RelatedSpider(scrapy.Spider):
                 response.url, response.text, _fetched_at(response), first
             )
             return page, later if story_of is not None else [], prepared
+        # Parsed once for both readings; a page the render middleware read has its selector.
+        selector = response.selector if page is not None else _page(response)
         if page is None:
-            page = self.profile.extract_story(
-                response.selector, response.url, _fetched_at(response)
-            )
+            page = self.profile.extract_story(selector, response.url, _fetched_at(response))
         later = []
         if story_of is not None and isinstance(page, StoryPage):
-            later = self.profile.later_pages(response.selector, response.url)
+            later = self.profile.later_pages(selector, response.url)
         return page, later, None
 
     def _count_render_hint(self, page: StoryPage | NotAStory) -> None:
@@ -327,3 +330,11 @@ def _fetched_at(response: Response) -> datetime:
 
 def _content_type(response: Response) -> str:
     return (response.headers.get("Content-Type") or b"").decode("latin-1")
+
+
+def _page(response: TextResponse) -> Selector:
+    """The page's tree as ``response.selector`` has it (HTML; XML for an XML response), parsed
+    by :func:`~newscrawl.extraction.tree.page_selector` (faster to read)."""
+    if isinstance(response, XmlResponse):
+        return response.selector
+    return page_selector(response.text, "html")
