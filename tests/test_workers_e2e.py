@@ -35,7 +35,9 @@ def test_a_crawl_with_workers_ends_every_url_as_one_process_does(replica_of, tmp
         u: o for u, o in shared.outcomes().items() if u not in copies
     }
     both = set(alone.by_url()) & set(shared.by_url())
-    assert len(both) > 100
+    # every story but a copy of a duplicate pair is emitted by both, and they are most
+    assert set(alone.by_url()) - copies == set(shared.by_url()) - copies <= both
+    assert len(both) >= len(alone.by_url()) - len(copies) > 80
     for url in both:
         assert _without_time(alone.by_url()[url]) == _without_time(shared.by_url()[url])
 
