@@ -1,9 +1,8 @@
 """Compact structures for what a long crawl keeps per story: numpy arrays and spill files
 instead of a Python object per story (BENCHMARKS.md, *Memory*).
 
-- :class:`KeyTable`: keys, each with a story number (the LSH band keys, the body
-  fingerprints), in sorted runs of bounded size;
-- :class:`KeySet`: a set of 64-bit keys (the request fingerprints), the same way;
+- :class:`KeyTable`: keys, each with a number (the LSH band keys and the body fingerprints
+  with their story's, Scrapy's request fingerprints), in sorted runs of bounded size;
 - :class:`SpillFile`: arrays and records (the shingle hashes, the related URLs of ended pages)
   appended to an unlinked temporary file, read back by offset;
 - :class:`Column`: one number per story, grown by doubling.
@@ -22,9 +21,10 @@ import numpy as np
 
 
 class KeyTable:
-    """A multimap of keys to story numbers: 12 bytes an entry with 64-bit keys, 8 with 32-bit
-    ones (``key_bits=32``: a key is then its low 32 bits, for an index whose every hit is judged
-    again, such as the LSH band keys, where a chance match only adds a candidate).
+    """A multimap of keys to numbers (a story's; 0 where it serves as a set): 12 bytes an entry
+    with 64-bit keys, 8 with 32-bit ones (``key_bits=32``: a key is then its low 32 bits, for an
+    index whose every hit is judged again, such as the LSH band keys, where a chance match only
+    adds a candidate).
 
     The latest entries wait in a dict until there are :data:`MERGE_EVERY` of them; then they
     are sorted and merged into the last run, or start a new one once that run holds
@@ -99,46 +99,6 @@ class KeyTable:
     def nbytes(self) -> int:
         """Bytes of the runs (the recent entries' dict not counted: at most MERGE_EVERY)."""
         return sum(k.nbytes + s.nbytes for k, s in self._runs)
-
-
-class KeySet:
-    """A set of 64-bit keys, 8 bytes a key: the latest in a Python set, the rest in sorted runs
-    of at most :data:`KeyTable.RUN` keys (merged as :class:`KeyTable` merges)."""
-
-    MERGE_EVERY = 8192
-
-    def __init__(self) -> None:
-        self._runs: list[np.ndarray] = []
-        self._recent: set[int] = set()
-
-    def __len__(self) -> int:
-        return sum(run.size for run in self._runs) + len(self._recent)
-
-    def __contains__(self, key: int) -> bool:
-        if key in self._recent:
-            return True
-        for run in self._runs:
-            at = int(np.searchsorted(run, key))
-            if at < run.size and int(run[at]) == key:
-                return True
-        return False
-
-    def add(self, key: int) -> None:
-        self._recent.add(key)
-        if len(self._recent) >= self.MERGE_EVERY:
-            self._merge()
-
-    def _merge(self) -> None:
-        keys = np.fromiter(self._recent, dtype=np.int64, count=len(self._recent))
-        keys.sort()
-        if self._runs and self._runs[-1].size + keys.size <= KeyTable.RUN:
-            run = self._runs.pop()
-            keys = np.insert(run, np.searchsorted(run, keys), keys)
-        self._runs.append(keys)
-        self._recent = set()
-
-    def nbytes(self) -> int:
-        return sum(run.nbytes for run in self._runs)
 
 
 class SpillFile:

@@ -44,7 +44,7 @@ NEWSCRAWL_RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry, doubled fo
 NEWSCRAWL_RETRY_BACKOFF_MAX = 30.0  # ... up to this; each delay gets ±25% jitter
 
 # --- Components --------------------------------------------------------------------------------
-# Scrapy's duplicate filter with 8 bytes a request instead of ~85 (newscrawl/dupefilter.py).
+# Scrapy's duplicate filter with 12 bytes a request instead of ~85 (newscrawl/dupefilter.py).
 DUPEFILTER_CLASS = "newscrawl.dupefilter.CompactDupeFilter"
 DOWNLOADER_MIDDLEWARES = {
     # Before robots.txt (100) and offsite (50): nothing outside the portal is ever requested.

@@ -113,3 +113,12 @@ def test_a_hop_too_large_for_its_bits_is_kept_all_the_same() -> None:
     ended.put("near", 5, False, ("c",))
     ended.move("near", 4)
     assert ended.get("near") == (4, False, ("c",))
+
+
+def test_an_ended_page_moved_beyond_its_bits_keeps_its_related_urls() -> None:
+    ended = EndedURLs()
+    ended.put("page", 3, True, ("a", "b"))
+    ended.move("page", 2**30)  # not what a frontier does (it only moves nearer), but kept
+    assert ended.get("page") == (2**30, True, ("a", "b"))
+    ended.move("page", 1)
+    assert ended.get("page") == (1, True, ("a", "b"))

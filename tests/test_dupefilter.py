@@ -9,7 +9,7 @@ from scrapy import Request
 from scrapy.dupefilters import RFPDupeFilter
 from scrapy.utils.test import get_crawler
 
-from newscrawl.compact import KeySet
+from newscrawl.compact import KeyTable
 from newscrawl.dupefilter import CompactDupeFilter
 
 
@@ -19,7 +19,8 @@ def filter_of(jobdir: Path | None = None, cls: type = CompactDupeFilter) -> RFPD
 
 
 def test_a_request_is_seen_once_its_url_was_requested_whatever_its_spelling(monkeypatch) -> None:
-    monkeypatch.setattr(KeySet, "MERGE_EVERY", 50)  # most keys merged into runs
+    monkeypatch.setattr(KeyTable, "MERGE_EVERY", 50)  # most keys merged ...
+    monkeypatch.setattr(KeyTable, "RUN", 120)  # ... into several runs
     seen = filter_of()
     urls = [f"http://french.peopledaily.com.cn/n3/2021/1227/c31357-{n}.html" for n in range(300)]
     assert not any(seen.request_seen(Request(url)) for url in urls)

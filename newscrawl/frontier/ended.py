@@ -59,14 +59,11 @@ class EndedURLs:
     def move(self, url: str, hop: int) -> None:
         """An ended ``url`` met nearer: its new hop, its related URLs where they are."""
         value = self._urls[url]
-        if isinstance(value, tuple):
-            self._urls[url] = (hop, value[1], value[2])
-        elif value & READ and hop <= HOP_MASK:
+        if isinstance(value, tuple) or (value & READ and hop > HOP_MASK):
+            _, durable, children = self.get(url)  # type: ignore[misc]
+            self.put(url, hop, durable, children)  # a tuple's, or one the bits cannot hold
+        elif value & READ:
             self._urls[url] = value & ~(HOP_MASK << 2) | hop << 2
-        elif value & READ:  # a hop beyond its bits: the related URLs go inline
-            _, durable, children = self.get(url) or (hop, False, ())
-            self._urls[url] = (hop, durable, children or ())
-
         else:
             self._urls[url] = hop << 2 | value & DURABLE
 
