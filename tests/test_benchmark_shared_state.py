@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
-from tests.crawl import ROOT
+from tests.benchmark import run_benchmark, table_rows
 
 pytestmark = pytest.mark.e2e
 
 
 def test_the_benchmark_prints_both_crawls_and_what_the_key_keeps() -> None:
-    done = subprocess.run(
-        [sys.executable, "benchmarks/shared_state.py", "--stories", "60", "--workers", "1"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    rows = [line.split("|")[1:-1] for line in done.stdout.splitlines() if line.startswith("| ")]
-    cells = {row[0].strip(): [c.strip() for c in row[1:]] for row in rows}
+    rows = table_rows(run_benchmark("shared_state.py", "--stories", "60", "--workers", "1"))
+    cells = {row[0]: row[1:] for row in rows}
     first, second = cells["first"], cells["second"]
     assert first[0] == second[0] == "0"  # both crawls exited 0
     assert int(first[1]) > 20 and int(second[1]) == 0  # the second emits nothing new

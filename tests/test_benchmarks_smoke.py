@@ -8,19 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.benchmark import run_benchmark as run
 from tests.crawl import ROOT
-
-
-def run(script: str, *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / script), *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout
 
 
 def test_the_corpus_benchmark_scores_both_extractors() -> None:
