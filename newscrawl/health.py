@@ -11,7 +11,10 @@ A scheduled run must fail loudly when the crawl is broken, not exit 0 with an em
   ``NEWSCRAWL_HEALTH_MAX_LAYOUT_MISS``, once there are at least
   ``NEWSCRAWL_HEALTH_MIN_PAGES`` story pages;
 - error responses dominate: ``newscrawl/responses/error`` / ``…/total`` above
-  ``NEWSCRAWL_HEALTH_MAX_ERROR_RATE``.
+  ``NEWSCRAWL_HEALTH_MAX_ERROR_RATE``;
+- an item pipeline raised on a story what no pipeline means to (``newscrawl/failed/
+  pipeline_error``): a bug of the crawler's, so even one makes the run unhealthy.
+
 
 - with a state, the run is far from the usual runs of that state (:mod:`newscrawl.history`):
   far fewer stories, a jump in one failure reason (blocked, server errors, timeouts …), a
@@ -139,6 +142,7 @@ def assess(
             _start_pages(stats),
             _layout_miss(stats, thresholds),
             _error_rate(stats, thresholds),
+            _pipeline_errors(stats),
         )
         if reason
     ]
@@ -203,7 +207,20 @@ def _layout_miss(stats: Stats, thresholds: HealthThresholds) -> str | None:
     )
 
 
+def _pipeline_errors(stats: Stats) -> str | None:
+    # A pipeline that raised what no pipeline means to is a bug of the crawler's: even one
+    # story failed that way says so (the log has its traceback).
+    errors = _count(stats, "failed/pipeline_error")
+    if not errors:
+        return None
+    return (
+        f"{errors} stories failed in an item pipeline (pipeline_error: a bug; the log has "
+        f"each traceback)"
+    )
+
+
 def _error_rate(stats: Stats, thresholds: HealthThresholds) -> str | None:
+
     # A download that raised (timeout, reset, DNS) is an error with no response at all.
     exceptions = int(stats.get("downloader/exception_count", 0) or 0)
     total = _count(stats, "responses/total") + exceptions

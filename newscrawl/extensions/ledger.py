@@ -43,7 +43,7 @@ from newscrawl.extensions.state import RunState
 from newscrawl.frontier import NOT_FETCHED, Frontier, Met, StoryRules
 from newscrawl.hints import hints_of
 from newscrawl.items import Story
-from newscrawl.outcomes import Outcome, StoryRejected, rejected, url_alias, url_outcome
+from newscrawl.outcomes import Outcome, StoryRejected, failed, rejected, url_alias, url_outcome
 from newscrawl.sites import PageKind
 from newscrawl.state.records import StoryState
 
@@ -71,6 +71,7 @@ class OutcomeLedger:
             (ledger.spider_closed, signals.spider_closed),
             (ledger.item_scraped, signals.item_scraped),
             (ledger.item_dropped, signals.item_dropped),
+            (ledger.item_error, signals.item_error),
             (ledger.response_received, signals.response_received),
             (ledger.request_dropped, signals.request_dropped),
             (ledger.record, url_outcome),
@@ -163,6 +164,17 @@ class OutcomeLedger:
         else:
             url = getattr(item, "url", None) or "?"
             self.record(rejected(url, "dropped", message=str(exception)[:300]))
+
+    def item_error(self, item: Any, response: Any, failure: Any) -> None:
+        """A pipeline raised what no pipeline means to (a bug): the story ends as a failure
+        with the error, as a page whose extraction raised does, instead of staying unended
+        (a shared crawl would wait for it for ever; a run of one would close calling it
+        not fetched)."""
+        url = getattr(item, "url", None) or getattr(response, "url", None) or "?"
+        exception = failure.value
+        error = f"{type(exception).__name__}: {exception}"[:300]
+
+        self.record(failed(url, "pipeline_error", error=error))
 
     def request_dropped(self, request: Any) -> None:
         """Not an end (see the module's docstring); a start page dropped yields nothing."""
