@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from scrapy.crawler import Crawler
+from scrapy.settings import SETTINGS_PRIORITIES
 
 from newscrawl.distributed import SharedConfig
 from newscrawl.rendering import RenderConfig, browser_problem, enable_rendering
@@ -82,4 +83,7 @@ def _replace(settings: Any, name: str, old: str, new: str) -> None:
     order = components.pop(old, None)
     if order is not None:
         components[new] = order
-    settings.set(name, components, priority="spider")
+    # At the setting's own priority: a -s ITEM_PIPELINES=… (command line, above "spider")
+    # would else keep the one-process component, and each worker would dedup on its own.
+    priority = max(settings.getpriority(name) or 0, SETTINGS_PRIORITIES["spider"])
+    settings.set(name, components, priority=priority)

@@ -18,9 +18,11 @@ from typing import Any
 
 import pytest
 
+from newscrawl.health import EXIT_UNHEALTHY
 from newscrawl.replica import Portal, ReplicaOptions, ReplicaServer
 from tests.crawl import FAST, CrawlRun, crawl_invocation, read_jsonl, run_crawl
 from tests.redis_server import RedisServer
+from tests.test_pipeline_errors_e2e import WITH_A_BUG
 
 pytestmark = pytest.mark.e2e
 
@@ -212,3 +214,24 @@ def assert_the_crawl_is_over(redis: RedisServer) -> None:
         client.close()
     assert keys <= {f"newscrawl:related:state:{n}" for n in STATE}, keys
     assert "newscrawl:related:state:stories" in keys
+
+
+def test_stories_a_pipeline_raised_on_end_as_failures_and_the_crawl_still_ends(
+    replica: ReplicaServer, single: CrawlRun, redis: RedisServer, tmp_path: Path
+) -> None:
+    """A pipeline with a bug (tests/faulty_pipeline.py) set on the command line: each story it
+    raised on ends once as ``pipeline_error``, so no worker waits for it for ever, and the
+    shared dedup is still the one deciding (the command line's pipelines keep it)."""
+    folder = tmp_path / "crawl"
+    bug = {"ITEM_PIPELINES": WITH_A_BUG}
+    workers = [start_worker(replica, redis, folder, f"w{n}", **bug) for n in (1, 2)]
+    assert wait_all(workers) == [EXIT_UNHEALTHY, EXIT_UNHEALTHY]
+    stories, rejects, _ = outputs(folder)
+    errors = [r["url"] for r in rejects if r["reason"] == "pipeline_error"]
+    assert errors
+    ends = Counter([s["url"] for s in stories] + [r["url"] for r in rejects])
+    assert [url for url, n in ends.items() if n > 1] == [], "a URL ended twice"
+    assert set(ends) == set(single.outcomes())  # every URL one run ends, ended
+    logs = "".join(log.read_text() for log in folder.glob("w*.log"))
+    assert "SharedDeduplicatePipeline" in logs
+    assert_the_crawl_is_over(redis)
