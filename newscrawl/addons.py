@@ -75,7 +75,7 @@ class Distributed:
         )
         extensions = dict(settings.getdict("EXTENSIONS"))
         extensions[f"{SHARED}.worker.Worker"] = 60  # before the ledger (100) asks for it
-        settings.set("EXTENSIONS", extensions, priority="spider")
+        _set(settings, "EXTENSIONS", extensions)
 
 
 def _replace(settings: Any, name: str, old: str, new: str) -> None:
@@ -83,7 +83,11 @@ def _replace(settings: Any, name: str, old: str, new: str) -> None:
     order = components.pop(old, None)
     if order is not None:
         components[new] = order
-    # At the setting's own priority: a -s ITEM_PIPELINES=… (command line, above "spider")
-    # would else keep the one-process component, and each worker would dedup on its own.
+    _set(settings, name, components)
+
+
+def _set(settings: Any, name: str, value: Any) -> None:
+    """At the setting's own priority: with a -s ITEM_PIPELINES=… (the command line's, above
+    "spider") the one-process component would else stay, and each worker dedup on its own."""
     priority = max(settings.getpriority(name) or 0, SETTINGS_PRIORITIES["spider"])
-    settings.set(name, components, priority=priority)
+    settings.set(name, value, priority=priority)

@@ -54,6 +54,30 @@ def test_with_a_redis_url_the_shared_components_replace_the_process_own() -> Non
     assert "newscrawl.pipelines.dedup.DeduplicatePipeline" not in pipelines
 
 
+def test_components_given_on_the_command_line_are_swapped_all_the_same() -> None:
+    """-s ITEM_PIPELINES=… / SPIDER_MIDDLEWARES=… / EXTENSIONS=… outrank the add-on's "spider"
+    priority: the shared components still replace the process's own (else each worker would
+    deduplicate and keep its frontier on its own)."""
+    settings = project(
+        NEWSCRAWL_REDIS_URL="redis://127.0.0.1:1/0",
+        ITEM_PIPELINES={
+            **project_settings.ITEM_PIPELINES,
+            "tests.faulty_pipeline.FaultyPipeline": 350,
+        },
+        SPIDER_MIDDLEWARES=dict(project_settings.SPIDER_MIDDLEWARES),
+        EXTENSIONS=dict(project_settings.EXTENSIONS),
+    )
+    Distributed(None).update_settings(settings)  # type: ignore[arg-type]
+    pipelines = settings.getdict("ITEM_PIPELINES")
+    assert "newscrawl.shared.dedup.SharedDeduplicatePipeline" in pipelines
+    assert "newscrawl.pipelines.dedup.DeduplicatePipeline" not in pipelines
+    assert "tests.faulty_pipeline.FaultyPipeline" in pipelines
+    middlewares = settings.getdict("SPIDER_MIDDLEWARES")
+    assert "newscrawl.shared.middleware.SharedFrontierMiddleware" in middlewares
+    assert "newscrawl.spidermiddlewares.frontier.FrontierMiddleware" not in middlewares
+    assert "newscrawl.shared.worker.Worker" in settings.getdict("EXTENSIONS")
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
