@@ -1,4 +1,5 @@
-"""The run's own failures: the state store, the feeds, the rejects file, the manifest.
+"""The run's own failures: the state store, the feeds, the rejects file, the manifest, the
+temporary files (the frontier's and the dedup index's spill files, in TMPDIR).
 
 When one of them fails (a damaged database, a full disk, a folder that cannot be made), the
 crawl can no longer keep its promises (nothing lost, nothing twice, every URL ended once and
@@ -12,6 +13,7 @@ Components call :func:`fail`; the health check reads :data:`FAILED_STAT` for its
 from __future__ import annotations
 
 import logging
+import tempfile
 
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro
@@ -36,6 +38,11 @@ def fail(crawler: Crawler, what: str, error: BaseException | str) -> None:
     crawler.stats.max_value(EXIT_STATUS_STAT, EXIT_MACHINERY)
     logger.error("newscrawl: %s; the run stops", line)
     _close(crawler)
+
+
+def temporary_files() -> str:
+    """What a spill file's failure (a full or unwritable TMPDIR) is said to be."""
+    return f"the run's temporary files in {tempfile.gettempdir()} (TMPDIR)"
 
 
 def failed(crawler: Crawler) -> bool:

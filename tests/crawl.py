@@ -93,9 +93,11 @@ def run_crawl(
     timeout: float = 300,
     spider: str = "related",
     options: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
 ) -> CrawlRun:
-    """``scrapy crawl related`` in a subprocess whose only link to the replica is http_proxy."""
-    command, env = crawl_invocation(
+    """``scrapy crawl related`` in a subprocess whose only link to the replica is http_proxy
+    (``env``: more of its environment, e.g. TMPDIR)."""
+    command, base = crawl_invocation(
         proxy_url,
         workdir,
         spider_args,
@@ -103,6 +105,7 @@ def run_crawl(
         spider=spider,
         options=options,
     )
+    env = {**base, **(env or {})}
     workdir.mkdir(parents=True, exist_ok=True)
     before = set(workdir.rglob("*"))
     result = subprocess.run(

@@ -217,3 +217,29 @@ def test_a_503_never_retried_is_not_said_to_be_after_retries(replica_of, tmp_pat
     (record,) = [r for r in run.rejects if r["url"] == url]
     assert record["details"] == {"status": 500}
     assert json.dumps(record)  # plain data
+
+
+def test_a_full_tmpdir_stops_the_run_and_a_rerun_with_room_loses_nothing(
+    replica_of, tmp_path: Path, tmpfs
+) -> None:
+    """The frontier and the dedup index spill to unlinked files in TMPDIR (BENCHMARKS.md,
+    *Memory*): a TMPDIR that fills is the run's own machinery failing, said in one line with
+    exit 74, and the state keeps what the run had not finished."""
+    server = replica_of(stories=400)
+    whole = run_crawl(server.proxy_url, tmp_path / "whole")
+    expected = set(as_pairs([s["url"] for s in whole.stories], server))
+    spill = tmpfs("tmp", "size=64k")  # a few dozen stories' shingle hashes and signatures
+    settings = {"NEWSCRAWL_STATE": str(tmp_path / "state.sqlite")}
+    work = tmp_path / "run"
+    full = run_crawl(server.proxy_url, work, settings=settings, env={"TMPDIR": str(spill)})
+    assert full.returncode == EXIT_MACHINERY, full.log[-3000:]
+    line = last_line(full)
+    assert f"its own machinery failed: the run's temporary files in {spill} (TMPDIR)" in line
+    assert "No space left on device" in line
+    assert full.log.count("No space left on device") < 20  # one clear line, not thousands
+    subprocess.run(["mount", "-o", "remount,size=50m", str(spill)], check=True)
+    rerun = run_crawl(server.proxy_url, work, settings=settings, env={"TMPDIR": str(spill)})
+    assert rerun.returncode == 0, rerun.log[-3000:]
+    emitted = as_pairs([s["url"] for s in feed_lines(work)], server)
+    assert len(emitted) == len(set(emitted)), "a story was emitted twice"
+    assert set(emitted) == expected

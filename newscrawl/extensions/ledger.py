@@ -112,7 +112,12 @@ class OutcomeLedger:
     # --- ends -----------------------------------------------------------------------------
 
     def record(self, outcome: Outcome) -> None:
-        if not self.frontier.end(outcome.url, durable=outcome.reason not in CARRIED_OVER):
+        try:
+            first = self.frontier.end(outcome.url, durable=outcome.reason not in CARRIED_OVER)
+        except OSError as error:  # the frontier's spill file: TMPDIR full or gone
+            machinery.fail(self.crawler, machinery.temporary_files(), error)
+            first = True  # written to the rejects file all the same: the run stops, it is kept
+        if not first:
             return  # first end wins: a URL ends once
         self.counts[(outcome.outcome, outcome.reason)] += 1
         assert self.stats is not None
@@ -150,8 +155,11 @@ class OutcomeLedger:
         if machinery.failed(self.crawler):  # nothing is written once the run has failed
             self.record(rejected(item.url, "not_emitted", because=machinery.CLOSE_REASON))
             return
-        if not self.frontier.emitted(item.url, item):  # the feed line is the record
-            return
+        try:
+            if not self.frontier.emitted(item.url, item):  # the feed line is the record
+                return
+        except OSError as error:  # the feed line is written: the story counts, the run stops
+            machinery.fail(self.crawler, machinery.temporary_files(), error)
         self.counts[("story", "")] += 1
         self.stats.inc_value("newscrawl/stories")  # type: ignore[union-attr]
         # What the story carries, and the hop it was found at (the report's figures).

@@ -36,7 +36,7 @@ from typing import Any, Literal
 import numpy as np
 from scrapy.crawler import Crawler
 
-from newscrawl import setting
+from newscrawl import machinery, setting
 from newscrawl.compact import Column, KeyTable, SpillFile
 from newscrawl.config import config_of
 from newscrawl.items import Story
@@ -476,8 +476,13 @@ class DeduplicatePipeline:
         return self._decide(item, sketch)
 
     def _decide(self, item: Story, sketch: Sketch) -> Story:
-        match = self.index.match(item.url, sketch)
+        try:
+            match = self.index.match(item.url, sketch)
+            if match is None:
+                self.index.add(item.url, sketch)
+        except OSError as error:  # its spill files: TMPDIR full or gone
+            machinery.fail(self.crawler, machinery.temporary_files(), error)
+            raise StoryRejected(item.url, "not_emitted", because=machinery.CLOSE_REASON) from error
         if match is not None:
             raise match.rejection(item.url)
-        self.index.add(item.url, sketch)
         return dataclasses.replace(item, story_id=sketch.story_id)

@@ -133,7 +133,7 @@ class FrontierMiddleware:
                 children.append(output.url)
             passed += self._requests(met)
         if parent is not None:
-            frontier.expanded(parent, children)
+            self._guard(lambda: frontier.expanded(parent, children))
         self._guard(frontier.flush)
         if machinery.failed(self.crawler):
             return []  # nothing of this page leaves unless what it met is written down
@@ -181,14 +181,17 @@ class FrontierMiddleware:
         return requests
 
     def _guard(self, call: Any) -> Any:
-        """A state store that fails stops the run (newscrawl.machinery), not just this page."""
+        """A state store or a spill file that fails stops the run (newscrawl.machinery), not
+        just this page."""
         if machinery.failed(self.crawler):
             return None
         try:
             return call()
         except StateStoreError as error:
             machinery.fail(self.crawler, "the state's frontier", error)
-            return None
+        except OSError as error:  # the frontier's spill file: TMPDIR full or gone
+            machinery.fail(self.crawler, machinery.temporary_files(), error)
+        return None
 
 
 def _story_of(response: Response | None) -> str | None:
