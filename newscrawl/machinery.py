@@ -56,7 +56,10 @@ def _describe(error: BaseException | str) -> str:
 
 
 def _close(crawler: Crawler) -> None:
-    engine = crawler.engine
+    try:
+        engine = crawler.engine
+    except RuntimeError:  # Scrapy 2.19: no engine before the crawl starts
+        return
     if engine is None or getattr(crawler, "_newscrawl_closing", None) is not None:
         return
     if engine.spider is None or not engine.running or getattr(engine, "_slot", None) is None:

@@ -16,6 +16,7 @@ from scrapy.utils.test import get_crawler
 
 from newscrawl.distributed import shared_config
 from newscrawl.items import Story
+from newscrawl.outcomes import StoryRejected
 from newscrawl.shared import dedup as shared_dedup
 from newscrawl.shared.connection import SharedRedis
 from newscrawl.shared.dedup import SharedDeduplicatePipeline
@@ -189,3 +190,41 @@ def test_a_withdrawn_story_is_emitted_when_a_lagging_replay_applies_its_accept_l
 
         decided = asyncio.run(crawl())
         assert [getattr(d, "url", repr(d)) for d in decided] == [y.url, x.url, w.url]
+
+
+def test_a_full_tmpdir_stops_the_worker_and_the_story_is_not_emitted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index's spill files failing (TMPDIR full) is the run's machinery failing: the story
+    is not emitted (another run does it) and the run stops with the folder named."""
+    from scrapy.statscollectors import MemoryStatsCollector
+
+    from newscrawl import machinery
+    from newscrawl.compact import SpillFile
+
+    with RedisServer(tmp_path / "redis") as server:
+        crawler = get_crawler(settings_dict={"NEWSCRAWL_REDIS_URL": server.url})
+        crawler.stats = MemoryStatsCollector(crawler)
+        redis = SharedRedis(shared_config(crawler))
+        dedup = SharedDeduplicatePipeline(crawler, SimpleNamespace(redis=redis, state=None))  # type: ignore[arg-type]
+
+        def full(*_: Any) -> None:
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(SpillFile, "write_at", full)
+
+        async def decide() -> Any:
+            try:
+                return await dedup.process_item(_story(1))
+            except StoryRejected as rejection:
+                return rejection.outcome
+            finally:
+                await redis.close()
+
+        outcome = asyncio.run(decide())
+        assert (outcome.reason, outcome.details) == (
+            "not_emitted",
+            {"because": "machinery_failure"},
+        )
+        (line,) = crawler.stats.get_value(machinery.FAILED_STAT)
+        assert line.startswith(f"{machinery.temporary_files()}: OSError: [Errno 28]")

@@ -102,6 +102,9 @@ class SharedDeduplicatePipeline:
         except RedisUnavailable as error:
             machinery.fail(self.crawler, "the shared crawl", str(error))
             raise StoryRejected(item.url, "not_emitted", because=machinery.CLOSE_REASON) from error
+        except OSError as error:  # the index's spill files (Redis's own end as RedisUnavailable)
+            machinery.fail(self.crawler, machinery.temporary_files(), error)
+            raise StoryRejected(item.url, "not_emitted", because=machinery.CLOSE_REASON) from error
         return dataclasses.replace(item, story_id=sketch.story_id)
 
     async def _decide(self, item: Story, sketch: Sketch) -> None:
