@@ -7,7 +7,7 @@ import random
 import numpy as np
 import pytest
 
-from newscrawl.compact import KeyTable
+from newscrawl.compact import KeyTable, URLNumbers
 from newscrawl.frontier.ended import EndedURLs
 from newscrawl.pipelines.dedup import fingerprint_key
 
@@ -31,7 +31,8 @@ def test_every_entry_is_found_in_the_recent_dict_and_in_every_run(small_runs) ->
     assert len(table) == 1800
     for key in keys:
         assert sorted(table.query([key])) == sorted(added.get(key, []))
-    assert table.query([12345]) == []
+        assert sorted(table.get(key)) == sorted(added.get(key, []))  # the one-key form
+    assert table.query([12345]) == [] and table.get(12345) == []
 
 
 def test_no_run_grows_past_its_bound_and_a_merge_copies_one_run(small_runs) -> None:
@@ -122,3 +123,53 @@ def test_an_ended_page_moved_beyond_its_bits_keeps_its_related_urls() -> None:
     assert ended.get("page") == (2**30, True, ("a", "b"))
     ended.move("page", 1)
     assert ended.get("page") == (1, True, ("a", "b"))
+
+
+def test_an_ended_url_sharing_its_hash_with_another_is_never_taken_for_it() -> None:
+    ended = EndedURLs(hash_of=lambda url: 7)  # every URL the same hash
+    ended.put("http://a.example/1.html", 2, True, ("http://a.example/3.html",))
+    ended.put("http://a.example/2.html", 4, False, None)
+    assert "http://a.example/3.html" not in ended and ended.hop("http://a.example/3.html") is None
+    assert ended.get("http://a.example/1.html") == (2, True, ("http://a.example/3.html",))
+    ended.move("http://a.example/2.html", 1)
+    assert ended.get("http://a.example/2.html") == (1, False, None)
+    assert ended.get("http://a.example/1.html")[0] == 2  # its neighbour's move is not its own
+    assert sorted(ended) == ["http://a.example/1.html", "http://a.example/2.html"]
+
+
+# --- URLs by number, their text on disk ----------------------------------------------------
+
+
+URLS = [
+    "http://a.example/1.html",
+    "http://a.example/é ü/ligne\nnouvelle.html",
+    "http://a.example/\x00",
+    "\ud800x",  # a lone surrogate, as a bad page can give
+    "",
+    "http://a.example/" + "x" * 70_000,
+]
+
+
+@pytest.mark.parametrize("hash_of", [hash, lambda url: 0, len], ids=["hash", "one", "len"])
+def test_each_url_gets_its_number_back_and_its_text_whatever_the_hash(small_runs, hash_of):
+    numbers = URLNumbers(hash_of=hash_of)
+    many = URLS + [f"http://a.example/{n}.html" for n in range(2, 120)]  # merged into runs
+    for number, url in enumerate(many):
+        assert numbers.add(url) == number
+    assert numbers._keys.runs >= 2
+    for number, url in enumerate(many):
+        assert numbers.number(url) == number and numbers.url(number) == url
+    for stranger in ("http://a.example/999.html", "http://a.example/1.htm", "\udc00x"):
+        assert numbers.number(stranger) is None
+    assert len(numbers) == len(many)
+    assert numbers.spilled == sum(len(u.encode("utf-8", "surrogatepass")) for u in many)
+
+
+def test_a_url_added_again_answers_its_latest_number(small_runs) -> None:
+    numbers = URLNumbers(hash_of=lambda url: 1)
+    first = numbers.add("http://a.example/1.html")
+    numbers.add("http://a.example/2.html")
+    again = numbers.add("http://a.example/1.html")
+    assert (first, again) == (0, 2) and numbers.number("http://a.example/1.html") == 2
+    assert numbers.number("http://a.example/2.html") == 1
+    assert numbers.nbytes() > 0

@@ -274,7 +274,6 @@ class Frontier:
         line is the record, read back by the state), or a URL the run stopped before doing,
         which the next run takes up.
         """
-        url = sys.intern(url)  # the key kept is the one string the URL's related headlines share
         entry = self.entries.pop(url, None)
         if entry is None:
             if url in self._ended:

@@ -3,88 +3,87 @@ meeting needs only three things of one (BENCHMARKS.md, *Memory*): its hop (met n
 there), whether its end is durable (the store's row), and the related story URLs of its page
 (met nearer, they come nearer too).
 
-An ended URL is one int: bit 0 its end is durable, bit 1 its page was read. Not read, the rest
-is the hop: a small int, which CPython shares (no object of its own). Read, the related URLs are
-appended to a spill file (an unlinked temporary file) and the int holds the hop (20 bits), the
-record's size (24 bits) and its offset: ~40 bytes a story page instead of an Entry (~90 bytes)
-and a tuple of its related URLs (~130). They are read back only when the URL is met nearer,
-which a crawl's breadth-first order makes rare. A hop or a record too large for its bits keeps
-the URLs in a tuple instead.
+No string of an ended URL stays in memory. Each has a number (:class:`URLNumbers`: its text in
+a spill file, found again by its hash and confirmed by its text, so two URLs sharing a hash
+never pass for each other) and, by that number, three numpy columns: its hop with whether its
+end is durable, and where the related URLs of its page are in a second spill file (-1: its page
+was not read). That is ~40 bytes an ended URL (the columns' room to grow aside) instead of a
+string, a dict slot, an interned entry and an int (~250). The related URLs are read back only
+when the URL is met nearer, which a crawl's breadth-first order makes rare.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
-from newscrawl.compact import SpillFile
+import numpy as np
 
-DURABLE, READ = 1, 2
-HOP_BITS, SIZE_BITS = 20, 24
-HOP_MASK, SIZE_MASK = (1 << HOP_BITS) - 1, (1 << SIZE_BITS) - 1
-
-# hop and durable, with the related URLs inline (the rare fallback)
-Inline = tuple[int, bool, tuple[str, ...]]
+from newscrawl.compact import Column, SpillFile, URLNumbers
 
 
 class EndedURLs:
-    def __init__(self, spill_folder: str | None = None) -> None:
-        self._urls: dict[str, int | Inline] = {}
+    def __init__(self, spill_folder: str | None = None, hash_of: Callable[[str], int] = hash):
+        self._numbers = URLNumbers(spill_folder, hash_of)
+        self._hop = Column(np.int64)  # hop << 1 | durable
+        self._related_at = Column(np.int64, -1)  # in the spill file; -1: its page was not read
+        self._related_size = Column(np.uint32)
         self._spill = SpillFile(spill_folder)
 
     def __contains__(self, url: object) -> bool:
-        return url in self._urls
+        return isinstance(url, str) and self._numbers.number(url) is not None
 
     def __len__(self) -> int:
-        return len(self._urls)
+        return len(self._numbers)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._urls)
+        """Every ended URL, read back from the spill file (a test's question, not a crawl's)."""
+        return (self._numbers.url(number) for number in range(len(self._numbers)))
 
     def close(self) -> None:
+        self._numbers.close()
         self._spill.close()
 
     def put(self, url: str, hop: int, durable: bool, children: tuple[str, ...] | None) -> None:
         """``url`` ended at ``hop`` (again, at a new hop: the last one counts)."""
+        number = self._numbers.number(url)
+        if number is None:
+            number = self._numbers.add(url)
+            for column in (self._hop, self._related_at, self._related_size):
+                column.ensure(number + 1)
+        self._hop.values[number] = hop << 1 | durable
         if children is None:
-            self._urls[url] = hop << 2 | durable
+            self._related_at.values[number] = -1
             return
         record = _record(children)
-        if hop > HOP_MASK or len(record) > SIZE_MASK:
-            self._urls[url] = (hop, durable, children)
-            return
-        at = self._spill.append(record)
-        self._urls[url] = ((at << SIZE_BITS | len(record)) << HOP_BITS | hop) << 2 | READ | durable
+        self._related_at.values[number] = self._spill.append(record)
+        self._related_size.values[number] = len(record)
 
     def move(self, url: str, hop: int) -> None:
-        """An ended ``url`` met nearer: its new hop, its related URLs where they are."""
-        value = self._urls[url]
-        if isinstance(value, tuple) or (value & READ and hop > HOP_MASK):
-            _, durable, children = self.get(url)  # type: ignore[misc]
-            self.put(url, hop, durable, children)  # a tuple's, or one the bits cannot hold
-        elif value & READ:
-            self._urls[url] = value & ~(HOP_MASK << 2) | hop << 2
-        else:
-            self._urls[url] = hop << 2 | value & DURABLE
+        """An ended ``url`` met nearer: its new hop (its related URLs stay where they are)."""
+        number = self._number(url)
+        self._hop.values[number] = hop << 1 | int(self._hop.values[number]) & 1
 
     def hop(self, url: str) -> int | None:
-        value = self._urls.get(url)
-        if value is None:
-            return None
-        if isinstance(value, tuple):
-            return value[0]
-        return (value >> 2) & HOP_MASK if value & READ else value >> 2
+        number = self._numbers.number(url)
+        return None if number is None else int(self._hop.values[number]) >> 1
 
     def get(self, url: str) -> tuple[int, bool, tuple[str, ...] | None] | None:
         """(hop, durable, related URLs or None if its page was not read) of an ended ``url``."""
-        value = self._urls.get(url)
-        if value is None or isinstance(value, tuple):
-            return value
-        durable, hop = bool(value & DURABLE), value >> 2
-        if not value & READ:
-            return hop, durable, None
-        size, at = (hop >> HOP_BITS) & SIZE_MASK, hop >> (HOP_BITS + SIZE_BITS)
-        return hop & HOP_MASK, durable, _urls_of(self._spill.read_bytes(at, size))
+        number = self._numbers.number(url)
+        if number is None:
+            return None
+        value, at = int(self._hop.values[number]), int(self._related_at.values[number])
+        if at < 0:
+            return value >> 1, bool(value & 1), None
+        record = self._spill.read_bytes(at, int(self._related_size.values[number]))
+        return value >> 1, bool(value & 1), _urls_of(record)
+
+    def _number(self, url: str) -> int:
+        number = self._numbers.number(url)
+        if number is None:
+            raise KeyError(url)
+        return number
 
 
 def _record(children: tuple[str, ...]) -> bytes:
