@@ -296,9 +296,9 @@ def test_the_state_keeps_where_a_url_was_met_when_the_frontier_kept_only_its_hop
 def test_a_url_whose_hash_an_ended_url_shares_is_still_requested_and_ended(monkeypatch) -> None:
     """The ended URLs are found by hash: one sharing an ended URL's hash is no ended URL."""
     from newscrawl.frontier import book
-    from newscrawl.frontier.ended import EndedURLs
+    from newscrawl.frontier.kept import KeptURLs
 
-    monkeypatch.setattr(book, "EndedURLs", lambda: EndedURLs(hash_of=lambda url: 42))
+    monkeypatch.setattr(book, "KeptURLs", lambda: KeptURLs(hash_of=lambda url: 42))
     frontier = Frontier(rules(max_depth=3))
     assert frontier.meet(story(1), 0).visits == [Visit(story(1), 0)]
     frontier.expanded(story(1), [story(2), story(3)])
