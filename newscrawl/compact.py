@@ -86,10 +86,13 @@ class KeyTable:
         building arrays for it (a frontier asks once for every story link it meets)."""
         key = self._key(key)
         found = list(self._recent.get(key, ()))
+        # A numpy scalar of the runs' type: searched with a Python int, numpy would first
+        # convert the whole run to int64 (30 µs for a run of 2**18 32-bit keys, 0.3 with this).
+        searched = self._dtype(key)
         for run_keys, stories in self._runs:
-            left = int(run_keys.searchsorted(key, side="left"))
-            if left < run_keys.size and run_keys[left] == key:
-                right = int(run_keys.searchsorted(key, side="right"))
+            left = int(run_keys.searchsorted(searched))
+            if left < run_keys.size and run_keys[left] == searched:
+                right = int(run_keys.searchsorted(searched, side="right"))
                 found += stories[left:right].tolist()
         return found
 
