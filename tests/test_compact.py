@@ -178,20 +178,22 @@ def test_a_url_added_again_answers_its_latest_number(small_runs) -> None:
 def test_a_waiting_url_is_its_hop_until_it_ends_or_is_met_again() -> None:
     kept = KeptURLs(hash_of=lambda url: 5)  # waiting and ended URLs all share one hash
     for n, hop in ((1, 2), (2, 3), (3, 3)):
-        kept.wait(f"http://a.example/{n}.html", hop)
+        kept.wait(f"http://a.example/{n}.html", hop, f"2021-12-2{n}T09:08:00+08:00")
     kept.put("http://a.example/4.html", 1, True, None)
     assert kept.waiting_hop("http://a.example/2.html") == 3
     assert kept.waiting_hop("http://a.example/4.html") is None  # ended, not waiting
     assert "http://a.example/1.html" not in kept and kept.hop("http://a.example/1.html") is None
     assert kept.waiting_hops() == {2: 1, 3: 2} and kept.waiting_count == 3
-    assert kept.unwait("http://a.example/2.html") == 3  # it has a live entry now
+    assert kept.waiting_at("http://a.example/3.html") == (3, "2021-12-23T09:08:00+08:00")
+    assert kept.unwait("http://a.example/2.html") == (3, "2021-12-22T09:08:00+08:00")  # live now
     assert kept.unwait("http://a.example/2.html") is None
     kept.put("http://a.example/3.html", 3, False, ("http://a.example/5.html",))  # ended
-    assert sorted(kept.waiting()) == [("http://a.example/1.html", 2)]
+    assert sorted(kept.waiting()) == [("http://a.example/1.html", 2, "2021-12-21T09:08:00+08:00")]
     assert sorted(kept) == ["http://a.example/3.html", "http://a.example/4.html"]
     assert len(kept) == 2 and kept.waiting_count == 1
     kept.wait("http://a.example/2.html", 1)  # written again with only its hop: waits again
     assert kept.waiting_hops() == {1: 1, 2: 1}
+    assert kept.waiting_at("http://a.example/2.html") == (1, None)
     assert kept.get("http://a.example/3.html") == (3, False, ("http://a.example/5.html",))
 
 

@@ -316,3 +316,19 @@ def test_a_url_whose_hash_an_ended_url_shares_is_still_requested_and_ended(monke
     assert frontier.hop(story(1)) == 0 and frontier.hop(story(2)) == 1
     assert sorted(frontier) == sorted(story(n) for n in range(1, 6))
     assert [url for url, _ in frontier.unended()] == [story(3)]
+
+
+def test_a_listed_url_waiting_to_be_fetched_keeps_its_listing_time() -> None:
+    store = Memory()
+    frontier = Frontier(rules(), store)
+    listed = "2021-12-27T09:08:00+08:00"
+    assert frontier.meet(story(1), 0, via=LISTING, listed_at=listed).visits == [Visit(story(1), 0)]
+    frontier.flush()  # written: it now waits as its hop and its listing time
+    assert frontier.scheduled_hop(story(1)) == 0 and frontier.to_fetch() == {0: 1}
+    assert frontier.entry(story(1)).listed_at == listed
+    assert [(url, e.listed_at) for url, e in frontier.unended()] == [(story(1), listed)]
+    frontier.meet(story(1), 0, via=LISTING)  # met again as near: nothing changes
+    frontier.flush()
+    assert frontier.entry(story(1)).listed_at == listed and store.rows[story(1)].listed_at == listed
+    assert frontier.end(story(1)) and not frontier.end(story(1))
+    assert frontier.scheduled_hop(story(1)) is None and list(frontier.unended()) == []

@@ -145,10 +145,10 @@ class Frontier:
         self.rules = rules
         self.store = store
         # Not ended yet, and more than waiting. A URL to fetch that nothing else is known of
-        # (scheduled, met without a listing time, its page not read) waits, once its meeting is
-        # written, as its hop alone in ``_kept``, without its string: a crawl's listings name
-        # most of the portal's stories in its first seconds, so these are most of the frontier
-        # while it is largest.
+        # (scheduled, its page not read) waits, once its meeting is written, as its hop and its
+        # listing time in ``_kept``, without an Entry or a string: a crawl's listings name most
+        # of the portal's stories in its first seconds, so these are most of the frontier while
+        # it is largest.
         self.entries: dict[str, Entry] = {}
         self._kept = KeptURLs()
         self._dirty: dict[str, Entry] = {}  # met, moved or ended since the last flush
@@ -277,13 +277,13 @@ class Frontier:
         """
         entry = self.entries.pop(url, None)
         if entry is None:
-            waiting_at = self._kept.unwait(url)
-            if waiting_at is None:
+            waiting = self._kept.unwait(url)
+            if waiting is None:
                 if url in self._kept:
                     return False
                 self._kept.put(url, 0, False, None)  # not a story link met (a listing, say)
                 return True
-            entry = Entry(waiting_at, None)
+            entry = Entry(waiting[0], None, waiting[1])
         entry.state = ENDED
         if durable:
             entry.closed = True
@@ -323,9 +323,9 @@ class Frontier:
         entry = self.entries.get(url)
         if entry is not None:
             return entry
-        waiting_at = self._kept.waiting_hop(url)
-        if waiting_at is not None:
-            return Entry(waiting_at, None)
+        waiting = self._kept.waiting_at(url)
+        if waiting is not None:
+            return Entry(waiting[0], None, waiting[1])
         ended = self._kept.get(url)
         if ended is None:
             return None
@@ -333,22 +333,22 @@ class Frontier:
         return Entry(hop, None, state=ENDED, children=children, closed=durable)
 
     def unended(self) -> Iterator[tuple[str, Entry]]:
-        waiting = [(url, Entry(hop, None)) for url, hop in self._kept.waiting()]
+        waiting = [(url, Entry(hop, None, at)) for url, hop, at in self._kept.waiting()]
         return iter(list(self.entries.items()) + waiting)
 
     def _live(self, url: str) -> Entry | None:
         """The live Entry of ``url``, made again from its hop if it was waiting."""
         entry = self.entries.get(url)
         if entry is None:
-            waiting_at = self._kept.unwait(url)
-            if waiting_at is not None:
-                entry = self.entries[url] = Entry(waiting_at, None)
+            waiting = self._kept.unwait(url)
+            if waiting is not None:
+                entry = self.entries[url] = Entry(waiting[0], None, waiting[1])
         return entry
 
     def __iter__(self) -> Iterator[str]:
         """Every URL met."""
         yield from self.entries
-        yield from (url for url, _ in self._kept.waiting())
+        yield from (url for url, _, _ in self._kept.waiting())
         yield from self._kept
 
     def __len__(self) -> int:
@@ -363,7 +363,7 @@ class Frontier:
         for url, entry in self._dirty.items():  # written: what only needs its hop keeps its hop
             if self.entries.get(url) is entry and _only_its_hop(entry):
                 del self.entries[url]
-                self._kept.wait(url, entry.hop)
+                self._kept.wait(url, entry.hop, entry.listed_at)
         self._dirty.clear()
 
     def take_up(self) -> Met:
@@ -389,12 +389,7 @@ class Frontier:
 
 
 def _only_its_hop(entry: Entry) -> bool:
-    return (
-        entry.state == SCHEDULED
-        and entry.listed_at is None
-        and entry.children is None
-        and not entry.closed
-    )
+    return entry.state == SCHEDULED and entry.children is None and not entry.closed
 
 
 def _row(url: str, entry: Entry) -> Row:

@@ -3,18 +3,20 @@ fetched with nothing known but their hop, and those that ended (BENCHMARKS.md, *
 
 A crawl's listings name most stories of the portal in its first seconds, so while the frontier
 is largest nearly every URL is waiting; by the end nearly every URL has ended. Neither needs its
-string in memory. A later meeting needs of a waiting URL only its hop, and of an ended one its
-hop (met nearer, it moves there), whether its end is durable (the store's row), and the related
-story URLs of its page (met nearer, they come nearer too).
+string in memory. A later meeting needs of a waiting URL its hop and its listing time (the
+state's question: fetch it?), and of an ended one its hop (met nearer, it moves there), whether
+its end is durable (the store's row), and the related story URLs of its page (met nearer, they
+come nearer too).
 
 Each such URL has one number for the whole run (:class:`URLNumbers`: its text in a spill file,
 found again by its hash and confirmed by its text, so two URLs sharing a hash never pass for
 each other) and, by that number, numpy columns: its hop with its kind (waiting, ended, durably
-ended, or neither: it has a live entry now), and where the related URLs of its page are in a
-second spill file (-1: its page was not read). That is ~40 bytes a URL (the columns' room to
-grow aside) instead of a string, a dict slot, an interned entry and an int (~250). The related
-URLs are read back only when an ended URL is met nearer, which a crawl's breadth-first order
-makes rare.
+ended, or neither: it has a live entry now), and where its record is in a second spill file
+(-1: none): a waiting URL's listing time, an ended URL's related URLs of its page (none: its
+page was not read). That is ~40 bytes a URL (the columns' room to grow aside) instead of an
+Entry, its strings and a dict slot (~300 bytes for a listed URL waiting, ~250 for one ended).
+A record is read back only when a waiting URL is met nearer or ends, or an ended one is met
+nearer, which a crawl's breadth-first order makes rare.
 """
 
 from __future__ import annotations
@@ -35,8 +37,10 @@ class KeptURLs:
     def __init__(self, spill_folder: str | None = None, hash_of: Callable[[str], int] = hash):
         self._numbers = URLNumbers(spill_folder, hash_of)
         self._state = Column(np.int64)  # hop << KIND_BITS | DURABLE? | kind
-        self._related_at = Column(np.int64, -1)  # in the spill file; -1: its page was not read
-        self._related_size = Column(np.uint32)
+        # Its record in the spill file (-1: none): the listing time of a waiting URL, the
+        # related URLs of an ended URL's page (none: the page was not read).
+        self._record_at = Column(np.int64, -1)
+        self._record_size = Column(np.uint32)
         self._spill = SpillFile(spill_folder)
         self._counts = [0, 0, 0]  # by kind
         # The last URL asked about and its number: a meeting asks "waiting?", then "ended?".
@@ -48,26 +52,43 @@ class KeptURLs:
 
     # --- waiting ------------------------------------------------------------------------
 
-    def wait(self, url: str, hop: int) -> None:
-        """``url`` waits to be fetched at ``hop``, nothing else known (it has no live entry)."""
-        self._set(self._number_for(url), hop << KIND_BITS | WAITING)
+    def wait(self, url: str, hop: int, listed_at: str | None = None) -> None:
+        """``url`` waits to be fetched at ``hop``, nothing else known but the time its listing
+        gave (it has no live entry)."""
+        number = self._number_for(url)
+        self._set(number, hop << KIND_BITS | WAITING)
+        self._write_record(number, None if listed_at is None else _utf8(listed_at))
 
     def waiting_hop(self, url: str) -> int | None:
         value = self._value(url)
         return value >> KIND_BITS if value is not None and value & 3 == WAITING else None
 
-    def unwait(self, url: str) -> int | None:
-        """The hop of a waiting ``url``, which waits no more (it gets a live entry, or ends)."""
+    def waiting_at(self, url: str) -> tuple[int, str | None] | None:
+        """(hop, listing time) of a waiting ``url``."""
         hop = self.waiting_hop(url)
-        if hop is not None:
-            self._set(self._number(url), LIVE)  # type: ignore[arg-type]
-        return hop
+        if hop is None:
+            return None
+        return hop, self._listed_at(self._number(url))  # type: ignore[arg-type]
 
-    def waiting(self) -> Iterator[tuple[str, int]]:
-        """Every waiting URL with its hop (read back from the spill file: the run's close)."""
+    def unwait(self, url: str) -> tuple[int, str | None] | None:
+        """(hop, listing time) of a waiting ``url``, which waits no more (it gets a live entry,
+        or ends)."""
+        waiting = self.waiting_at(url)
+        if waiting is not None:
+            self._set(self._number(url), LIVE)  # type: ignore[arg-type]
+        return waiting
+
+    def waiting(self) -> Iterator[tuple[str, int, str | None]]:
+        """Every waiting URL with its hop and listing time (read back from the spill files:
+        the run's close)."""
         values = self._state.values[: len(self._numbers)]
         for number in np.flatnonzero(values & 3 == WAITING).tolist():
-            yield self._numbers.url(number), int(values[number]) >> KIND_BITS
+            hop = int(values[number]) >> KIND_BITS
+            yield self._numbers.url(number), hop, self._listed_at(number)
+
+    def _listed_at(self, number: int) -> str | None:
+        record = self._record(number)
+        return None if record is None else record.decode("utf-8", "surrogatepass")
 
     def waiting_hops(self) -> Counter[int]:
         values = self._state.values[: len(self._numbers)]
@@ -98,12 +119,7 @@ class KeptURLs:
         """``url`` ended at ``hop`` (again, at a new hop: the last one counts)."""
         number = self._number_for(url)
         self._set(number, hop << KIND_BITS | (DURABLE if durable else 0) | ENDED)
-        if children is None:
-            self._related_at.values[number] = -1
-            return
-        record = _record(children)
-        self._related_at.values[number] = self._spill.append(record)
-        self._related_size.values[number] = len(record)
+        self._write_record(number, None if children is None else _record(children))
 
     def move(self, url: str, hop: int) -> None:
         """An ended ``url`` met nearer: its new hop (its related URLs stay where they are)."""
@@ -123,12 +139,22 @@ class KeptURLs:
         number = self._number(url)
         if number is None or self._state.values[number] & 3 != ENDED:
             return None
-        value, at = int(self._state.values[number]), int(self._related_at.values[number])
+        value, record = int(self._state.values[number]), self._record(number)
         hop, durable = value >> KIND_BITS, bool(value & DURABLE)
-        if at < 0:
-            return hop, durable, None
-        record = self._spill.read_bytes(at, int(self._related_size.values[number]))
-        return hop, durable, _urls_of(record)
+        return hop, durable, None if record is None else _urls_of(record)
+
+    # --- records ------------------------------------------------------------------------
+
+    def _write_record(self, number: int, record: bytes | None) -> None:
+        if record is None:
+            self._record_at.values[number] = -1
+            return
+        self._record_at.values[number] = self._spill.append(record)
+        self._record_size.values[number] = len(record)
+
+    def _record(self, number: int) -> bytes | None:
+        at = int(self._record_at.values[number])
+        return None if at < 0 else self._spill.read_bytes(at, int(self._record_size.values[number]))
 
     # --- numbers ------------------------------------------------------------------------
 
@@ -142,7 +168,7 @@ class KeptURLs:
         number = self._number(url)
         if number is None:
             number = self._numbers.add(url)
-            for column in (self._state, self._related_at, self._related_size):
+            for column in (self._state, self._record_at, self._record_size):
                 column.ensure(number + 1)
             self._counts[LIVE] += 1
             self._last = (url, number)
@@ -158,8 +184,12 @@ class KeptURLs:
         self._state.values[number] = value
 
 
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
 def _record(children: tuple[str, ...]) -> bytes:
-    parts = [child.encode("utf-8", "surrogatepass") for child in children]
+    parts = [_utf8(child) for child in children]
     return b"".join(len(part).to_bytes(4, "little") + part for part in parts)
 
 
