@@ -14,9 +14,9 @@ each other) and, by that number, numpy columns: its hop with its kind (waiting, 
 ended, or neither: it has a live entry now), and where its record is in a second spill file
 (-1: none): a waiting URL's listing time, an ended URL's related URLs of its page (none: its
 page was not read). That is ~40 bytes a URL (the columns' room to grow aside) instead of an
-Entry, its strings and a dict slot (~300 bytes for a listed URL waiting, ~250 for one ended).
-A record is read back only when a waiting URL is met nearer or ends, or an ended one is met
-nearer, which a crawl's breadth-first order makes rare.
+Entry, its strings and a dict slot: 320 bytes for a listed URL waiting (tracemalloc, 100,000 of
+the portal's), ~250 for one ended. A record is read back only when a waiting URL is met nearer
+or ends, or an ended one is met nearer, which a crawl's breadth-first order makes rare.
 """
 
 from __future__ import annotations
