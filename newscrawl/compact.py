@@ -5,7 +5,9 @@ instead of a Python object per story (BENCHMARKS.md, *Memory*).
   with their story's, Scrapy's request fingerprints), in sorted runs of bounded size;
 - :class:`SpillFile`: arrays and records (the shingle hashes, the related URLs of ended pages)
   appended to an unlinked temporary file, read back by offset;
-- :class:`Column`: one number per story, grown by doubling.
+- :class:`Column`: one number per story, grown by doubling;
+- :class:`URLNumbers`: a number for each URL, its text in a spill file (the frontier's ended
+  URLs, the dedup index's stories), found again by its hash and confirmed by its text.
 """
 
 from __future__ import annotations
@@ -77,6 +79,21 @@ class KeyTable:
             right = np.searchsorted(run_keys, searched, side="right")
             for hit in np.flatnonzero(right > left).tolist():
                 found += stories[int(left[hit]) : int(right[hit])].tolist()
+        return found
+
+    def get(self, key: int) -> list[int]:
+        """The numbers of every entry under one key: :meth:`query` for a single key, without
+        building arrays for it (a frontier asks once for every story link it meets)."""
+        key = self._key(key)
+        found = list(self._recent.get(key, ()))
+        # A numpy scalar of the runs' type: searched with a Python int, numpy would first
+        # convert the whole run to int64 (30 µs for a run of 2**18 32-bit keys, 0.3 with this).
+        searched = self._dtype(key)
+        for run_keys, stories in self._runs:
+            left = int(run_keys.searchsorted(searched))
+            if left < run_keys.size and run_keys[left] == searched:
+                right = int(run_keys.searchsorted(searched, side="right"))
+                found += stories[left:right].tolist()
         return found
 
     def _merge(self) -> None:
@@ -160,3 +177,82 @@ class Column:
             grown = np.full(max(size, self.values.size * 2), self.fill, dtype=self.values.dtype)
             grown[: self.values.size] = self.values
             self.values = grown
+
+
+class URLNumbers:
+    """A number for each URL (0, 1, 2 … in the order added), without the URL's string in
+    memory: what an index keeps of URLs it must only recognise again, such as the frontier's
+    ended URLs and the dedup index's stories (BENCHMARKS.md, *Memory*).
+
+    In memory a URL is 20 bytes: the low 32 bits of its hash with its number in a
+    :class:`KeyTable` (8 bytes), and where its text is in a spill file (an offset and a size,
+    12 bytes), plus the columns' room to grow (they double). Its string would be ~110 bytes,
+    with ~80 more for its dict slot and its entry among the interned strings: small objects
+    made while a page is parsed, which keep the allocator's arenas of that moment in use for
+    the whole run.
+
+    The hash only says where to look. Every hit is confirmed against the URL's text read back
+    from the file (a pread of ~100 bytes, from the page cache), so two URLs that share a hash
+    are told apart whatever the hash (``hash_of``: a test forces collisions with its own); a
+    URL that was never added meets a chance entry with probability n / 2**32 (one read more
+    for one lookup in ~10,000 at 400,000 URLs), and a URL added meets its own entry, read
+    once. A URL added again gets a new number; :meth:`number` answers the latest.
+    """
+
+    def __init__(
+        self, spill_folder: str | None = None, hash_of: Callable[[str], int] = hash
+    ) -> None:
+        self._hash = hash_of
+        self._keys = KeyTable(key_bits=32)
+        self._text = SpillFile(spill_folder)
+        self._at = Column(np.int64)
+        self._size = Column(np.uint32)
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def add(self, url: str) -> int:
+        """``url``'s new number."""
+        number, text = self._count, _utf8(url)
+        self._at.ensure(number + 1)
+        self._size.ensure(number + 1)
+        self._at.values[number] = self._text.append(text)
+        self._size.values[number] = len(text)
+        self._keys.add([self._hash(url)], number)
+        self._count += 1
+        return number
+
+    def number(self, url: str) -> int | None:
+        """The latest number of ``url`` (None: never added)."""
+        candidates = self._keys.get(self._hash(url))
+        if not candidates:
+            return None
+        text = _utf8(url)
+        for number in sorted(candidates, reverse=True):
+            if self._text_of(number) == text:
+                return number
+        return None  # another URL's hash, met by chance
+
+    def url(self, number: int) -> str:
+        return self._text_of(number).decode("utf-8", "surrogatepass")
+
+    def _text_of(self, number: int) -> bytes:
+        return self._text.read_bytes(int(self._at.values[number]), int(self._size.values[number]))
+
+    def nbytes(self) -> int:
+        """Bytes in memory: the keys' runs and the columns."""
+        return self._keys.nbytes() + self._at.values.nbytes + self._size.values.nbytes
+
+    @property
+    def spilled(self) -> int:
+        """Bytes of URL text in the spill file (on disk)."""
+        return self._text.size
+
+    def close(self) -> None:
+        self._text.close()
+
+
+def _utf8(url: str) -> bytes:
+    # surrogatepass: a URL is any str (a lone surrogate from a bad page too), and comes back equal
+    return url.encode("utf-8", "surrogatepass")

@@ -7,8 +7,8 @@ import random
 import numpy as np
 import pytest
 
-from newscrawl.compact import KeyTable
-from newscrawl.frontier.ended import EndedURLs
+from newscrawl.compact import KeyTable, URLNumbers
+from newscrawl.frontier.kept import KeptURLs
 from newscrawl.pipelines.dedup import fingerprint_key
 
 
@@ -31,7 +31,8 @@ def test_every_entry_is_found_in_the_recent_dict_and_in_every_run(small_runs) ->
     assert len(table) == 1800
     for key in keys:
         assert sorted(table.query([key])) == sorted(added.get(key, []))
-    assert table.query([12345]) == []
+        assert sorted(table.get(key)) == sorted(added.get(key, []))  # the one-key form
+    assert table.query([12345]) == [] and table.get(12345) == []
 
 
 def test_no_run_grows_past_its_bound_and_a_merge_copies_one_run(small_runs) -> None:
@@ -90,7 +91,7 @@ def test_a_fingerprint_key_is_its_first_64_bits_or_those_of_its_sha1() -> None:
     ],
 )
 def test_an_ended_page_gives_back_its_related_urls_whatever_they_hold(children) -> None:
-    ended = EndedURLs()
+    ended = KeptURLs()
     ended.put("http://a.example/page.html", 3, True, children)
     assert ended.get("http://a.example/page.html") == (3, True, children)
     ended.move("http://a.example/page.html", 1)
@@ -99,7 +100,7 @@ def test_an_ended_page_gives_back_its_related_urls_whatever_they_hold(children) 
 
 
 def test_an_ended_url_not_read_has_no_related_urls_and_keeps_its_hop_and_durability() -> None:
-    ended = EndedURLs()
+    ended = KeptURLs()
     ended.put("u", 7, False, None)
     ended.move("u", 2)
     assert ended.get("u") == (2, False, None) and ended.get("v") is None
@@ -107,7 +108,7 @@ def test_an_ended_url_not_read_has_no_related_urls_and_keeps_its_hop_and_durabil
 
 
 def test_a_hop_too_large_for_its_bits_is_kept_all_the_same() -> None:
-    ended = EndedURLs()
+    ended = KeptURLs()
     ended.put("deep", 2**40, False, ("a", "b"))
     assert ended.get("deep") == (2**40, False, ("a", "b"))
     ended.put("near", 5, False, ("c",))
@@ -116,9 +117,95 @@ def test_a_hop_too_large_for_its_bits_is_kept_all_the_same() -> None:
 
 
 def test_an_ended_page_moved_beyond_its_bits_keeps_its_related_urls() -> None:
-    ended = EndedURLs()
+    ended = KeptURLs()
     ended.put("page", 3, True, ("a", "b"))
     ended.move("page", 2**30)  # not what a frontier does (it only moves nearer), but kept
     assert ended.get("page") == (2**30, True, ("a", "b"))
     ended.move("page", 1)
     assert ended.get("page") == (1, True, ("a", "b"))
+
+
+def test_an_ended_url_sharing_its_hash_with_another_is_never_taken_for_it() -> None:
+    ended = KeptURLs(hash_of=lambda url: 7)  # every URL the same hash
+    ended.put("http://a.example/1.html", 2, True, ("http://a.example/3.html",))
+    ended.put("http://a.example/2.html", 4, False, None)
+    assert "http://a.example/3.html" not in ended and ended.hop("http://a.example/3.html") is None
+    assert ended.get("http://a.example/1.html") == (2, True, ("http://a.example/3.html",))
+    ended.move("http://a.example/2.html", 1)
+    assert ended.get("http://a.example/2.html") == (1, False, None)
+    assert ended.get("http://a.example/1.html")[0] == 2  # its neighbour's move is not its own
+    assert sorted(ended) == ["http://a.example/1.html", "http://a.example/2.html"]
+
+
+# --- URLs by number, their text on disk ----------------------------------------------------
+
+
+URLS = [
+    "http://a.example/1.html",
+    "http://a.example/é ü/ligne\nnouvelle.html",
+    "http://a.example/\x00",
+    "\ud800x",  # a lone surrogate, as a bad page can give
+    "",
+    "http://a.example/" + "x" * 70_000,
+]
+
+
+@pytest.mark.parametrize("hash_of", [hash, lambda url: 0, len], ids=["hash", "one", "len"])
+def test_each_url_gets_its_number_back_and_its_text_whatever_the_hash(small_runs, hash_of):
+    numbers = URLNumbers(hash_of=hash_of)
+    many = URLS + [f"http://a.example/{n}.html" for n in range(2, 120)]  # merged into runs
+    for number, url in enumerate(many):
+        assert numbers.add(url) == number
+    assert numbers._keys.runs >= 2
+    for number, url in enumerate(many):
+        assert numbers.number(url) == number and numbers.url(number) == url
+    for stranger in ("http://a.example/999.html", "http://a.example/1.htm", "\udc00x"):
+        assert numbers.number(stranger) is None
+    assert len(numbers) == len(many)
+    assert numbers.spilled == sum(len(u.encode("utf-8", "surrogatepass")) for u in many)
+
+
+def test_a_url_added_again_answers_its_latest_number(small_runs) -> None:
+    numbers = URLNumbers(hash_of=lambda url: 1)
+    first = numbers.add("http://a.example/1.html")
+    numbers.add("http://a.example/2.html")
+    again = numbers.add("http://a.example/1.html")
+    assert (first, again) == (0, 2) and numbers.number("http://a.example/1.html") == 2
+    assert numbers.number("http://a.example/2.html") == 1
+    assert numbers.nbytes() > 0
+
+
+def test_a_waiting_url_is_its_hop_until_it_ends_or_is_met_again() -> None:
+    kept = KeptURLs(hash_of=lambda url: 5)  # waiting and ended URLs all share one hash
+    for n, hop in ((1, 2), (2, 3), (3, 3)):
+        kept.wait(f"http://a.example/{n}.html", hop, f"2021-12-2{n}T09:08:00+08:00")
+    kept.put("http://a.example/4.html", 1, True, None)
+    assert kept.waiting_hop("http://a.example/2.html") == 3
+    assert kept.waiting_hop("http://a.example/4.html") is None  # ended, not waiting
+    assert "http://a.example/1.html" not in kept and kept.hop("http://a.example/1.html") is None
+    assert kept.waiting_hops() == {2: 1, 3: 2} and kept.waiting_count == 3
+    assert kept.waiting_at("http://a.example/3.html") == (3, "2021-12-23T09:08:00+08:00")
+    assert kept.unwait("http://a.example/2.html") == (3, "2021-12-22T09:08:00+08:00")  # live now
+    assert kept.unwait("http://a.example/2.html") is None
+    kept.put("http://a.example/3.html", 3, False, ("http://a.example/5.html",))  # ended
+    assert sorted(kept.waiting()) == [("http://a.example/1.html", 2, "2021-12-21T09:08:00+08:00")]
+    assert sorted(kept) == ["http://a.example/3.html", "http://a.example/4.html"]
+    assert len(kept) == 2 and kept.waiting_count == 1
+    kept.wait("http://a.example/2.html", 1)  # written again with only its hop: waits again
+    assert kept.waiting_hops() == {1: 1, 2: 1}
+    assert kept.waiting_at("http://a.example/2.html") == (1, None)
+    assert kept.get("http://a.example/3.html") == (3, False, ("http://a.example/5.html",))
+
+
+def test_the_backlog_gives_back_every_url_it_was_given_whatever_it_holds() -> None:
+    from newscrawl.spidermiddlewares.frontier import Backlog
+
+    backlog = Backlog()
+    odd = ["http://a.example/é ü.html", "http://a.example/\x00", "\ud800x", ""]
+    many = [f"http://a.example/{n}.html" for n in range(10_000)]  # the front dropped twice
+    for url in odd + many:
+        backlog.push(1, url)
+    backlog.push(0, "http://a.example/first.html")
+    assert backlog.pop() == "http://a.example/first.html"
+    assert [backlog.pop() for _ in range(len(odd) + len(many))] == odd + many
+    assert not backlog

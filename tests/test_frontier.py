@@ -291,3 +291,44 @@ def test_the_state_keeps_where_a_url_was_met_when_the_frontier_kept_only_its_hop
         frontier.flush()
         (row,) = store.frontier_rows()
         assert (row.url, row.via, row.children) == (story(1), LISTING, (story(2),))
+
+
+def test_a_url_whose_hash_an_ended_url_shares_is_still_requested_and_ended(monkeypatch) -> None:
+    """The ended URLs are found by hash: one sharing an ended URL's hash is no ended URL."""
+    from newscrawl.frontier import book
+    from newscrawl.frontier.kept import KeptURLs
+
+    monkeypatch.setattr(book, "KeptURLs", lambda: KeptURLs(hash_of=lambda url: 42))
+    frontier = Frontier(rules(max_depth=3))
+    assert frontier.meet(story(1), 0).visits == [Visit(story(1), 0)]
+    frontier.expanded(story(1), [story(2), story(3)])
+    for n in (2, 3):
+        frontier.meet(story(n), 1, via=story(1))
+    frontier.end(story(1))
+    assert frontier.meet(story(4), 2, via=story(2)).visits == [Visit(story(4), 2)]
+    assert frontier.end(story(2)) and frontier.end(story(4)) and not frontier.end(story(2))
+    assert frontier.hop(story(3)) == 1 and frontier.hop(story(4)) == 2
+    frontier.expanded(story(4), [story(5)])
+    assert frontier.meet(story(5), 3, via=story(4)).visits == [Visit(story(5), 3)]
+    frontier.end(story(5))
+    frontier.meet(story(4), 1, via=story(3))  # ended, met nearer: its related URL comes nearer
+    assert frontier.hop(story(4)) == 1 and frontier.hop(story(5)) == 2
+    assert frontier.hop(story(1)) == 0 and frontier.hop(story(2)) == 1
+    assert sorted(frontier) == sorted(story(n) for n in range(1, 6))
+    assert [url for url, _ in frontier.unended()] == [story(3)]
+
+
+def test_a_listed_url_waiting_to_be_fetched_keeps_its_listing_time() -> None:
+    store = Memory()
+    frontier = Frontier(rules(), store)
+    listed = "2021-12-27T09:08:00+08:00"
+    assert frontier.meet(story(1), 0, via=LISTING, listed_at=listed).visits == [Visit(story(1), 0)]
+    frontier.flush()  # written: it now waits as its hop and its listing time
+    assert frontier.scheduled_hop(story(1)) == 0 and frontier.to_fetch() == {0: 1}
+    assert frontier.entry(story(1)).listed_at == listed
+    assert [(url, e.listed_at) for url, e in frontier.unended()] == [(story(1), listed)]
+    frontier.meet(story(1), 0, via=LISTING)  # met again as near: nothing changes
+    frontier.flush()
+    assert frontier.entry(story(1)).listed_at == listed and store.rows[story(1)].listed_at == listed
+    assert frontier.end(story(1)) and not frontier.end(story(1))
+    assert frontier.scheduled_hop(story(1)) is None and list(frontier.unended()) == []

@@ -395,3 +395,24 @@ def test_a_story_emitted_again_with_a_new_text_is_compared_by_its_new_text_only(
     assert copy is not None and copy.reason == "duplicate" and copy.duplicate_of == FIRST
     assert index.match(FIRST, index.sketch(OTHER_BODY)) is None  # never a copy of itself
     assert len(index) == 1 and index.seen(FIRST)
+
+
+def test_stories_whose_urls_share_a_hash_are_told_apart_by_their_urls(monkeypatch) -> None:
+    """The index finds a URL by its hash and confirms it by its text, read back from disk."""
+    from newscrawl.compact import URLNumbers
+    from newscrawl.pipelines import dedup
+
+    monkeypatch.setattr(dedup, "URLNumbers", lambda folder: URLNumbers(folder, lambda url: 3))
+    index = DedupIndex(DedupConfig())
+    index.add(FIRST, index.sketch(reference_body()))
+    index.add_known(SECOND, body=OTHER_BODY)
+    assert index.seen(FIRST) and not index.seen(SECOND) and not index.seen(THIRD)
+    copy = index.match(THIRD, index.sketch(reference_body()))
+    near = index.match(THIRD, index.sketch(near_copy(reference_body())))
+    assert copy.duplicate_of == FIRST and near.duplicate_of == FIRST
+    assert index.match(SECOND, index.sketch(OTHER_BODY)) is None  # its own earlier text
+    assert index.match(THIRD, index.sketch(OTHER_BODY)).duplicate_of == SECOND
+    index.forget(FIRST)
+    assert not index.seen(FIRST) and index.match(THIRD, index.sketch(reference_body())) is None
+    assert index.match(THIRD, index.sketch(OTHER_BODY)).duplicate_of == SECOND
+    assert len(index) == 1

@@ -17,14 +17,13 @@ next run :meth:`takes up <Frontier.take_up>` what it left unended.
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from newscrawl.frontier.ended import EndedURLs
+from newscrawl.frontier.kept import KeptURLs
 from newscrawl.outcomes import Outcome, rejected
 
 SCHEDULED = "scheduled"  # requested (or about to be)
@@ -138,18 +137,20 @@ class StoryRules:
 
 
 class Frontier:
-    """Every URL met. The ones not ended yet are :class:`Entry` objects in :attr:`entries`;
-    the ended ones are kept compact (:class:`~newscrawl.frontier.ended.EndedURLs`)."""
+    """Every URL met. The ones not ended yet are :class:`Entry` objects in :attr:`entries`,
+    except those that only wait; the waiting and the ended ones are kept compact
+    (:class:`~newscrawl.frontier.kept.KeptURLs`)."""
 
     def __init__(self, rules: Rules, store: Store | None = None) -> None:
         self.rules = rules
         self.store = store
-        # Not ended yet. A URL to fetch that nothing else is known of (scheduled, met without a
-        # listing time, its page not read) is, once its meeting is written, its hop alone: a small
-        # int instead of an Entry. A crawl's listings name most of the portal's stories in its
-        # first seconds, so these are most of the frontier while it is largest.
-        self.entries: dict[str, Entry | int] = {}
-        self._ended = EndedURLs()
+        # Not ended yet, and more than waiting. A URL to fetch that nothing else is known of
+        # (scheduled, its page not read) waits, once its meeting is written, as its hop and its
+        # listing time in ``_kept``, without an Entry or a string: a crawl's listings name most
+        # of the portal's stories in its first seconds, so these are most of the frontier while
+        # it is largest.
+        self.entries: dict[str, Entry] = {}
+        self._kept = KeptURLs()
         self._dirty: dict[str, Entry] = {}  # met, moved or ended since the last flush
 
     # --- meeting ------------------------------------------------------------------------
@@ -171,24 +172,26 @@ class Frontier:
         met: Met,
         work: list[tuple[str, int, str | None, str | None]],
     ) -> None:
-        url = sys.intern(self.rules.canonical(url))  # one string per URL, however often met
+        url = self.rules.canonical(url)
         entry = self.entries.get(url)
         if entry is None:
-            ended_at = self._ended.hop(url)
-            if ended_at is None:
-                self._first_meeting(url, hop, via and sys.intern(via), listed_at, met)
-            elif hop < ended_at:
-                self._meet_ended(url, hop, via, work)
-            return
-        if isinstance(entry, int):  # scheduled, nothing else known
-            if hop >= entry:
+            waiting_at = self._kept.waiting_hop(url)  # scheduled, nothing else known
+            if waiting_at is None:
+                ended_at = self._kept.hop(url)
+                if ended_at is None:
+                    self._first_meeting(url, hop, via, listed_at, met)
+                elif hop < ended_at:
+                    self._meet_ended(url, hop, via, work)
                 return
-            entry = self.entries[url] = Entry(entry, None)
+            if hop >= waiting_at:
+                return
+            entry = self._live(url)
+            assert entry is not None
         if hop >= entry.hop:
             if listed_at and entry.state == PENDING and entry.pending == KNOWN:
                 self._reconsider_known(url, entry, listed_at, met)
             return
-        entry.hop, entry.via = hop, via and sys.intern(via)
+        entry.hop, entry.via = hop, via
         entry.listed_at = listed_at or entry.listed_at
         self._dirty[url] = entry
         if entry.state == PENDING and entry.pending == BEYOND and hop <= self.rules.max_depth:
@@ -204,10 +207,10 @@ class Frontier:
         work: list[tuple[str, int, str | None, str | None]],
     ) -> None:
         """An ended URL met nearer: it moves there, and so do its related headlines."""
-        self._ended.move(url, hop)
+        self._kept.move(url, hop)
         entry = self.entry(url)
         assert entry is not None
-        entry.via = via and sys.intern(via)
+        entry.via = via
         self._dirty[url] = entry
         if entry.children and hop + 1 <= self.rules.max_depth:
             work.extend((child, hop + 1, url, None) for child in entry.children)
@@ -246,10 +249,10 @@ class Frontier:
     def claim(self, url: str, hop: int, via: str | None) -> bool:
         """A page already fetched (the end of a redirect chain) is ``url``'s: True if ``url``
         was not met before, and is now, as being fetched; False if it was met already."""
-        url = sys.intern(self.rules.canonical(url))
-        if url in self.entries or url in self._ended:
+        url = self.rules.canonical(url)
+        if url in self.entries or self._kept.waiting_hop(url) is not None or url in self._kept:
             return False
-        self.entries[url] = self._dirty[url] = Entry(hop, via and sys.intern(via))
+        self.entries[url] = self._dirty[url] = Entry(hop, via)
         return True
 
     def expanded(self, url: str, children: Iterable[str]) -> None:
@@ -257,12 +260,10 @@ class Frontier:
         entry = self._live(url) or self.entry(url)
         if entry is None:
             return
-        # Interned: the same string objects as the entries' own keys (a story page's dozen
-        # children cost a dozen pointers, not a dozen more copies of their URLs).
-        read = tuple(dict.fromkeys(sys.intern(self.rules.canonical(c)) for c in children))
+        read = tuple(dict.fromkeys(self.rules.canonical(c) for c in children))
         entry.children = read
         if entry.state == ENDED:
-            self._ended.put(url, entry.hop, entry.closed, read)
+            self._kept.put(url, entry.hop, entry.closed, read)
         self._dirty[url] = entry
 
     # --- ending -------------------------------------------------------------------------
@@ -274,20 +275,20 @@ class Frontier:
         line is the record, read back by the state), or a URL the run stopped before doing,
         which the next run takes up.
         """
-        url = sys.intern(url)  # the key kept is the one string the URL's related headlines share
         entry = self.entries.pop(url, None)
         if entry is None:
-            if url in self._ended:
-                return False
-            self._ended.put(url, 0, False, None)  # not a story link met (a listing, say)
-            return True
-        if isinstance(entry, int):
-            entry = Entry(entry, None)
+            waiting = self._kept.unwait(url)
+            if waiting is None:
+                if url in self._kept:
+                    return False
+                self._kept.put(url, 0, False, None)  # not a story link met (a listing, say)
+                return True
+            entry = Entry(waiting[0], None, waiting[1])
         entry.state = ENDED
         if durable:
             entry.closed = True
             self._dirty[url] = entry
-        self._ended.put(url, entry.hop, entry.closed, entry.children)
+        self._kept.put(url, entry.hop, entry.closed, entry.children)
         return True
 
     def emitted(self, url: str, story: Any = None) -> bool:
@@ -300,57 +301,58 @@ class Frontier:
 
     def hop(self, url: str) -> int | None:
         entry = self.entries.get(url)
-        if isinstance(entry, int):
-            return entry
-        return entry.hop if entry is not None else self._ended.hop(url)
+        if entry is not None:
+            return entry.hop
+        waiting_at = self._kept.waiting_hop(url)
+        return waiting_at if waiting_at is not None else self._kept.hop(url)
 
     def scheduled_hop(self, url: str) -> int | None:
         """The hop of ``url`` if it is to be fetched, else None."""
         entry = self.entries.get(url)
-        if isinstance(entry, int):
-            return entry
-        return entry.hop if entry is not None and entry.state == SCHEDULED else None
+        if entry is None:
+            return self._kept.waiting_hop(url)
+        return entry.hop if entry.state == SCHEDULED else None
 
     def to_fetch(self) -> Counter[int]:
         """How many URLs are to be fetched, by hop."""
-        return Counter(
-            e if isinstance(e, int) else e.hop
-            for e in self.entries.values()
-            if isinstance(e, int) or e.state == SCHEDULED
-        )
+        live = Counter(e.hop for e in self.entries.values() if e.state == SCHEDULED)
+        return live + self._kept.waiting_hops()
 
     def entry(self, url: str) -> Entry | None:
         """What the frontier has of ``url`` (a copy, unless it is a live Entry)."""
         entry = self.entries.get(url)
-        if isinstance(entry, int):
-            return Entry(entry, None)
         if entry is not None:
             return entry
-        ended = self._ended.get(url)
+        waiting = self._kept.waiting_at(url)
+        if waiting is not None:
+            return Entry(waiting[0], None, waiting[1])
+        ended = self._kept.get(url)
         if ended is None:
             return None
         hop, durable, children = ended
         return Entry(hop, None, state=ENDED, children=children, closed=durable)
 
     def unended(self) -> Iterator[tuple[str, Entry]]:
-        return iter(
-            [(url, Entry(e, None) if isinstance(e, int) else e) for url, e in self.entries.items()]
-        )
+        waiting = [(url, Entry(hop, None, at)) for url, hop, at in self._kept.waiting()]
+        return iter(list(self.entries.items()) + waiting)
 
     def _live(self, url: str) -> Entry | None:
-        """The live Entry of ``url``, made again from its hop if it was kept as one."""
+        """The live Entry of ``url``, made again from its hop if it was waiting."""
         entry = self.entries.get(url)
-        if isinstance(entry, int):
-            entry = self.entries[url] = Entry(entry, None)
+        if entry is None:
+            waiting = self._kept.unwait(url)
+            if waiting is not None:
+                entry = self.entries[url] = Entry(waiting[0], None, waiting[1])
         return entry
 
     def __iter__(self) -> Iterator[str]:
         """Every URL met."""
         yield from self.entries
-        yield from self._ended
+        yield from (url for url, _, _ in self._kept.waiting())
+        yield from self._kept
 
     def __len__(self) -> int:
-        return len(self.entries) + len(self._ended)
+        return len(self.entries) + self._kept.waiting_count + len(self._kept)
 
     # --- the durable store --------------------------------------------------------------
 
@@ -360,7 +362,8 @@ class Frontier:
             self.store.write_frontier([_row(url, e) for url, e in self._dirty.items()])
         for url, entry in self._dirty.items():  # written: what only needs its hop keeps its hop
             if self.entries.get(url) is entry and _only_its_hop(entry):
-                self.entries[url] = entry.hop
+                del self.entries[url]
+                self._kept.wait(url, entry.hop, entry.listed_at)
         self._dirty.clear()
 
     def take_up(self) -> Met:
@@ -372,8 +375,7 @@ class Frontier:
         rows = list(self.store.frontier_rows())
         for row in rows:
             if row.ended:
-                children = tuple(map(sys.intern, row.children)) if row.children else row.children
-                self._ended.put(sys.intern(row.url), row.hop, True, children)
+                self._kept.put(row.url, row.hop, True, row.children)
 
         met = Met()
         for row in sorted((r for r in rows if not r.ended), key=lambda r: r.hop):
@@ -387,12 +389,7 @@ class Frontier:
 
 
 def _only_its_hop(entry: Entry) -> bool:
-    return (
-        entry.state == SCHEDULED
-        and entry.listed_at is None
-        and entry.children is None
-        and not entry.closed
-    )
+    return entry.state == SCHEDULED and entry.children is None and not entry.closed
 
 
 def _row(url: str, entry: Entry) -> Row:

@@ -29,15 +29,14 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import sys
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 import numpy as np
 from scrapy.crawler import Crawler
 
 from newscrawl import machinery, setting
-from newscrawl.compact import Column, KeyTable, SpillFile
+from newscrawl.compact import Column, KeyTable, SpillFile, URLNumbers
 from newscrawl.config import config_of
 from newscrawl.items import Story
 from newscrawl.outcomes import StoryRejected
@@ -270,22 +269,24 @@ class BandIndex:
 class DedupIndex:
     """Stories seen so far: by URL, by body fingerprint, and by shingles (LSH finds candidates).
 
-    Kept compact, as a long crawl needs (BENCHMARKS.md, *Memory*): in memory, a story is its
-    URL (the same string object as the frontier's) with a number, its fingerprint, its LSH band
-    keys in numpy arrays (:class:`BandIndex`) and a few numbers; its shingle hashes (the exact
-    similarity's) and its signature (the estimate's, for stories preloaded without shingles)
-    are written to a temporary file (:class:`SpillFile`) and read back for LSH candidates only.
+    Kept compact, as a long crawl needs (BENCHMARKS.md, *Memory*): in memory, a story is a
+    number, found again from its URL by the URL's hash (:class:`URLNumbers`: the URL's text is
+    on disk and confirms every hit), its fingerprint, its LSH band keys in numpy arrays
+    (:class:`BandIndex`) and a few numbers; its shingle hashes (the exact similarity's) and
+    its signature (the estimate's, for stories preloaded without shingles) are written to a
+    temporary file (:class:`SpillFile`) and read back for LSH candidates only. A URL's text is
+    read back to confirm it, and to name the story a duplicate is a copy of.
     """
 
     def __init__(self, config: DedupConfig, spill_folder: str | None = None) -> None:
         self.config = config
         self._permutations = minhash_permutations(config.num_perm)
         self._bands = BandIndex(*lsh_bands(config.threshold, config.num_perm))
-        # url -> its story number (order stored); a story stored again gets a new number and
+        # url <-> its story numbers (order stored); a story stored again gets a new number and
         # its older one is retired (its bands and fingerprint no longer count)
-        self._number: dict[str, int] = {}
-        self._urls: list[str] = []  # by number
+        self._urls = URLNumbers(spill_folder)
         self._current = Column(np.bool_)  # the number is its URL's current one
+        self._kept = 0  # URLs with a current number
         self._fingerprints = KeyTable()  # fingerprint key -> the stories with that text
         self._this_run = Column(np.bool_)
         self._shingles_at = Column(np.int64, -1)  # offset in the spill file; -1: none
@@ -294,9 +295,10 @@ class DedupIndex:
         self._signature_file = SpillFile(spill_folder)  # signatures, one slot per story
 
     def __len__(self) -> int:
-        return len(self._number)
+        return self._kept
 
     def close(self) -> None:
+        self._urls.close()
         self._spill.close()
         self._signature_file.close()
 
@@ -312,12 +314,17 @@ class DedupIndex:
 
     def seen(self, url: str) -> bool:
         """Was a story with this URL emitted in this run?"""
-        number = self._number.get(url)
+        number = self._number(url)
         return number is not None and bool(self._this_run.values[number])
+
+    def _number(self, url: str) -> int | None:
+        """The current number of the story at ``url`` (None: not stored, or forgotten)."""
+        number = self._urls.number(url)
+        return number if number is not None and self._current.values[number] else None
 
     def match(self, url: str, sketch: Sketch) -> Match | None:
         """The earlier story this one duplicates, if any (never the same URL's earlier text)."""
-        current = self._current.values
+        current, own = self._current.values, self._number(url)
         first = min(
             (
                 s
@@ -326,22 +333,19 @@ class DedupIndex:
             ),
             default=None,
         )
-        if first is not None and self._urls[first] != url:
-            return Match("duplicate", self._urls[first], 1.0)
+        if first is not None and first != own:  # own: the same URL's earlier text
+            return Match("duplicate", self._urls.url(first), 1.0)
         # Most similar first; among equals the earliest stored, so the outcome is deterministic.
-        own = self._number.get(url)
         candidates = {
             story
             for story in self._bands.query(self._bands.keys_of(sketch.minhash.hashvalues))
             if story != own and current[story]
         }
-        scored = [
-            (self._similarity(story, sketch), -story, self._urls[story]) for story in candidates
-        ]
-        similarity, _, best = max(scored, default=(0.0, 0, ""))
+        scored = [(self._similarity(story, sketch), -story) for story in candidates]
+        similarity, best = max(scored, default=(0.0, 0))
         if similarity < self.config.threshold:
             return None
-        return Match("near_duplicate", best, round(similarity, 3))
+        return Match("near_duplicate", self._urls.url(-best), round(similarity, 3))
 
     def similarity(self, url: str, sketch: Sketch) -> float:
         """Jaccard similarity of a stored story's shingles and the sketch's.
@@ -349,7 +353,10 @@ class DedupIndex:
         Exact when both have their shingle hashes; the MinHash estimate for a story
         preloaded from its stored signature (or a sketch without shingle hashes).
         """
-        return self._similarity(self._number[url], sketch)
+        number = self._number(url)
+        if number is None:
+            raise KeyError(url)
+        return self._similarity(number, sketch)
 
     def _similarity(self, story: int, sketch: Sketch) -> float:
         at = int(self._shingles_at.values[story])
@@ -393,20 +400,20 @@ class DedupIndex:
     def forget(self, url: str) -> None:
         """A story withdrawn from the crawl (a shared crawl's worker died before writing it):
         as if it had never been stored. Its number is not reused; stored again, it is new."""
-        number = self._number.pop(url, None)
+        number = self._number(url)
         if number is None:
             return
         self._this_run.values[number] = False
         self._current.values[number] = False  # its bands and its fingerprint no longer count
+        self._kept -= 1
 
     def _store(self, url: str, sketch: Sketch) -> int:
-        older = self._number.get(url)
+        older = self._number(url)
         if older is not None:  # a story of an earlier run, emitted again: its older text retires
             self._current.values[older] = False
-        url = sys.intern(url)
-        number = len(self._urls)
-        self._urls.append(url)
-        self._number[url] = number
+        else:
+            self._kept += 1
+        number = self._urls.add(url)
         for column in self._columns():
             column.ensure(number + 1)
         self._current.values[number] = True
@@ -426,15 +433,12 @@ class DedupIndex:
 
     def memory(self) -> dict[str, int]:
         """Bytes each structure takes in memory (for the memory benchmark), and on disk."""
-        urls = sum(sys.getsizeof(u) for u in self._urls)
         return {
-            "urls (strings, shared with the frontier)": urls,
-            "url -> number (dict)": sys.getsizeof(self._number) + 28 * len(self._number),
+            "URL -> number, by hash (numpy; the URLs' text on disk)": self._urls.nbytes(),
             "fingerprints (numpy)": self._fingerprints.nbytes(),
             "LSH band keys (numpy)": self._bands.table.nbytes(),
-            "per-story columns (numpy)": sum(c.values.nbytes for c in self._columns())
-            + sys.getsizeof(self._urls),
-            "spill files (disk)": self._spill.size + self._signature_file.size,
+            "per-story columns (numpy)": sum(c.values.nbytes for c in self._columns()),
+            "spill files (disk)": self._urls.spilled + self._spill.size + self._signature_file.size,
         }
 
 
@@ -457,7 +461,11 @@ class DeduplicatePipeline:
         """The story with its ``story_id``; with workers, a coroutine Scrapy awaits."""
         if not isinstance(item, Story):
             return item
-        if self.index.seen(item.url):
+        try:
+            seen = self.index.seen(item.url)  # a hash hit is confirmed from a spill file
+        except OSError as error:
+            self._spill_failed(item, error)
+        if seen:
             raise StoryRejected(item.url, "duplicate_url", duplicate_of=item.url)
         workers = Workers.of(self.crawler)
         if workers is not None:
@@ -471,18 +479,22 @@ class DeduplicatePipeline:
         """Shingled and hashed in a worker process; decided here, against the one index (no
         await between the question and the answer)."""
         sketch = self.index.sketch_of(*await workers.sketch(item.body))
-        if self.index.seen(item.url):  # another copy of the URL was decided meanwhile
-            raise StoryRejected(item.url, "duplicate_url", duplicate_of=item.url)
         return self._decide(item, sketch)
 
     def _decide(self, item: Story, sketch: Sketch) -> Story:
         try:
+            if self.index.seen(item.url):  # another copy of the URL was decided meanwhile
+                raise StoryRejected(item.url, "duplicate_url", duplicate_of=item.url)
             match = self.index.match(item.url, sketch)
             if match is None:
                 self.index.add(item.url, sketch)
-        except OSError as error:  # its spill files: TMPDIR full or gone
-            machinery.fail(self.crawler, machinery.temporary_files(), error)
-            raise StoryRejected(item.url, "not_emitted", because=machinery.CLOSE_REASON) from error
+        except OSError as error:
+            self._spill_failed(item, error)
         if match is not None:
             raise match.rejection(item.url)
         return dataclasses.replace(item, story_id=sketch.story_id)
+
+    def _spill_failed(self, item: Story, error: OSError) -> NoReturn:
+        """The index's spill files failed (TMPDIR full or gone): the run's own machinery."""
+        machinery.fail(self.crawler, machinery.temporary_files(), error)
+        raise StoryRejected(item.url, "not_emitted", because=machinery.CLOSE_REASON) from error

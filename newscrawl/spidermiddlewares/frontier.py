@@ -14,7 +14,7 @@ could forget; the next run takes them up (:meth:`process_start`) before its own 
 
 from __future__ import annotations
 
-from collections import deque
+from array import array
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
@@ -24,6 +24,7 @@ from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.http import Response
 
 from newscrawl import machinery
+from newscrawl.compact import SpillFile
 from newscrawl.extensions.ledger import OutcomeLedger
 from newscrawl.frontier import Met
 from newscrawl.spiders.related import HOP, LINK, LISTED_AT, PAGE, RELATED, SEED, STORY_URL
@@ -31,29 +32,61 @@ from newscrawl.state.store import StateStoreError
 
 
 class Backlog:
-    """Story URLs to request, nearest hop first, in the order they were met within a hop: one
-    deque a hop (8 bytes a URL; a heap of (hop, order, URL) tuples cost ~100, and a crawl's
-    listings can name every story of the portal in its first seconds)."""
+    """Story URLs to request, nearest hop first, in the order they were met within a hop.
 
-    def __init__(self) -> None:
-        self._by_hop: dict[int, deque[str]] = {}
+    A crawl's listings can name every story of the portal in its first seconds, so a URL waits
+    here as its text in a spill file and 12 bytes (where, how long) in two arrays of its hop,
+    not as a string: ~120 bytes each, made while the listings are parsed, which would keep the
+    allocator's arenas of those first seconds for the whole run (a heap of (hop, order, URL)
+    tuples cost ~100 bytes more)."""
+
+    def __init__(self, spill_folder: str | None = None) -> None:
+        self._by_hop: dict[int, _Queue] = {}
+        self._text = SpillFile(spill_folder)
         self._size = 0
 
     def __len__(self) -> int:
         return self._size
 
     def push(self, hop: int, url: str) -> None:
-        self._by_hop.setdefault(hop, deque()).append(url)
+        text = url.encode("utf-8", "surrogatepass")
+        self._by_hop.setdefault(hop, _Queue()).push(self._text.append(text), len(text))
         self._size += 1
 
     def pop(self) -> str:
         hop = min(self._by_hop)
         waiting = self._by_hop[hop]
-        url = waiting.popleft()
+        at, size = waiting.pop()
         if not waiting:
             del self._by_hop[hop]
         self._size -= 1
-        return url
+        return self._text.read_bytes(at, size).decode("utf-8", "surrogatepass")
+
+    def close(self) -> None:
+        self._text.close()
+
+
+class _Queue:
+    """Where the texts of one hop's URLs are, first in first out; what was taken is dropped
+    from the front now and then (one copy of what is left, not one per URL taken)."""
+
+    def __init__(self) -> None:
+        self._at, self._size, self._next = array("q"), array("I"), 0
+
+    def __len__(self) -> int:
+        return len(self._at) - self._next
+
+    def push(self, at: int, size: int) -> None:
+        self._at.append(at)
+        self._size.append(size)
+
+    def pop(self) -> tuple[int, int]:
+        taken = self._at[self._next], self._size[self._next]
+        self._next += 1
+        if self._next >= 4096 and self._next * 2 >= len(self._at):
+            del self._at[: self._next], self._size[: self._next]
+            self._next = 0
+        return taken
 
 
 class FrontierMiddleware:
@@ -152,8 +185,11 @@ class FrontierMiddleware:
             return []
         for outcome in met.outcomes:
             self.ledger.record(outcome)
-        for visit in met.visits:
-            self.backlog.push(visit.hop, visit.url)
+        try:
+            for visit in met.visits:
+                self.backlog.push(visit.hop, visit.url)
+        except OSError as error:  # its spill file; the frontier keeps the URLs unended
+            machinery.fail(self.crawler, machinery.temporary_files(), error)
         return []  # released from the backlog at the end of the page (_released)
 
     def _room(self) -> int:
@@ -172,8 +208,12 @@ class FrontierMiddleware:
         frontier = self.ledger.frontier
         spider = self.crawler.spider
         requests: list[Request] = []
-        while self.backlog and len(requests) < room:
-            url = self.backlog.pop()
+        while self.backlog and len(requests) < room and not machinery.failed(self.crawler):
+            try:
+                url = self.backlog.pop()
+            except OSError as error:  # its spill file; the frontier keeps the URLs unended
+                machinery.fail(self.crawler, machinery.temporary_files(), error)
+                break
             hop = frontier.scheduled_hop(url)
             if hop is None:
                 continue  # ended meanwhile (an alias of a redirect, a state's decision)
