@@ -15,7 +15,6 @@ A scheduled run must fail loudly when the crawl is broken, not exit 0 with an em
 - an item pipeline raised on a story what no pipeline means to (``newscrawl/failed/
   pipeline_error``): a bug of the crawler's, so even one makes the run unhealthy.
 
-
 - with a state, the run is far from the usual runs of that state (:mod:`newscrawl.history`):
   far fewer stories, a jump in one failure reason (blocked, server errors, timeouts …), a
   field's coverage falling;
@@ -213,14 +212,13 @@ def _pipeline_errors(stats: Stats) -> str | None:
     errors = _count(stats, "failed/pipeline_error")
     if not errors:
         return None
+    stories = "1 story" if errors == 1 else f"{errors} stories"
     return (
-        f"{errors} stories failed in an item pipeline (pipeline_error: a bug; the log has "
-        f"each traceback)"
+        f"{stories} failed in an item pipeline (pipeline_error: a bug; the log has each traceback)"
     )
 
 
 def _error_rate(stats: Stats, thresholds: HealthThresholds) -> str | None:
-
     # A download that raised (timeout, reset, DNS) is an error with no response at all.
     exceptions = int(stats.get("downloader/exception_count", 0) or 0)
     total = _count(stats, "responses/total") + exceptions

@@ -51,6 +51,9 @@ def responses(total: int, errors: int) -> dict[str, int]:
             {"newscrawl/start_pages/failed": 2, "newscrawl/start_pages/empty": 1},
             "no start page yielded a story link: 2 failed, 1 listed none",
         ),
+        # a bug in a pipeline: even one story is one too many
+        ({"newscrawl/failed/pipeline_error": 1}, "1 story failed in an item pipeline"),
+        ({"newscrawl/failed/pipeline_error": 7}, "7 stories failed in an item pipeline"),
     ],
 )
 def test_a_broken_run_is_unhealthy_and_says_why(stats: dict, reason: str) -> None:

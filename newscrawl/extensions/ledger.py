@@ -181,7 +181,6 @@ class OutcomeLedger:
         url = getattr(item, "url", None) or getattr(response, "url", None) or "?"
         exception = failure.value
         error = f"{type(exception).__name__}: {exception}"[:300]
-
         self.record(failed(url, "pipeline_error", error=error))
 
     def request_dropped(self, request: Any) -> None:
