@@ -376,7 +376,6 @@ class Frontier:
         for row in rows:
             if row.ended:
                 self._kept.put(row.url, row.hop, True, row.children)
-
         met = Met()
         for row in sorted((r for r in rows if not r.ended), key=lambda r: r.hop):
             part = self.meet(row.url, row.hop, row.via, row.listed_at)

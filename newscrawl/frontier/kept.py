@@ -46,10 +46,6 @@ class KeptURLs:
         # The last URL asked about and its number: a meeting asks "waiting?", then "ended?".
         self._last: tuple[str | None, int | None] = (None, None)
 
-    def close(self) -> None:
-        self._numbers.close()
-        self._spill.close()
-
     # --- waiting ------------------------------------------------------------------------
 
     def wait(self, url: str, hop: int, listed_at: str | None = None) -> None:

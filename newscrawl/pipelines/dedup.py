@@ -461,12 +461,7 @@ class DeduplicatePipeline:
         """The story with its ``story_id``; with workers, a coroutine Scrapy awaits."""
         if not isinstance(item, Story):
             return item
-        try:
-            seen = self.index.seen(item.url)  # a hash hit is confirmed from a spill file
-        except OSError as error:
-            self._spill_failed(item, error)
-        if seen:
-            raise StoryRejected(item.url, "duplicate_url", duplicate_of=item.url)
+        self._not_seen(item)  # before the sketch: a URL emitted already costs no shingling
         workers = Workers.of(self.crawler)
         if workers is not None:
             made = workers.sketched(item.url, item.body)
@@ -479,12 +474,19 @@ class DeduplicatePipeline:
         """Shingled and hashed in a worker process; decided here, against the one index (no
         await between the question and the answer)."""
         sketch = self.index.sketch_of(*await workers.sketch(item.body))
+        self._not_seen(item)  # another copy of the URL was decided meanwhile
         return self._decide(item, sketch)
+
+    def _not_seen(self, item: Story) -> None:
+        try:
+            seen = self.index.seen(item.url)  # a hash hit is confirmed from a spill file
+        except OSError as error:
+            self._spill_failed(item, error)
+        if seen:
+            raise StoryRejected(item.url, "duplicate_url", duplicate_of=item.url)
 
     def _decide(self, item: Story, sketch: Sketch) -> Story:
         try:
-            if self.index.seen(item.url):  # another copy of the URL was decided meanwhile
-                raise StoryRejected(item.url, "duplicate_url", duplicate_of=item.url)
             match = self.index.match(item.url, sketch)
             if match is None:
                 self.index.add(item.url, sketch)

@@ -62,9 +62,6 @@ class Backlog:
         self._size -= 1
         return self._text.read_bytes(at, size).decode("utf-8", "surrogatepass")
 
-    def close(self) -> None:
-        self._text.close()
-
 
 class _Queue:
     """Where the texts of one hop's URLs are, first in first out; what was taken is dropped
