@@ -332,3 +332,33 @@ def test_a_listed_url_waiting_to_be_fetched_keeps_its_listing_time() -> None:
     assert frontier.entry(story(1)).listed_at == listed and store.rows[story(1)].listed_at == listed
     assert frontier.end(story(1)) and not frontier.end(story(1))
     assert frontier.scheduled_hop(story(1)) is None and list(frontier.unended()) == []
+
+
+def test_a_backlog_whose_spill_file_fails_stops_the_run_as_its_machinery(monkeypatch) -> None:
+    """The backlog keeps the URLs' text in a spill file (TMPDIR): one that cannot be written or
+    read stops the run with the folder named, instead of raising into the page's handling."""
+    from types import SimpleNamespace
+
+    from scrapy.statscollectors import MemoryStatsCollector
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl import machinery
+    from newscrawl.compact import SpillFile
+    from newscrawl.frontier import Met
+    from newscrawl.spidermiddlewares.frontier import FrontierMiddleware
+
+    def full(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    for failing in ("write_at", "read_bytes"):
+        crawler = get_crawler()
+        crawler.stats = MemoryStatsCollector(crawler)
+        middleware = FrontierMiddleware(crawler, SimpleNamespace(frontier=None))  # type: ignore[arg-type]
+        if failing == "read_bytes":
+            middleware.backlog.push(0, story(1))
+        with monkeypatch.context() as patch:
+            patch.setattr(SpillFile, failing, full)
+            middleware._requests(Met(visits=[Visit(story(2), 0)]))
+            assert middleware._released(10) == []
+        (line,) = crawler.stats.get_value(machinery.FAILED_STAT)
+        assert line.startswith(f"{machinery.temporary_files()}: OSError: [Errno 28]"), failing

@@ -243,3 +243,26 @@ def test_a_full_tmpdir_stops_the_run_and_a_rerun_with_room_loses_nothing(
     emitted = as_pairs([s["url"] for s in feed_lines(work)], server)
     assert len(emitted) == len(set(emitted)), "a story was emitted twice"
     assert set(emitted) == expected
+
+
+def test_a_tmpdir_full_before_any_story_stops_the_run_and_a_rerun_loses_nothing(
+    replica_of, tmp_path: Path, tmpfs
+) -> None:
+    """A TMPDIR too small for the listings' URLs alone: the frontier's compact URLs (their
+    text is on disk) fill it while the first listings are met, before any story is decided,
+    and the run stops the same way (the backlog's own failure: tests/test_frontier.py)."""
+    server = replica_of(stories=3000)
+    spill = tmpfs("tmp", "size=16k")
+    settings = {"NEWSCRAWL_STATE": str(tmp_path / "state.sqlite")}
+    work, env = tmp_path / "run", {"TMPDIR": str(spill)}
+    full = run_crawl(server.proxy_url, work, settings=settings, env=env)
+    assert full.returncode == EXIT_MACHINERY, full.log[-3000:]
+    assert f"the run's temporary files in {spill} (TMPDIR)" in last_line(full)
+    assert "Traceback" not in full.log
+    subprocess.run(["mount", "-o", "remount,size=200m", str(spill)], check=True)
+    rerun = run_crawl(server.proxy_url, work, settings=settings, env=env)
+    assert rerun.returncode == 0, rerun.log[-3000:]
+    whole = run_crawl(server.proxy_url, tmp_path / "whole")
+    emitted = as_pairs([s["url"] for s in feed_lines(work)], server)
+    assert len(emitted) == len(set(emitted)), "a story was emitted twice"
+    assert set(emitted) == set(as_pairs([s["url"] for s in whole.stories], server))

@@ -164,6 +164,24 @@ def test_a_worker_killed_mid_crawl_and_started_again_loses_nothing_and_repeats_n
     assert_the_crawl_is_over(redis)
 
 
+def test_two_workers_killed_at_other_moments_and_started_again_lose_nothing(
+    replica: ReplicaServer, single: CrawlRun, redis: RedisServer, tmp_path: Path
+) -> None:
+    """One worker killed early (60 story pages), another late (900), each started again under
+    its id: the restarted ones replay short and long streams of accepts and withdrawals."""
+    before = len(replica.requests)
+    folder = tmp_path / "crawl"
+    workers = [start_worker(replica, redis, folder, f"w{n}") for n in (1, 2, 3)]
+    for pages, n in ((60, 1), (900, 2)):
+        wait_for_story_pages(replica, before, pages)
+        workers[n].send_signal(signal.SIGKILL)
+        workers[n].wait()
+        workers[n] = start_worker(replica, redis, folder, f"w{n + 1}")
+    assert wait_all(workers) == [0, 0, 0]
+    assert_one_crawl(single, folder, replica)
+    assert_the_crawl_is_over(redis)
+
+
 def test_redis_stopped_mid_crawl_and_started_again(
     replica: ReplicaServer, single: CrawlRun, redis: RedisServer, tmp_path: Path
 ) -> None:
