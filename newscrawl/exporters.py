@@ -61,7 +61,12 @@ class StoryJsonLinesItemExporter(JsonLinesItemExporter):
     """Scrapy's JSON lines exporter, with the line separators JSON leaves raw escaped."""
 
     def export_item(self, item: Any) -> None:
-        itemdict = dict(self.get_serialized_fields(item))
+        if type(item) is Story and self.fields_to_export is None:
+            # What Scrapy's field walk gives a Story (every field, in order, as it is),
+            # without its ItemAdapter and generator per field: a third of the export's cost.
+            itemdict = {name: getattr(item, name) for name in STORY_FIELDS}
+        else:
+            itemdict = dict(self.get_serialized_fields(item))
         data = escape_line_breaks(self.encoder.encode(itemdict)) + "\n"
         self.file.write(data.encode(self.encoding or "utf-8"))
 
@@ -108,6 +113,26 @@ class StoryCsvItemExporter(CsvItemExporter):
             self.stream.flush()
             self.file.flush()  # on disk now: even a killed run's CSV reads as a table
 
+    def export_item(self, item: Any) -> None:
+        if type(item) is not Story or self.fields_to_export != _DEFAULT_COLUMNS:
+            super().export_item(item)  # other columns, or other items: Scrapy's field walk
+            return
+        # The row Scrapy's field walk and get_serialized_fields below give a Story in the
+        # default columns, made directly: the walk (an ItemAdapter, a generator per field,
+        # a meta lookup per cell) was two thirds of the CSV's cost.
+        cells: list[Any] = []
+        cut: list[str] = []
+        for name in STORY_FIELDS:
+            value = self.serialize_field(_NO_META, name, getattr(item, name))
+            if isinstance(value, str):
+                shortened = cut_cell(value)
+                if shortened is not None:
+                    cut.append(name)
+                    value = shortened
+            cells.append(value)
+        cells.append(json.dumps(cut))
+        self.csv_writer.writerow(cells)
+
     def serialize_field(self, field: Any, name: str, value: Any) -> Any:
         if name in LIST_FIELDS:
             return json.dumps(value if value is not None else [], ensure_ascii=False)
@@ -130,6 +155,10 @@ class StoryCsvItemExporter(CsvItemExporter):
             cells.append((name, value))
         cut_cell_text = json.dumps(cut)
         return [(n, cut_cell_text if n == CUT_COLUMN else v) for n, v in cells]
+
+
+_DEFAULT_COLUMNS = list(CSV_COLUMNS)
+_NO_META: dict[str, Any] = {}
 
 
 def _holds_rows(file: IO[bytes]) -> bool:

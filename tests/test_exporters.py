@@ -168,3 +168,44 @@ def test_every_row_of_a_csv_with_huge_cells_reads_back_whole() -> None:
     rows = export(story(body="a" * 100_000), story(), story(body="b\n\n" * 30_000))
     assert len(rows) == 3
     assert [json.loads(r[CUT_COLUMN]) for r in rows] == [["body"], [], ["body"]]
+
+
+class _OtherStory(Story):
+    """A Story of another class: the exporters take Scrapy's own field walk for it."""
+
+
+def _written(exporter_class: type, *items: Story) -> bytes:
+    buffer = io.BytesIO()
+    exporter = exporter_class(buffer, encoding="utf-8")
+    exporter.start_exporting()
+    for item in items:
+        exporter.export_item(item)
+    exporter.finish_exporting()
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("exporter_class", [StoryJsonLinesItemExporter, StoryCsvItemExporter])
+def test_a_story_is_written_byte_for_byte_as_scrapys_field_walk_writes_it(
+    exporter_class: type,
+) -> None:
+    """The exporters' direct path for a Story writes what Scrapy's generic one does: None,
+    formulas, line breaks, long cells, numbers, empty and odd lists."""
+    tricky = [
+        story(),
+        story(section=None, summary=None, modified_at=None, previous_fingerprint=None),
+        story(title="=SUM(A1)", source="+33", body="-1\u2028\u2029\x85 fin", authors=[]),
+        story(body="é" * (CELL_LIMIT + 10), related=[{"title": "\r\n", "url": "x"}] * 3),
+        story(word_count=0, revision=7, keywords=['"quoted"', "a,b"], images=[]),
+    ]
+    others = [_OtherStory(**asdict(item)) for item in tricky]
+    assert _written(exporter_class, *tricky) == _written(exporter_class, *others)
+    assert _written(exporter_class, *tricky).count(b"\xc3\xa9") >= CELL_LIMIT // 2
+
+
+def test_a_csv_with_columns_of_its_own_keeps_them() -> None:
+    buffer = io.BytesIO()
+    exporter = StoryCsvItemExporter(buffer, encoding="utf-8", fields_to_export=["url", "title"])
+    exporter.start_exporting()
+    exporter.export_item(story(title="=x"))
+    exporter.finish_exporting()
+    assert buffer.getvalue().decode().splitlines() == ["url,title", f"{story().url},'=x"]
