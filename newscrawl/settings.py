@@ -65,13 +65,24 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.downloadermiddlewares.render.RenderAgain": 570,
     # Closes rendered pages once read and recycles browser contexts (render=auto|always only).
     "newscrawl.downloadermiddlewares.browser_contexts.BrowserContexts": 950,
+    # Scrapy's, that do nothing here but cost every request a call (BENCHMARKS.md, *Speed*):
+    # the offsite filter has no allowed_domains to apply (ScopeGuard, before it, keeps the
+    # crawl on the portal), and no spider gives HTTP credentials.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
 }
 SPIDER_MIDDLEWARES = {
     # Nearest the spider: every story link it yields goes through the crawl's frontier.
     "newscrawl.spidermiddlewares.frontier.FrontierMiddleware": 960,
     # A page whose handling raised ends as a failure (extraction_error), not unresolved.
     "newscrawl.spidermiddlewares.errors.PageErrors": 950,
+    # Scrapy's, that do nothing here but cost every link a spider yields a call: the depth
+    # counter (the frontier's hops are the crawl's depth, -a max_depth its limit) and the
+    # check for response.meta copied into new requests (our spiders build every meta anew).
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
 }
+
 ITEM_PIPELINES = {
     "newscrawl.pipelines.clean.CleanStoryPipeline": 100,
     "newscrawl.pipelines.since.SincePipeline": 150,  # only with -a since
@@ -107,7 +118,10 @@ EXTENSIONS = {
     "newscrawl.extensions.manifest.RunManifest": 500,
     "newscrawl.extensions.metrics.RunMetrics": 550,  # the Prometheus file, after the manifest
     "newscrawl.extensions.health.HealthCheck": 600,
+    # The root logger at LOG_LEVEL once Scrapy's handlers are in: DEBUG records unmade.
+    "newscrawl.extensions.loglevel.LogLevelGate": 700,
 }
+
 # Every this many seconds, one line: stories, rejections, failures, pages a minute, the
 # frontier, elapsed and (when it can be told) the time left. 0: none. Logged at INFO, so
 # LOG_LEVEL=WARNING keeps it quiet.
