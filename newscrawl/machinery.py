@@ -34,6 +34,7 @@ def fail(crawler: Crawler, what: str, error: BaseException | str) -> None:
     failures: list[str] = list(crawler.stats.get_value(FAILED_STAT) or [])
     if any(known.startswith(f"{what}:") for known in failures):
         return  # the same component failing again says nothing new
+    crawler._newscrawl_failed = True  # type: ignore[attr-defined]  # failed() reads it
     crawler.stats.set_value(FAILED_STAT, [*failures, line])
     crawler.stats.max_value(EXIT_STATUS_STAT, EXIT_MACHINERY)
     logger.error("newscrawl: %s; the run stops", line)
@@ -46,7 +47,9 @@ def temporary_files() -> str:
 
 
 def failed(crawler: Crawler) -> bool:
-    return bool(crawler.stats and crawler.stats.get_value(FAILED_STAT))
+    # Asked for every link and story: an attribute, not the stats (each stats call of Scrapy
+    # 2.19 passes a deprecation wrapper).
+    return bool(getattr(crawler, "_newscrawl_failed", False))
 
 
 def _describe(error: BaseException | str) -> str:

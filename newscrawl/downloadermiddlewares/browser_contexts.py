@@ -14,6 +14,7 @@ from collections import Counter
 from contextlib import suppress
 from typing import Any
 
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 
 from newscrawl.config import config_of
@@ -35,6 +36,10 @@ class BrowserContexts:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> BrowserContexts:
+        if getattr(getattr(crawler.spider, "args", None), "render", "never") == "never":
+            # -a render=never, the default: no request is rendered, and an awaited call on
+            # every response for nothing is not free (BENCHMARKS.md, *Speed*).
+            raise NotConfigured
         return cls(config_of(crawler).render.pages_per_context, crawler.stats)
 
     def process_request(self, request: Request) -> None:
