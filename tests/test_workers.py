@@ -107,3 +107,26 @@ def test_an_error_in_a_worker_reaches_the_caller():
     with pytest.raises(AttributeError):
         asyncio.run(ask())
     assert not pool.broken
+
+
+def test_workers_started_with_the_crawl_are_up_before_the_first_story_page():
+    """start() (the spider's, as the crawl starts) spawns the processes at once: the first
+    story page finds them running, and a call goes to them, not to the engine's process."""
+    html = (FIXTURES / "story.html").read_text(encoding="utf-8")
+    pool = workers()
+
+    async def ask():
+        pool.start()
+        try:
+            processes = [worker.process for worker in pool._processes or []]
+            assert len(processes) == 1 and processes[0].is_alive()
+            answered = await pool.extract(STORY_URL, html, NOW, (20, False))
+            assert [worker.process for worker in pool._processes or []] == processes
+            return answered
+        finally:
+            pool.stop()
+
+    page, _, prepared = asyncio.run(ask())
+    assert isinstance(page, StoryPage) and prepared is not None and not pool.broken
+    pool.start()  # stopped: starts nothing again
+    assert all(not worker.process.is_alive() for worker in pool._processes or [])

@@ -96,6 +96,9 @@ class RelatedSpider(scrapy.Spider):
     # --- requests -------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
+        workers = Workers.of(self.crawler, self.profile)
+        if workers is not None:
+            workers.start()  # while the start pages download
         # Start URLs are story, listing or feed pages of their site: CrawlArguments checked them.
         for output in self.start_pages(self.args.starts()):
             yield output
