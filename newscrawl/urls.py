@@ -105,7 +105,25 @@ def is_feed_url(url: str) -> bool:
     return bool(FEED_PATH.search(path_of(url)))
 
 
+# A URL that w3lib's safe_url_string (what Scrapy makes of every request's URL) gives back as
+# it is: http(s), a lower-case ASCII host, no port, a path and a query of RFC 3986's unreserved
+# and sub-delimiter characters and percent escapes (no quote in the query, no empty query), no
+# fragment. The frontier's canonical story URLs are such URLs. tests/test_story_request.py
+# checks the claim against safe_url_string on random URLs.
+_ALREADY_SAFE = re.compile(
+    r"https?://[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?"
+    r"(?:/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*)?"
+    r"(?:\?(?:[A-Za-z0-9\-._~!$&()*+,;=:@/?]|%[0-9A-Fa-f]{2})+)?"
+)
+
+
+def is_already_safe(url: str) -> bool:
+    """Would safe_url_string give ``url`` back unchanged? (True only where that is sure.)"""
+    return _ALREADY_SAFE.fullmatch(url) is not None
+
+
 def is_ip_literal(host: str) -> bool:
+
     bare = host.strip("[]")
     if ":" not in bare and not bare.replace(".", "").isdigit():
         # No IPv6 literal lacks a colon, no IPv4 one has more than digits and dots: a name.
