@@ -12,7 +12,10 @@ JSONL and CSV feeds, the ledger, and the end-to-end tests' speed settings (no po
 delays: the replica is local; ``FAST`` in ``tests/crawl.py``). The replica runs in a process of
 its own. Pages per second are Scrapy's own stats of each run: ``response_received_count`` over
 ``elapsed_time_seconds``; CPU is the crawl process's user + system time over its wall time.
-The machine is shared: the rounds are interleaved and the median and range are printed.
+The machine is shared: the rounds are interleaved and the median and range are printed, and
+each round's crawls are compared with the mean of the two ``scrapy bench`` runs that bracket
+them (one before, one after: the one after is also the next round's before), so a machine
+whose speed drifts within a round weighs on both sides of the ratio.
 
 ``--workers N`` crawls with ``NEWSCRAWL_WORKERS=N`` (extraction and cleaning in N processes
 beside the engine's; see README, *Speed*); ``--workers 0,1,2,4`` runs each in every round.
@@ -202,9 +205,10 @@ def main() -> None:
     names = {w: "crawl" if w == 0 else f"crawl, {w} workers" for w in workers}
     try:
         with tempfile.TemporaryDirectory() as scratch:
+            after = scrapy_bench(args.bench_seconds)
             for round_number in range(args.rounds):
-                results["scrapy bench"].append(scrapy_bench(args.bench_seconds))
-                line = [f"round {round_number + 1}: bench {results['scrapy bench'][-1][0]:.0f}"]
+                before = after
+                line = [f"round {round_number + 1}: bench {before[0]:.0f}"]
                 for w in workers:
                     profile = args.profile if round_number == 0 and w == workers[0] else None
                     folder = Path(scratch) / f"r{round_number}w{w}"
@@ -220,6 +224,13 @@ def main() -> None:
                     folder = Path(scratch) / f"r{round_number}s{count}"
                     results.setdefault(name, []).append(shared(proxy, folder, count))
                     line.append(f"{name} {results[name][-1][0]:.0f}")
+                after = scrapy_bench(args.bench_seconds)  # this round's end, the next's start
+                # The round's reference: the mean of the bench runs that bracket its crawls,
+                # so a machine that slows down or speeds up in the round counts for both.
+                results["scrapy bench"].append(
+                    ((before[0] + after[0]) / 2, (before[1] + after[1]) / 2)
+                )
+                line.append(f"then bench {after[0]:.0f}")
                 print("; ".join(line) + " pages/s", flush=True)
     finally:
         replica.kill()
