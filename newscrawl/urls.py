@@ -123,7 +123,6 @@ def is_already_safe(url: str) -> bool:
 
 
 def is_ip_literal(host: str) -> bool:
-
     bare = host.strip("[]")
     if ":" not in bare and not bare.replace(".", "").isdigit():
         # No IPv6 literal lacks a colon, no IPv4 one has more than digits and dots: a name.
@@ -131,7 +130,6 @@ def is_ip_literal(host: str) -> bool:
         return False
     try:
         ipaddress.ip_address(bare)
-
     except ValueError:
         return False
     return True

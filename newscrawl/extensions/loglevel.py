@@ -2,8 +2,8 @@
 
 Scrapy sets the root logger to NOTSET and filters at its handler (``LOG_LEVEL``), so every
 ``Crawled (200)`` and ``Scraped from`` DEBUG line of a run at INFO is still made into a
-``LogRecord`` (with its stack walk) and only then thrown away: ~1.5% of a crawl's time
-(BENCHMARKS.md, *Speed*). Once every handler is in place (Scrapy's root handler, the log
+``LogRecord`` (with its stack walk) and only then thrown away: ~1.5% of a crawl's samples
+in py-spy (BENCHMARKS.md, *Speed*). Once every handler is in place (Scrapy's root handler, the log
 counter: both at ``LOG_LEVEL``), the root logger is set to the lowest level any of its handlers
 writes, so the same lines are written and counted, and the others are never made. A handler
 that takes everything (pytest's ``caplog``, a user's own at DEBUG) leaves it as it is.
