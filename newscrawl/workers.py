@@ -149,8 +149,20 @@ class Workers:
         """Start the worker processes now (in the event loop), not at the first call: the
         spider starts them with the crawl, so their ~0.4 s of start and imports pass while the
         first listings download instead of holding up the first story pages."""
-        if self._processes is None and not self.stopped:
-            self._processes = [_Worker(self, self._setup) for _ in range(self.count)]
+        if self._processes is not None or self.stopped:
+            return
+        self._processes = []
+        try:
+            for _ in range(self.count):
+                self._processes.append(_Worker(self, self._setup))
+        except Exception as error:  # no process to be had (a limit, a broken install)
+            logger.error(
+                "newscrawl: a worker process could not start (%s); the crawl goes on in one "
+                "process",
+                error,
+            )
+            self.broken = True
+            self.stop()
 
     def _dispatch(self) -> None:
         """Send queued calls to the workers with room, the least busy first."""

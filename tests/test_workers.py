@@ -130,3 +130,30 @@ def test_workers_started_with_the_crawl_are_up_before_the_first_story_page():
     assert isinstance(page, StoryPage) and prepared is not None and not pool.broken
     pool.start()  # stopped: starts nothing again
     assert all(not worker.process.is_alive() for worker in pool._processes or [])
+
+
+def test_a_worker_that_cannot_start_leaves_the_crawl_to_the_engines_process(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No process to be had (a process limit, a broken install): one error line, and every
+    call is answered here, as when a worker dies."""
+    import multiprocessing.context
+
+    def refuse(self: object) -> None:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(multiprocessing.context.ForkServerProcess, "start", refuse)
+    html = (FIXTURES / "story.html").read_text(encoding="utf-8")
+    expected_page, expected_story = in_this_process(html)
+    pool = workers(2)
+
+    async def ask():
+        pool.start()
+        return await pool.extract(STORY_URL, html, NOW, (20, False))
+
+    with caplog.at_level(logging.ERROR, logger="newscrawl.workers"):
+        page, _, prepared = asyncio.run(ask())
+    assert pool.broken and page == expected_page
+    assert prepared is not None
+    assert _without_time(prepared.story) == _without_time(expected_story)
+    assert [r.getMessage() for r in caplog.records if "could not start" in r.getMessage()]
