@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from dataclasses import asdict, fields
+from typing import Any
 
 import pytest
 
@@ -43,14 +44,20 @@ def story(**overrides: object) -> Story:
     return base
 
 
-def export(*stories: Story) -> list[dict[str, str]]:
+def written(exporter_class: type, *stories: Story, **options: Any) -> bytes:
+    """What an exporter of ``exporter_class`` writes for ``stories``, from start to finish."""
     buffer = io.BytesIO()
-    exporter = StoryCsvItemExporter(buffer, encoding="utf-8")
+    exporter = exporter_class(buffer, encoding="utf-8", **options)
     exporter.start_exporting()
     for item in stories:
         exporter.export_item(item)
     exporter.finish_exporting()
-    return list(csv.DictReader(io.StringIO(buffer.getvalue().decode("utf-8"))))
+    return buffer.getvalue()
+
+
+def export(*stories: Story) -> list[dict[str, str]]:
+    text = written(StoryCsvItemExporter, *stories).decode("utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
 
 
 def test_csv_columns_are_story_fields_in_order_and_lists_round_trip() -> None:
@@ -91,13 +98,7 @@ LINE_BREAKS = "\u2028\u2029\x85"
 
 
 def jsonl(*stories: Story) -> bytes:
-    buffer = io.BytesIO()
-    exporter = StoryJsonLinesItemExporter(buffer, encoding="utf-8")
-    exporter.start_exporting()
-    for item in stories:
-        exporter.export_item(item)
-    exporter.finish_exporting()
-    return buffer.getvalue()
+    return written(StoryJsonLinesItemExporter, *stories)
 
 
 def test_jsonl_escapes_the_line_breaks_json_leaves_raw() -> None:
@@ -174,16 +175,6 @@ class _OtherStory(Story):
     """A Story of another class: the exporters take Scrapy's own field walk for it."""
 
 
-def _written(exporter_class: type, *items: Story) -> bytes:
-    buffer = io.BytesIO()
-    exporter = exporter_class(buffer, encoding="utf-8")
-    exporter.start_exporting()
-    for item in items:
-        exporter.export_item(item)
-    exporter.finish_exporting()
-    return buffer.getvalue()
-
-
 @pytest.mark.parametrize("exporter_class", [StoryJsonLinesItemExporter, StoryCsvItemExporter])
 def test_a_story_is_written_byte_for_byte_as_scrapys_field_walk_writes_it(
     exporter_class: type,
@@ -198,14 +189,10 @@ def test_a_story_is_written_byte_for_byte_as_scrapys_field_walk_writes_it(
         story(word_count=0, revision=7, keywords=['"quoted"', "a,b"], images=[]),
     ]
     others = [_OtherStory(**asdict(item)) for item in tricky]
-    assert _written(exporter_class, *tricky) == _written(exporter_class, *others)
-    assert _written(exporter_class, *tricky).count(b"\xc3\xa9") >= CELL_LIMIT // 2
+    assert written(exporter_class, *tricky) == written(exporter_class, *others)
+    assert written(exporter_class, *tricky).count(b"\xc3\xa9") >= CELL_LIMIT // 2
 
 
 def test_a_csv_with_columns_of_its_own_keeps_them() -> None:
-    buffer = io.BytesIO()
-    exporter = StoryCsvItemExporter(buffer, encoding="utf-8", fields_to_export=["url", "title"])
-    exporter.start_exporting()
-    exporter.export_item(story(title="=x"))
-    exporter.finish_exporting()
-    assert buffer.getvalue().decode().splitlines() == ["url,title", f"{story().url},'=x"]
+    text = written(StoryCsvItemExporter, story(title="=x"), fields_to_export=["url", "title"])
+    assert text.decode().splitlines() == ["url,title", f"{story().url},'=x"]
