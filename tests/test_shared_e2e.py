@@ -171,16 +171,12 @@ def test_two_workers_killed_at_other_moments_and_started_again_lose_nothing(
     its id: the restarted ones replay short and long streams of accepts and withdrawals."""
     before = len(replica.requests)
     folder = tmp_path / "crawl"
-    # Three workers and two restarts on 2 cores: at 3 s a live worker was once taken for dead
-    # under the suite's load (and stopped, 74, as it should). A restarted worker takes up its
-    # own predecessor's work from its files at once, so the longer wait costs this test little.
-    patient = {"NEWSCRAWL_REDIS_DEAD_SECONDS": "6"}
-    workers = [start_worker(replica, redis, folder, f"w{n}", **patient) for n in (1, 2, 3)]
+    workers = [start_worker(replica, redis, folder, f"w{n}") for n in (1, 2, 3)]
     for pages, n in ((60, 1), (900, 2)):
         wait_for_story_pages(replica, before, pages)
         workers[n].send_signal(signal.SIGKILL)
         workers[n].wait()
-        workers[n] = start_worker(replica, redis, folder, f"w{n + 1}", **patient)
+        workers[n] = start_worker(replica, redis, folder, f"w{n + 1}")
     assert wait_all(workers) == [0, 0, 0]
     assert_one_crawl(single, folder, replica)
     assert_the_crawl_is_over(redis)

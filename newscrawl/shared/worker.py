@@ -451,8 +451,10 @@ class Worker:
         names = [self.redis.key(n) for n in ("f", "ready", "listings", "dedup", "alive", "workers")]
         async for key in self.redis.aio.scan_iter(match=self.redis.key("leased", "*")):
             names.append(key)
-        await self.redis.aio.delete(*names)
-        await self.redis.aio.delete(self.redis.key("crawl"))
+        # One DEL (atomic), the crawl's own key with the rest: a heartbeat between two DELs saw
+        # the crawl still there and its worker gone from "alive", and took itself for dead
+        # (exit 74 for a crawl that had just ended well).
+        await self.redis.aio.delete(*names, self.redis.key("crawl"))
 
     async def _crawl_over(self) -> None:
         """Close the spider, from a task of its own: this one is cancelled by the close."""
