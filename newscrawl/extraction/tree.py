@@ -172,6 +172,8 @@ def outermost(elements: Iterable[Any], *tags: str) -> list[Any]:
     """Of elements in document order, those not inside another of them (a nested one is part
     of the outer one's text already): one pass, each element's subtree marked once. ``tags``:
     the tags the elements have, when known (only those are marked)."""
+    if isinstance(elements, list) and _siblings(elements):
+        return list(elements)  # no element holds its sibling: all of them, unwalked
     chosen: list[Any] = []
     covered: set[Any] = set()
     for element in elements:
@@ -180,6 +182,17 @@ def outermost(elements: Iterable[Any], *tags: str) -> list[Any]:
         chosen.append(element)
         covered.update(element.iter(*tags))
     return chosen
+
+
+def _siblings(elements: list[Any]) -> bool:
+    """Are these distinct elements all children of one element (the portal's two related
+    lists)?"""
+    parent = elements[0].getparent() if elements else None
+    return (
+        parent is not None
+        and all(element.getparent() is parent for element in elements)
+        and len(set(elements)) == len(elements)
+    )
 
 
 def text_parent(text: Any) -> Any:

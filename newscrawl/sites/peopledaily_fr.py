@@ -126,7 +126,7 @@ class PeopleDailyFrench(SiteProfile):
             if host_of(url) not in self.hosts:
                 return without_fragment(url)
             path = urlsplit(url).path or "/"
-        return _PORTAL_PREFIX[:-1] + _canonical_path(path)
+        return _PORTAL_ORIGIN + _canonical_path(path)
 
     def section_of(self, url: str) -> str | None:
         """The first part of a story's or listing's path: ``/International/n3/…`` ->
@@ -325,12 +325,15 @@ class PeopleDailyFrench(SiteProfile):
     def _related_url(self, href: str, url: str, on_portal: bool) -> str | None:
         """The canonical URL of a related link of the page of ``url``; None for no page."""
         story = _STORY_HREF.match(href)
-        if story and (story["origin"] or on_portal) and "/." not in story["path"]:
-            # What the lines below make of a portal story link, in one match.
-            return _PORTAL_PREFIX[:-1] + story["first"] + story["ext"]
+        if story is not None:
+            origin, path, first, ext = story.groups()  # _STORY_HREF's groups, in order
+
+            if (origin or on_portal) and "/." not in path:
+                # What the lines below make of a portal story link, in one match.
+                return _PORTAL_ORIGIN + first + ext
         target = _portal_link(href, on_portal)
         if target is not None:  # canonical_url(target), without reading the URL again
-            return _PORTAL_PREFIX[:-1] + _canonical_path(target[_PORTAL_ORIGIN_LENGTH:])
+            return _PORTAL_ORIGIN + _canonical_path(target[_PORTAL_ORIGIN_LENGTH:])
         target = resolve(href, url)
         return None if target is None else self.canonical_url(target)
 
@@ -516,7 +519,7 @@ def _portal_link(href: str | None, on_portal: bool) -> str | None:
     path = match["path"]
     if match["origin"] is None and (not on_portal or path.startswith("//")):
         return None  # root-relative only on a portal page, and "//" starts another host
-    return None if "/." in path else _PORTAL_PREFIX[:-1] + path
+    return None if "/." in path else _PORTAL_ORIGIN + path
 
 
 def _plain_path(url: str) -> str | None:
@@ -532,7 +535,8 @@ def _plain_path(url: str) -> str | None:
 
 
 _PORTAL_PREFIX = f"http://{HOST}/"
-_PORTAL_ORIGIN_LENGTH = len(_PORTAL_PREFIX) - 1  # what _portal_link puts before the path
+_PORTAL_ORIGIN = _PORTAL_PREFIX[:-1]  # what _portal_link puts before the path
+_PORTAL_ORIGIN_LENGTH = len(_PORTAL_ORIGIN)
 # A link as the portal writes them: its origin (absolute: http, https or protocol-relative; or
 # none, root-relative), then a path of ASCII that neither urljoin, urlsplit nor Scrapy's
 # safe_url_string changes (no parameters, percent sign or white space), up to its query or
@@ -736,8 +740,12 @@ def _in_items(ul: Any) -> list[Any]:
     in_item: dict[Any, bool] = {ul: False}  # element -> it or an ancestor below ul is an li
     links = []
     for link in ul.iterdescendants("a"):
-        climbed = []
         node = link.getparent()
+        if node.tag == "li":  # the portal's shape: the li is below ul (ul is no li)
+            links.append(link)
+            continue
+        climbed = []
+
         while node not in in_item:
             climbed.append(node)
             node = node.getparent()
