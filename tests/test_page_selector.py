@@ -11,8 +11,9 @@ from lxml import etree
 from lxml.html import HtmlElement
 from parsel import Selector
 
+from newscrawl.extraction.body import _prepared
 from newscrawl.extraction.decode import decode_page
-from newscrawl.extraction.tree import page_selector
+from newscrawl.extraction.tree import drop_tree, page_selector, text_content
 from newscrawl.sites import StoryPage, get_profile
 
 TESTS = Path(__file__).parent
@@ -28,15 +29,51 @@ URL = "http://french.peopledaily.com.cn/Chine/n3/2021/1227/c31357-9937490.html"
 
 
 @pytest.mark.parametrize("path", SAVED, ids=lambda path: path.name)
-def test_the_crawls_parse_is_parsels_tree_with_html_elements(path: Path) -> None:
-    raw = path.read_bytes()
-    text = decode_page(gzip.decompress(raw) if path.suffix == ".gz" else raw, "text/html").text
-    text = text or ""
+def test_the_crawls_parse_is_parsels_tree_in_lxmls_plain_elements(path: Path) -> None:
+    text = saved_text(path)
     ours, parsels = page_selector(text), Selector(text=text)
     assert ours.type == parsels.type == "html"
     assert etree.tostring(ours.root) == etree.tostring(parsels.root)
-    assert all(isinstance(element, HtmlElement) for element in ours.root.iter(etree.Element))
-    assert ours.root.text_content() == parsels.root.text_content()
+    # lxml's own class, made without a Python class's instantiation (the point of the parse)
+    assert {type(element) for element in ours.root.iter(etree.Element)} == {etree._Element}
+    assert text_content(ours.root) == parsels.root.text_content()
+    for theirs, mine in zip(parsels.root.iter("p", "a"), ours.root.iter("p", "a"), strict=True):
+        assert text_content(mine) == theirs.text_content()
+
+
+@pytest.mark.parametrize("path", SAVED[::4], ids=lambda path: path.name)
+def test_drop_tree_does_what_lxml_html_does(path: Path) -> None:
+    text = saved_text(path)
+    ours, theirs = page_selector(text).root, Selector(text=text).root
+    for tag in ("a", "span", "img", "script", "p"):  # tails after, before and between elements
+        for mine, html in zip(list(ours.iter(tag)), list(theirs.iter(tag)), strict=True):
+            drop_tree(mine)
+            html.drop_tree()
+    assert etree.tostring(ours) == etree.tostring(theirs)
+
+
+def test_trafilatura_is_given_a_copy_in_lxml_html_classes() -> None:
+    page = page_selector(
+        "<html lang='fr'><body><nav>Menu</nav><article><p>Un premier paragraphe assez long."
+        "</p><p>Un second.</p></article>fin</body></html>"
+    ).root
+    before = etree.tostring(page)
+    for container in ([], [page.find("body/article")]):
+        copy = _prepared(page, container, leave_out=[page.find("body/nav")])
+        assert all(isinstance(element, HtmlElement) for element in copy.iter(etree.Element))
+        assert copy.text_content().startswith("Un premier paragraphe")
+        assert "Menu" not in copy.text_content()
+    assert copy.find(".//article") is not None  # the container, in a page of its own
+    assert etree.tostring(page) == before  # the page itself is left as it was
+    plain = page_selector("<html lang='fr'><body><p>Un paragraphe.</p>fin<!-- x --></body></html>")
+    whole = _prepared(plain.root, [], leave_out=[])
+    assert etree.tostring(whole) == etree.tostring(plain.root)  # all of it, attributes and tails
+
+
+def saved_text(path: Path) -> str:
+    raw = path.read_bytes()
+    text = decode_page(gzip.decompress(raw) if path.suffix == ".gz" else raw, "text/html").text
+    return text or ""
 
 
 @pytest.mark.parametrize(

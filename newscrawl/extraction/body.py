@@ -22,6 +22,7 @@ from lxml import etree
 from lxml.html import HtmlElement, fromstring
 
 from newscrawl.extraction.paragraphs import squash
+from newscrawl.extraction.tree import drop_tree, text_content
 
 BOILERPLATE_XPATH = etree.XPath(
     "//figcaption | //*[self::figure][not(.//p[string-length(normalize-space()) > 200])]"
@@ -49,10 +50,10 @@ KEEP_ABOVE_CHARS = 1500
 
 
 def story_body(
-    root: HtmlElement,
+    root: etree._Element,
     url: str,
-    container: list[HtmlElement] | None = None,
-    leave_out: Iterable[HtmlElement] = (),
+    container: list[etree._Element] | None = None,
+    leave_out: Iterable[etree._Element] = (),
 ) -> tuple[list[str], str]:
     """The body's paragraphs and how they were found: ``trafilatura`` (on the whole page),
     ``trafilatura_container`` (on the story's container), or ``container`` (a known
@@ -92,42 +93,62 @@ def trafilatura_paragraphs(tree: HtmlElement, url: str) -> list[str]:
 
 
 def own_paragraphs(tree: HtmlElement) -> list[str]:
-    texts = (squash(p.text_content()) for p in tree.iter("p"))
+    texts = (squash(text_content(p)) for p in tree.iter("p"))
     return [text for text in texts if text]
 
 
 def _prepared(
-    root: HtmlElement, container: list[HtmlElement], leave_out: Iterable[HtmlElement]
+    root: etree._Element, container: list[etree._Element], leave_out: Iterable[etree._Element]
 ) -> HtmlElement:
     """A copy of the page (or of its container, in a page of its own) without what is never
-    body text."""
+    body text, in lxml.html's classes (trafilatura reads no other tree; the crawl's own are
+    lxml's plain elements, :mod:`newscrawl.extraction.tree`)."""
     marked = list(leave_out)
     for element in marked:
         element.set("data-newscrawl-out", "1")
     try:
-        if container:
-            tree = fromstring("<html><body><article></article></body></html>")
-            holder = tree.find("body").find("article")
-            for part in container:
-                copied = deepcopy(part)
-                copied.tail = None
-                holder.append(copied)
-        else:
-            tree = deepcopy(root)
+        tree = _html_copy(root, container)
     finally:
         for element in marked:
             element.attrib.pop("data-newscrawl-out", None)
     for element in tree.xpath("//*[@data-newscrawl-out]"):
         _drop(element)
     for element in BOILERPLATE_XPATH(tree):
-        if element.tag in ("script", "style") or len(element.text_content()) < KEEP_ABOVE_CHARS:
+        if element.tag in ("script", "style") or len(text_content(element)) < KEEP_ABOVE_CHARS:
             _drop(element)
     return tree
 
 
-def _drop(element: HtmlElement) -> None:
+def _html_copy(root: etree._Element, container: list[etree._Element]) -> HtmlElement:
+    """A copy of ``container`` in a page of its own, or of the whole page, in a document of
+    lxml.html's: the copied elements are moved into it, and an element's class is chosen by
+    its document when Python first asks for it (no copy's element is held on to here)."""
+    if container:
+        tree = fromstring("<html><body><article></article></body></html>")
+        holder = tree.find("body").find("article")
+        for part in container:
+            holder.append(_copy(part, tail=False))
+        return tree
+    tree = fromstring("<html></html>")
+    page = deepcopy(root)
+    for name, value in page.attrib.items():
+        tree.set(name, value)
+    tree.text = page.text
+    for child in list(page):
+        tree.append(child)  # the tail goes with it
+    return tree
+
+
+def _copy(element: etree._Element, tail: bool) -> etree._Element:
+    copied = deepcopy(element)
+    if not tail:
+        copied.tail = None
+    return copied
+
+
+def _drop(element: etree._Element) -> None:
     if element.getparent() is not None:
-        element.drop_tree()  # its tail (the text after it) stays
+        drop_tree(element)  # its tail (the text after it) stays
 
 
 _QUIETED = False

@@ -25,7 +25,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from lxml import etree
-from lxml.html import HtmlElement
 
 from newscrawl.extraction import dates, tree
 from newscrawl.extraction.authors import Byline, read_byline
@@ -502,7 +501,7 @@ LEAD_NAME = re.compile(
 )
 
 
-def story_container(inputs: PageInputs) -> list[HtmlElement]:
+def story_container(inputs: PageInputs) -> list[etree._Element]:
     """The story's text container, when the page marks it (``itemprop=articleBody``, or a
     class or id such as ``article-body``, ``articleText``, ``entry-content``), with the lead
     paragraph before it (``chapo``, ``articleHat``, ``intro``) when it stands apart; empty if
@@ -517,17 +516,17 @@ def story_container(inputs: PageInputs) -> list[HtmlElement]:
         ]
     # A container inside another holds less of its text (the outer one is chosen over it, or
     # it is first at the same size): only the outermost are weighed, each subtree read once.
-    sized = [(len(element.text_content()), element) for element in tree.outermost(marked)]
+    sized = [(len(tree.text_content(element)), element) for element in tree.outermost(marked)]
     sized = [(size, element) for size, element in sized if size > 300]
     if not sized:
         return []
     container = max(sized, key=lambda pair: pair[0])[1]
-    leads: list[HtmlElement] = []
+    leads: list[etree._Element] = []
     for sibling in container.itersiblings(preceding=True):
         if not isinstance(sibling.tag, str):
             continue
         name = f"{sibling.get('class', '')} {sibling.get('id', '')}"
-        if LEAD_NAME.search(name) and 20 < len(sibling.text_content()) < 1500:
+        if LEAD_NAME.search(name) and 20 < len(tree.text_content(sibling)) < 1500:
             leads.insert(0, sibling)
         if len(leads) >= 1:
             break
@@ -537,7 +536,7 @@ def story_container(inputs: PageInputs) -> list[HtmlElement]:
 def read_body(
     inputs: PageInputs,
     blocks: list[RelatedBlock],
-    container: HtmlElement | list[HtmlElement] | None = None,
+    container: etree._Element | list[etree._Element] | None = None,
     title: str = "",
 ) -> tuple[list[str], str]:
     leave_out = [block.element for block in blocks]

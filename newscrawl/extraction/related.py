@@ -23,9 +23,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from lxml import etree
-from lxml.html import HtmlElement
 
 from newscrawl.extraction.paragraphs import squash
+from newscrawl.extraction.tree import text_content
 from newscrawl.urls import resolve
 
 ANNOUNCEMENTS = (
@@ -78,15 +78,15 @@ MAX_LINKS = 50  # per block: more is a menu
 
 @dataclass
 class RelatedBlock:
-    element: HtmlElement  # the block as a whole (to leave out of the body)
+    element: etree._Element  # the block as a whole (to leave out of the body)
     announcement: str  # the heading's text, or the class/id that names it
     links: list[dict[str, str]] = field(default_factory=list)  # {title, url}
 
 
-def related_blocks(root: HtmlElement, base_url: str) -> list[RelatedBlock]:
+def related_blocks(root: etree._Element, base_url: str) -> list[RelatedBlock]:
     """Every announced related block of the page, outermost first, in page order."""
     blocks: list[RelatedBlock] = []
-    taken: set[HtmlElement] = set()
+    taken: set[etree._Element] = set()
     for element in _walk(root):
         if any(ancestor in taken for ancestor in _ancestors(element, limit=12)):
             continue
@@ -120,14 +120,14 @@ def announces(text: str) -> bool:
 # ------------------------------------------------------------------------------------------
 
 
-def _walk(root: HtmlElement) -> Iterator[HtmlElement]:
+def _walk(root: etree._Element) -> Iterator[etree._Element]:
     for element in root.iter():
         if not isinstance(element.tag, str) or element.tag in SKIPPED:
             continue
         yield element
 
 
-def _ancestors(element: HtmlElement, limit: int) -> Iterator[HtmlElement]:
+def _ancestors(element: etree._Element, limit: int) -> Iterator[etree._Element]:
     parent = element.getparent()
     while parent is not None and limit:
         yield parent
@@ -135,7 +135,7 @@ def _ancestors(element: HtmlElement, limit: int) -> Iterator[HtmlElement]:
         limit -= 1
 
 
-def _named_block(element: HtmlElement, base_url: str) -> RelatedBlock | None:
+def _named_block(element: etree._Element, base_url: str) -> RelatedBlock | None:
     name = f"{element.get('class', '')} {element.get('id', '')}"
     if not BLOCK_NAME_RE.search(name) or element.tag in ("a", "body", "html"):
         return None
@@ -147,7 +147,7 @@ def _named_block(element: HtmlElement, base_url: str) -> RelatedBlock | None:
     return RelatedBlock(element, name.strip(), links)
 
 
-def _announced_block(element: HtmlElement, base_url: str) -> RelatedBlock | None:
+def _announced_block(element: etree._Element, base_url: str) -> RelatedBlock | None:
     if element.tag not in HEADING_TAGS:
         return None
     own = squash(element.text or "")
@@ -182,7 +182,7 @@ def _announced_block(element: HtmlElement, base_url: str) -> RelatedBlock | None
     return None
 
 
-def _links_after(heading: HtmlElement, base_url: str) -> tuple[list[dict[str, str]], list]:
+def _links_after(heading: etree._Element, base_url: str) -> tuple[list[dict[str, str]], list]:
     siblings = []
     for sibling in heading.itersiblings():
         if not isinstance(sibling.tag, str):
@@ -197,25 +197,25 @@ def _links_after(heading: HtmlElement, base_url: str) -> tuple[list[dict[str, st
     return (links if len(links) <= MAX_LINKS else []), siblings
 
 
-def _only_this_block(parent: HtmlElement, heading: HtmlElement, after: list) -> bool:
+def _only_this_block(parent: etree._Element, heading: etree._Element, after: list) -> bool:
     """The parent holds nothing but the heading and its links (then it is the block)."""
     return len([c for c in parent if isinstance(c.tag, str)]) <= len(after) + 1 + (
         1 if heading.getprevious() is not None else 0
     ) and parent.tag not in ("body", "html", "article", "main")
 
 
-def _anchors(element: HtmlElement) -> list[HtmlElement]:
+def _anchors(element: etree._Element) -> list[etree._Element]:
     return [element] if element.tag == "a" else list(element.iter("a"))
 
 
 def _links(
-    anchors: Iterator[HtmlElement] | list[HtmlElement], base_url: str
+    anchors: Iterator[etree._Element] | list[etree._Element], base_url: str
 ) -> list[dict[str, str]]:
     links: list[dict[str, str]] = []
     seen: set[str] = set()
     for anchor in anchors:
         url = resolve(anchor.get("href"), base_url)
-        title = squash(anchor.text_content() or "") or squash(anchor.get("title") or "")
+        title = squash(text_content(anchor)) or squash(anchor.get("title") or "")
         if url is None or not title or announces(title) or len(title) < 8:
             continue
         if MORE_LINK_RE.match(title):
@@ -227,7 +227,7 @@ def _links(
     return links
 
 
-def _text_without_links(element: HtmlElement) -> str:
+def _text_without_links(element: etree._Element) -> str:
     parts = [element.text or ""]
     for child in element:
         if isinstance(child.tag, str) and child.tag != "a":

@@ -6,9 +6,12 @@ the 22 real news pages of ``tests/corpus/`` has 1,976 elements and a depth of 24
 stories about 110 and 7). Both are counted by libxml2 itself (two XPath expressions, each one
 pass over the tree), so a hostile page costs its parse and these two passes.
 
-A page is parsed by :func:`page_selector`: the tree parsel's ``Selector(text=…)`` builds, with
-elements of lxml.html's classes chosen by libxml2's side of lxml, not by a Python method called
-for each element the extraction touches (lxml.html's lookup, ~0.4 µs an element).
+A page is parsed by :func:`page_selector`: the tree parsel's ``Selector(text=…)`` builds, its
+elements lxml's own ``etree._Element``, not lxml.html's ``HtmlElement`` (a Python class: each
+element the extraction touches costs ~0.08 µs more to make, a third of a portal page's reading
+of its places). What lxml.html's classes add that this project reads is here as functions
+(:func:`text_content`, :func:`drop_tree`); trafilatura, which wants them, gets its own copy of the
+page in lxml.html's classes (:mod:`newscrawl.extraction.body`).
 
 Every reading here walks a tree, or a subtree, once: no element asks after its ancestors (an
 XPath ``ancestor::`` test per element costs the depth of the tree for each, the square of the
@@ -26,7 +29,6 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from lxml import etree
-from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction
 from parsel import Selector
 
 # See the module's docstring; README, "Hostile and broken input", says them to the user.
@@ -42,9 +44,7 @@ _EVENTS = ("start", "end", "comment", "pi")
 
 def page_selector(text: str, kind: str | None = None) -> Selector:
     """``Selector(text=text, type=kind)``, the same tree, faster to read: its elements are
-    lxml.html's ``HtmlElement`` (``text_content``, ``drop_tree`` … as the generic machinery and
-    trafilatura want them) chosen by lxml's C lookup, not lxml.html's Python one (which gives
-    forms and their fields classes of their own, which no extraction here uses). What parsel
+    lxml's ``etree._Element`` (see the module's docstring), not lxml.html's classes. What parsel
     reads otherwise (a JSON document, an XML declaration when ``kind`` is None; ``kind`` "xml")
     parsel parses itself."""
     if kind not in (None, "html") or (kind is None and _not_html(text)):
@@ -79,14 +79,6 @@ def _parser() -> etree.HTMLParser:
     parser = getattr(_PARSERS, "parser", None)
     if parser is None:
         parser = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
-        parser.set_element_class_lookup(
-            etree.ElementDefaultClassLookup(
-                element=HtmlElement,
-                comment=HtmlComment,
-                pi=HtmlProcessingInstruction,
-                entity=HtmlEntity,
-            )
-        )
         _PARSERS.parser = parser
     return parser
 
@@ -154,6 +146,27 @@ def _texts_outside_scripts(element: Any) -> Iterator[str]:
 def string_of(element: Any) -> str:
     """XPath's ``string()`` of an element: every text inside it, scripts included, unjoined."""
     return "".join(element_of(element).itertext())
+
+
+def text_content(element: Any) -> str:
+    """lxml.html's ``text_content()``: XPath's ``string()``, as a plain ``str``."""
+    return str(_STRING(element))
+
+
+_STRING = etree.XPath("string()", smart_strings=False)
+
+
+def drop_tree(element: Any) -> None:
+    """lxml.html's ``drop_tree()``: the element and what it holds out of the tree, the text
+    after it (its tail) kept in its place."""
+    parent = element.getparent()
+    if element.tail:
+        previous = element.getprevious()
+        if previous is None:
+            parent.text = (parent.text or "") + element.tail
+        else:
+            previous.tail = (previous.tail or "") + element.tail
+    parent.remove(element)
 
 
 def zone(root: Any, is_zone: Callable[[Any], bool]) -> set[Any]:
