@@ -52,6 +52,18 @@ def test_the_extraction_benchmark_times_profile_trafilatura_lxml_and_another_che
     assert "| profile before | 19/19 | 19/19 | 19/19 | 19/19 |" in out
 
 
+def test_the_extraction_stages_benchmark_times_each_part_warm_and_cold() -> None:
+    out = run("extraction_stages.py", "--stories", "20", "--repeat", "1")
+    assert "| part | warm µs | cold µs | cold/warm |" in out
+    rows = {line.split(" | ")[0].strip("| "): line for line in out.splitlines() if line[:2] == "| "}
+    for part in ("parse", "bounds", "landmarks", "title", "dates", "related", "body", "section"):
+        assert part in rows, part
+    for part in ("meta", "the rest", "total"):
+        assert part in rows, part
+    total = float(rows["total"].split(" | ")[1])
+    assert total > 0 and float(rows["parse"].split(" | ")[1]) < total
+
+
 def test_the_extraction_benchmark_refuses_a_before_without_the_package(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "extraction.py"), "--before", str(tmp_path)],
