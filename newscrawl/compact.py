@@ -16,7 +16,7 @@ import errno
 import os
 import tempfile
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -225,14 +225,18 @@ class URLNumbers:
 
     def number(self, url: str) -> int | None:
         """The latest number of ``url`` (None: never added)."""
+        return next(self.numbers(url), None)
+
+    def numbers(self, url: str) -> Iterator[int]:
+        """Every number of ``url``, the latest first."""
         candidates = self._keys.get(self._hash(url))
         if not candidates:
-            return None
+            return
         text = _utf8(url)
         for number in sorted(candidates, reverse=True):
-            if self._text_of(number) == text:
-                return number
-        return None  # another URL's hash, met by chance
+            if self._text_of(number) == text:  # else another URL's hash, met by chance
+                yield number
+
 
     def url(self, number: int) -> str:
         return self._text_of(number).decode("utf-8", "surrogatepass")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import inspect
 import json
 import string
 from pathlib import Path
+from typing import Any
 
 import pytest
+from scrapy import signals
 from scrapy.utils.test import get_crawler
 
 from newscrawl.compact import KeyTable
@@ -54,7 +58,22 @@ def story(url: str, body: str) -> Story:
     return Story(url, "Titre", "2021-12-27T09:08:00+08:00", body=body)
 
 
+class EmittingPipeline(DeduplicatePipeline):
+    """The pipeline as the last one of a crawl: a story it gives back is emitted (the engine
+    sends ``item_scraped``), so it is no longer on its way through later pipelines."""
+
+    def process_item(self, item: Any) -> Any:
+        result = super().process_item(item)
+        self.crawler.signals.send_catch_log(signal=signals.item_scraped, item=result)
+        return result
+
+
 def pipeline(settings: dict | None = None) -> DeduplicatePipeline:
+    return EmittingPipeline.from_crawler(get_crawler(settings_dict=settings or {}))
+
+
+def in_the_middle(settings: dict | None = None) -> DeduplicatePipeline:
+    """The pipeline with pipelines after it: a story it gives back has not ended yet."""
     return DeduplicatePipeline.from_crawler(get_crawler(settings_dict=settings or {}))
 
 
@@ -416,3 +435,76 @@ def test_stories_whose_urls_share_a_hash_are_told_apart_by_their_urls(monkeypatc
     assert not index.seen(FIRST) and index.match(THIRD, index.sketch(reference_body())) is None
     assert index.match(THIRD, index.sketch(OTHER_BODY)).duplicate_of == SECOND
     assert len(index) == 1
+
+
+def test_a_withdrawn_story_is_no_copys_original_and_its_earlier_text_counts_again() -> None:
+    index = DedupIndex(DedupConfig())
+    index.add_known(FIRST, body=OTHER_BODY)  # an earlier run's text of FIRST
+    admitted = index.add(FIRST, index.sketch(reference_body()))  # its new text, this run
+    assert len(index) == 1 and index.seen(FIRST)
+    index.withdraw(admitted)  # a later pipeline failed it
+    assert not index.seen(FIRST) and len(index) == 1
+    assert index.match(SECOND, index.sketch(near_copy(reference_body()))) is None
+    assert index.match(SECOND, index.sketch(OTHER_BODY)).duplicate_of == FIRST  # known again
+    assert index.match(FIRST, index.sketch(OTHER_BODY)) is None  # and not a copy of itself
+    fresh = index.add(SECOND, index.sketch(reference_body()))
+    index.withdraw(fresh)
+    assert len(index) == 1 and index.match(THIRD, index.sketch(reference_body())) is None
+
+
+def failed(dedup: DeduplicatePipeline, item: Story) -> None:
+    dedup.crawler.signals.send_catch_log(
+        signal=signals.item_error, item=item, response=None, failure=None
+    )
+
+
+def ended(dedup: DeduplicatePipeline, item: Story, signal: object) -> None:
+    dedup.crawler.signals.send_catch_log(signal=signal, item=item, response=None)
+
+
+def test_a_copy_of_a_story_a_later_pipeline_failed_is_emitted() -> None:
+    dedup = in_the_middle()
+    original = dedup.process_item(story(FIRST, reference_body()))
+    failed(dedup, original)
+    emitted = dedup.process_item(story(SECOND, near_copy(reference_body())))
+    assert emitted.url == SECOND
+    ended(dedup, emitted, signals.item_scraped)
+    copy = rejection(dedup, story(THIRD, reference_body())).outcome  # FIRST's text again
+    assert copy.reason == "near_duplicate" and copy.details["duplicate_of"] == SECOND
+
+
+@pytest.mark.parametrize("end", ["emitted", "dropped", "failed"])
+def test_a_copy_met_while_its_original_is_in_the_later_pipelines_waits_for_its_end(end) -> None:
+    async def crawl() -> object:
+        dedup = in_the_middle()
+        original = dedup.process_item(story(FIRST, reference_body()))
+        deciding = dedup.process_item(story(SECOND, reference_body()))  # an exact copy
+        assert inspect.isawaitable(deciding)  # undecided while FIRST may still fail
+        waiting = asyncio.ensure_future(deciding)
+        await asyncio.sleep(0)
+        assert not waiting.done()
+        if end == "failed":
+            failed(dedup, original)
+        else:
+            ended(
+                dedup, original, signals.item_scraped if end == "emitted" else signals.item_dropped
+            )
+        try:
+            return await asyncio.wait_for(waiting, 5)
+        except StoryRejected as rejected:
+            return rejected.outcome
+
+    outcome = asyncio.run(crawl())
+    if end == "failed":
+        assert isinstance(outcome, Story) and outcome.url == SECOND  # emitted in its place
+    else:
+        assert outcome.reason == "duplicate" and outcome.details["duplicate_of"] == FIRST
+
+
+def test_a_story_failed_before_deduplication_withdraws_nothing() -> None:
+    dedup = pipeline()
+    dedup.process_item(story(FIRST, reference_body()))  # emitted
+    failed(dedup, story(FIRST, reference_body()))  # the same URL met again, failed upstream
+    assert rejection(dedup, story(SECOND, reference_body())).outcome.details == {
+        "duplicate_of": FIRST
+    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
@@ -228,3 +229,35 @@ def test_a_full_tmpdir_stops_the_worker_and_the_story_is_not_emitted(
         )
         (line,) = crawler.stats.get_value(machinery.FAILED_STAT)
         assert line.startswith(f"{machinery.temporary_files()}: OSError: [Errno 28]")
+
+
+def test_a_story_a_later_pipeline_failed_is_withdrawn_from_the_shared_set(tmp_path: Path) -> None:
+    """Accepted by one worker, then failed by a pipeline after deduplication (pipeline_error):
+    retracted, so its copy met by another worker is emitted, and its earlier crawl's text,
+    if the key's state had one, would count again (the replay of a retract)."""
+    with RedisServer(tmp_path / "redis") as server:
+
+        def worker() -> tuple[SharedDeduplicatePipeline, SharedRedis]:
+            crawler = get_crawler(settings_dict={"NEWSCRAWL_REDIS_URL": server.url})
+            redis = SharedRedis(shared_config(crawler))
+            state = _Unknown(redis)
+            pipeline = SharedDeduplicatePipeline(crawler, SimpleNamespace(redis=redis, state=state))  # type: ignore[arg-type]
+            return pipeline, redis
+
+        async def crawl() -> tuple[Story, Any]:
+            (first, first_redis), (second, second_redis) = worker(), worker()
+            try:
+                original = await first.process_item(_story(1))
+                await first._failed(original)  # item_error, as the engine sends it
+                copy = dataclasses.replace(_story(1), url=_story(2).url)
+                emitted = await second.process_item(copy)
+                with pytest.raises(StoryRejected) as third:
+                    await first.process_item(dataclasses.replace(_story(1), url=_story(3).url))
+                return emitted, third.value.outcome
+            finally:
+                await first_redis.close()
+                await second_redis.close()
+
+        emitted, third = asyncio.run(crawl())
+        assert emitted.url == _story(2).url  # not the copy of a story nobody has
+        assert third.reason == "duplicate" and third.details["duplicate_of"] == _story(2).url

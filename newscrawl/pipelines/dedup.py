@@ -27,12 +27,15 @@ the same across runs and across URLs carrying the same text.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import hashlib
+import inspect
 from dataclasses import dataclass
-from typing import Any, Literal, NoReturn
+from typing import Any, Literal, NamedTuple, NoReturn
 
 import numpy as np
+from scrapy import signals
 from scrapy.crawler import Crawler
 
 from newscrawl import machinery, setting
@@ -107,6 +110,14 @@ class Sketch:
     @property
     def story_id(self) -> str:
         return self.fingerprint[:STORY_ID_HEX_DIGITS]
+
+
+class Admission(NamedTuple):
+    """A story :meth:`DedupIndex.add` recorded: its number, and the number of the earlier
+    run's text of its URL that it retired (None: none)."""
+
+    number: int
+    older: int | None
 
 
 @dataclass(frozen=True)
@@ -318,9 +329,10 @@ class DedupIndex:
         return number is not None and bool(self._this_run.values[number])
 
     def _number(self, url: str) -> int | None:
-        """The current number of the story at ``url`` (None: not stored, or forgotten)."""
-        number = self._urls.number(url)
-        return number if number is not None and self._current.values[number] else None
+        """The current number of the story at ``url`` (None: not stored, or forgotten): its
+        latest, or an older one a withdrawn story had retired (:meth:`withdraw`)."""
+        current = self._current.values
+        return next((number for number in self._urls.numbers(url) if current[number]), None)
 
     def match(self, url: str, sketch: Sketch) -> Match | None:
         """The earlier story this one duplicates, if any (never the same URL's earlier text)."""
@@ -370,10 +382,24 @@ class DedupIndex:
         slot = story * self.config.num_perm * 4
         return self._signature_file.read(slot, self.config.num_perm, np.uint32)
 
-    def add(self, url: str, sketch: Sketch) -> None:
-        """Record a story emitted in this run."""
+    def add(self, url: str, sketch: Sketch) -> Admission:
+        """Record a story emitted in this run; what :meth:`withdraw` takes to undo it."""
+        older = self._number(url)
         number = self._store(url, sketch)
         self._this_run.values[number] = True
+        return Admission(number, older)
+
+    def withdraw(self, admission: Admission) -> None:
+        """Undo :meth:`add`: a story that was not emitted after all (a pipeline after this one
+        failed it) is no copy's original; the earlier run's text its URL had is current again,
+        as it was before."""
+        number, older = admission
+        self._this_run.values[number] = False
+        self._current.values[number] = False
+        if older is not None:
+            self._current.values[older] = True
+        else:
+            self._kept -= 1
 
     def add_known(
         self,
@@ -446,10 +472,38 @@ class DeduplicatePipeline:
     def __init__(self, crawler: Crawler, config: DedupConfig) -> None:
         self.crawler = crawler
         self.index = DedupIndex(config)
+        # Stories accepted here whose end is not known yet (a pipeline after this one may still
+        # fail them): at most the items Scrapy processes at once. A copy of one of them waits
+        # for its end (``_ends``) to be judged.
+        self._in_flight: dict[str, Admission] = {}
+        self._ends: dict[str, asyncio.Future[None]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DeduplicatePipeline:
-        return cls(crawler, config_of(crawler).dedup)
+        pipeline = cls(crawler, config_of(crawler).dedup)
+        crawler.signals.connect(pipeline._ended, signal=signals.item_scraped)
+        crawler.signals.connect(pipeline._ended, signal=signals.item_dropped)
+        crawler.signals.connect(pipeline._failed, signal=signals.item_error)
+        return pipeline
+
+    def _ended(self, item: Any) -> None:
+        url = getattr(item, "url", "")
+        if self._in_flight.pop(url, None) is not None:
+            self._end(url)
+
+    def _failed(self, item: Any) -> None:
+        """A story a later pipeline failed (``pipeline_error``) was not emitted: withdrawn, so a
+        copy of it is emitted, not rejected as the copy of a story nobody has."""
+        url = getattr(item, "url", "")
+        admission = self._in_flight.pop(url, None)
+        if admission is not None:
+            self.index.withdraw(admission)
+            self._end(url)
+
+    def _end(self, url: str) -> None:
+        waiting = self._ends.pop(url, None)
+        if waiting is not None and not waiting.done():
+            waiting.set_result(None)
 
     def open_spider(self) -> None:
         self.crawler.signals.send_catch_log(signal=dedup_index_opened, index=self.index)
@@ -475,7 +529,8 @@ class DeduplicatePipeline:
         await between the question and the answer)."""
         sketch = self.index.sketch_of(*await workers.sketch(item.body))
         self._not_seen(item)  # another copy of the URL was decided meanwhile
-        return self._decide(item, sketch)
+        decided = self._decide(item, sketch)
+        return await decided if inspect.isawaitable(decided) else decided
 
     def _not_seen(self, item: Story) -> None:
         try:
@@ -485,16 +540,30 @@ class DeduplicatePipeline:
         if seen:
             raise StoryRejected(item.url, "duplicate_url", duplicate_of=item.url)
 
-    def _decide(self, item: Story, sketch: Sketch) -> Story:
+    def _decide(self, item: Story, sketch: Sketch) -> Any:
+        """The story with its ``story_id``, or its rejection raised; a coroutine deciding again
+        once the story it copies has ended, while that one is still in the later pipelines (if
+        they fail it, this one is no copy)."""
         try:
             match = self.index.match(item.url, sketch)
             if match is None:
-                self.index.add(item.url, sketch)
+                self._in_flight[item.url] = self.index.add(item.url, sketch)
         except OSError as error:
             self._spill_failed(item, error)
-        if match is not None:
-            raise match.rejection(item.url)
-        return dataclasses.replace(item, story_id=sketch.story_id)
+        if match is None:
+            return dataclasses.replace(item, story_id=sketch.story_id)
+        if match.duplicate_of in self._in_flight:
+            return self._after_the_end_of(match.duplicate_of, item, sketch)
+        raise match.rejection(item.url)
+
+    async def _after_the_end_of(self, original: str, item: Story, sketch: Sketch) -> Story:
+        ends = self._ends.get(original)
+        if ends is None:
+            ends = self._ends[original] = asyncio.get_running_loop().create_future()
+        await ends
+        self._not_seen(item)
+        decided = self._decide(item, sketch)
+        return await decided if inspect.isawaitable(decided) else decided
 
     def _spill_failed(self, item: Story, error: OSError) -> NoReturn:
         """The index's spill files failed (TMPDIR full or gone): the run's own machinery."""

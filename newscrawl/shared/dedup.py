@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 from datasketch import MinHash
+from scrapy import signals
 from scrapy.crawler import Crawler
 
 from newscrawl import machinery
@@ -81,12 +82,39 @@ class SharedDeduplicatePipeline:
         # accept landed, its answer lost in an outage).
         self._token = ""
         self._landed = False
+        # Stories this worker accepted whose end is not known yet (a later pipeline may fail
+        # them): at most the items Scrapy processes at once.
+        self._in_flight: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SharedDeduplicatePipeline:
         worker = crawler.get_extension(Worker)
         assert worker is not None
-        return cls(crawler, worker)
+        pipeline = cls(crawler, worker)
+        crawler.signals.connect(pipeline._ended, signal=signals.item_scraped)
+        crawler.signals.connect(pipeline._ended, signal=signals.item_dropped)
+        crawler.signals.connect(pipeline._failed, signal=signals.item_error)
+        return pipeline
+
+    def _ended(self, item: Any) -> None:
+        self._in_flight.discard(getattr(item, "url", ""))
+
+    async def _failed(self, item: Any) -> None:
+        """A story a later pipeline failed (``pipeline_error``) was not emitted: withdrawn from
+        the shared set as a dead worker's story is (``retract``), so a copy of it met later, by
+        any worker, is emitted, not rejected as the copy of a story nobody has."""
+        url = getattr(item, "url", "")
+        if url not in self._in_flight:
+            return
+        self._in_flight.discard(url)
+        redis = self.worker.redis
+        try:
+            await redis.call(
+                lambda: redis.aio.xadd(redis.key("dedup"), {"op": "retract", "url": url})
+            )
+        except RedisUnavailable as error:
+            machinery.fail(self.crawler, "the shared crawl", str(error))
+
 
     def open_spider(self) -> None:
         self.crawler.signals.send_catch_log(signal=dedup_index_opened, index=self.index)
@@ -105,6 +133,7 @@ class SharedDeduplicatePipeline:
         except OSError as error:  # the index's spill files (Redis's own end as RedisUnavailable)
             machinery.fail(self.crawler, machinery.temporary_files(), error)
             raise StoryRejected(item.url, "not_emitted", because=machinery.CLOSE_REASON) from error
+        self._in_flight.add(item.url)
         return dataclasses.replace(item, story_id=sketch.story_id)
 
     async def _decide(self, item: Story, sketch: Sketch) -> None:
