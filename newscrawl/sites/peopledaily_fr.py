@@ -324,16 +324,9 @@ class PeopleDailyFrench(SiteProfile):
 
     def _related_url(self, href: str, url: str, on_portal: bool) -> str | None:
         """The canonical URL of a related link of the page of ``url``; None for no page."""
-        story = _STORY_HREF.match(href)
-        if story is not None:
-            origin, path, first, ext = story.groups()  # _STORY_HREF's groups, in order
-
-            if (origin or on_portal) and "/." not in path:
-                # What the lines below make of a portal story link, in one match.
-                return _PORTAL_ORIGIN + first + ext
-        target = _portal_link(href, on_portal)
-        if target is not None:  # canonical_url(target), without reading the URL again
-            return _PORTAL_ORIGIN + _canonical_path(target[_PORTAL_ORIGIN_LENGTH:])
+        target = _portal_target(href, on_portal)
+        if target is not None:
+            return target
         target = resolve(href, url)
         return None if target is None else self.canonical_url(target)
 
@@ -402,7 +395,13 @@ def _meta_list(inputs: PageInputs, name: str) -> list[str]:
 
 
 def _meta_source(inputs: PageInputs) -> str | None:
-    return SOURCE_LABEL_RE.sub("", inputs.meta_value("source")) or None
+    return _source_named(inputs.meta_value("source"))
+
+
+@lru_cache(maxsize=256)
+def _source_named(value: str) -> str | None:
+    """A source meta value without its label. Kept: a portal has few sources."""
+    return SOURCE_LABEL_RE.sub("", value) or None
 
 
 def _meta_date(inputs: PageInputs) -> date | None:
@@ -478,10 +477,20 @@ def _editors(page: Selector, marks: Landmarks) -> list[str]:
     for text in [tree.string_of(block) for block in marks.editors_blocks] or _TEXTS_WITH_DACTEUR(
         page.root
     ):
-        match = EDITORS_RE.search(text)
-        if match:
-            return [name for name in LIST_SPLIT_RE.split(squash(match["names"])) if name]
+        names = _editors_named(str(text))  # str: a key that holds no element (nor its tree)
+        if names is not None:
+            return list(names)
     return []
+
+
+@lru_cache(maxsize=1024)
+def _editors_named(text: str) -> tuple[str, ...] | None:
+    """The editors an editors line names; None for a text with no such line. Kept: the
+    portal's editors and their line come back story after story."""
+    match = EDITORS_RE.search(text)
+    if match is None:
+        return None
+    return tuple(name for name in LIST_SPLIT_RE.split(squash(match["names"])) if name)
 
 
 def _without_editors_line(body: Body) -> Body:
@@ -819,3 +828,20 @@ def _tokens(cls: str) -> list[str]:
 
 
 _DIV_TOKENS = ("txt_t", "d2_relevant", "path", "nav", "page_n", "txt_edit")
+
+
+@lru_cache(maxsize=8192)
+def _portal_target(href: str, on_portal: bool) -> str | None:
+    """The canonical URL of a link as the portal writes them, on a page of the portal
+    (``on_portal``) or not; None for another spelling (``resolve`` reads those). Kept: a
+    story is a related headline of several others, and its link comes back on each."""
+    story = _STORY_HREF.match(href)
+    if story is not None:
+        origin, path, first, ext = story.groups()  # _STORY_HREF's groups, in order
+        if (origin or on_portal) and "/." not in path:
+            # What the lines below make of a portal story link, in one match.
+            return _PORTAL_ORIGIN + first + ext
+    target = _portal_link(href, on_portal)
+    if target is not None:  # canonical_url(target), without reading the URL again
+        return _PORTAL_ORIGIN + _canonical_path(target[_PORTAL_ORIGIN_LENGTH:])
+    return None
