@@ -237,7 +237,6 @@ class URLNumbers:
             if self._text_of(number) == text:  # else another URL's hash, met by chance
                 yield number
 
-
     def url(self, number: int) -> str:
         return self._text_of(number).decode("utf-8", "surrogatepass")
 

@@ -115,7 +115,6 @@ class SharedDeduplicatePipeline:
         except RedisUnavailable as error:
             machinery.fail(self.crawler, "the shared crawl", str(error))
 
-
     def open_spider(self) -> None:
         self.crawler.signals.send_catch_log(signal=dedup_index_opened, index=self.index)
 
