@@ -4,6 +4,7 @@ read nested places as their selectors say (issue 15: a faster extraction that re
 from __future__ import annotations
 
 import gzip
+import random
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from parsel import Selector
 
 from newscrawl.extraction.body import _prepared
 from newscrawl.extraction.decode import decode_page
-from newscrawl.extraction.tree import drop_tree, page_selector, text_content
+from newscrawl.extraction.tree import _document, drop_tree, page_selector, text_content
 from newscrawl.sites import StoryPage, get_profile
 
 TESTS = Path(__file__).parent
@@ -140,3 +141,20 @@ def test_a_body_paragraph_under_a_not_body_element_is_not_body_wherever_that_ele
         "<div class='page_footer'><div id='rwb_zw'><p>Sous un pied de page.</p></div></div>"
     )
     assert page.paragraphs == ["Le premier paragraphe.", "Un paragraphe de classe footer reste."]
+
+
+def test_the_bytes_parsed_are_parsels_whatever_the_texts_ends() -> None:
+    """``_document`` makes parsel's ``text.strip().replace("\\x00", "").encode()`` from the
+    encoded text: the same bytes over texts whose ends mix every white space str.strip knows,
+    NULs and other characters (300,000 random texts)."""
+    rng = random.Random(15)
+    spaces = [c for c in map(chr, range(0x3001)) if c.isspace()]
+    ends = [*spaces, "\x00", "a", "<", ">", "é", "\ufeff", "\u200b", "\x1b", "\x7f", "\x85"]
+    middles = ["<html><body><p>x</p></body></html>", "", "\x00", " ", "é\x00 \u3000"]
+    for _ in range(300_000):
+        text = (
+            "".join(rng.choices(ends, k=rng.randrange(4)))
+            + rng.choice(middles)
+            + "".join(rng.choices(ends, k=rng.randrange(4)))
+        )
+        assert _document(text) == (text.strip().replace("\x00", "").encode() or b"<html/>"), text

@@ -49,13 +49,29 @@ def page_selector(text: str, kind: str | None = None) -> Selector:
     parsel parses itself."""
     if kind not in (None, "html") or (kind is None and _not_html(text)):
         return Selector(text=text, type=kind)
-    # As parsel's create_root_node does for a text.
-    body = text.strip().replace("\x00", "").encode("utf-8") or b"<html/>"
+    body = _document(text)
     parser = _parser()
     root = etree.fromstring(body, parser=parser)
     if root is None:
         root = etree.fromstring(b"<html/>", parser=parser)
     return Selector(root=root, type="html")
+
+
+def _document(text: str) -> bytes:
+    """The bytes parsel's ``create_root_node`` parses, ``text.strip().replace("\\x00",
+    "").encode("utf-8") or b"<html/>"``, made without copying the text twice: encoded first,
+    its NULs (U+0000 is the byte 0 in UTF-8, and only it) and its white space at the ends taken
+    out of the bytes. A page whose ends, past ASCII white space, are not ASCII (they may be
+    other white space, which ``str.strip`` strips) goes the text's way."""
+    body = text.encode("utf-8").strip(_ASCII_SPACE)
+    if body[:1] >= b"\x80" or body[-1:] >= b"\x80":
+        body = text.strip().encode("utf-8")
+    if b"\x00" in body:
+        body = body.replace(b"\x00", b"")
+    return body or b"<html/>"
+
+
+_ASCII_SPACE = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # what str.strip strips of ASCII
 
 
 def _not_html(text: str) -> bool:
