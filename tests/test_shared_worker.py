@@ -4,6 +4,7 @@ worker's heartbeat sees a crawl with its workers or no crawl, never a crawl with
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
@@ -47,3 +48,42 @@ def test_no_heartbeat_takes_a_worker_for_dead_while_the_ended_crawl_is_deleted(
         beats, left = asyncio.run(run())
     assert TAKEN_FOR_DEAD not in beats and beats[-1] == CRAWL_OVER
     assert left == []
+
+
+def test_a_worker_started_again_joins_when_another_reaped_its_predecessor_meanwhile(
+    tmp_path: Path,
+) -> None:
+    """A worker killed and started again under its id finds the id held (by its dead
+    predecessor); another worker may reap that one between the join and the restarted one's
+    own reap (its heartbeats stopped long enough): the id is then free and the join is tried
+    again, instead of the run stopping with "a live worker already has the id" (CI, once)."""
+    with RedisServer(tmp_path / "redis") as server:
+
+        async def run() -> list[bool]:
+            shared = SharedRedis(SharedConfig(server.url, "t", "w2", 1, 1, 1, 1))
+            worker = Worker.__new__(Worker)  # only its Redis, id and host are asked for
+            worker.redis, worker.config, worker.host = shared, shared.config, "here"
+            dead = json.dumps({"host": "here", "pid": 2**22 + 1})  # no such process
+            answers = []
+            try:
+                await shared.aio.hset(shared.key("workers"), "w2", dead)
+
+                async def reaped_by_another(name: str, info: Any, grace: int) -> int:
+                    await shared.aio.hdel(shared.key("workers"), name)  # the other's reap
+                    return -1  # not alive any more: nothing left to reap
+
+                worker._reap_one = reaped_by_another  # type: ignore[method-assign]
+                answers.append(await worker._reap_my_predecessor())  # reaped meanwhile
+                answers.append(await worker._reap_my_predecessor())  # reaped before it asked
+
+                async def not_reaped(name: str, info: Any, grace: int) -> int:
+                    return -1
+
+                await shared.aio.hset(shared.key("workers"), "w2", dead)
+                worker._reap_one = not_reaped  # type: ignore[method-assign]
+                answers.append(await worker._reap_my_predecessor())  # still held: refused
+            finally:
+                await shared.close()
+            return answers
+
+        assert asyncio.run(run()) == [True, True, False]

@@ -310,6 +310,8 @@ class Worker:
         raw = await self.redis.call(
             lambda: self.redis.aio.hget(self.redis.key("workers"), self.config.worker)
         )
+        if raw is None:
+            return True  # reaped by another worker since this one's join: the id is free
         info = json.loads(raw) if raw else {}
         if info.get("host") != self.host:
             return False
@@ -320,7 +322,13 @@ class Worker:
             return True
         if _process_alive(int(info.get("pid") or 0)):
             return False
-        return await self._reap_one(self.config.worker, info, grace=-(10**12)) >= 0
+        if await self._reap_one(self.config.worker, info, grace=-(10**12)) >= 0:
+            return True
+        # Not alive any more: another worker reaped it between this one's join and now (its
+        # heartbeats had stopped long enough). The id is free if its entry went with it.
+        return not await self.redis.call(
+            lambda: self.redis.aio.hexists(self.redis.key("workers"), self.config.worker)
+        )
 
     async def _reap(self) -> None:
         """Hand back the work of dead workers (see the module's docstring)."""
