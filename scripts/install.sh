@@ -46,6 +46,15 @@ if ! command -v redis-server >/dev/null 2>&1; then
   fi
 fi
 
+# Debian's valgrind: only the instruction-count benchmark (benchmarks/extraction_instructions.py,
+# a figure the machine's speed does not move) and its smoke test need it.
+if ! command -v valgrind >/dev/null 2>&1; then
+  if ! apt_install valgrind; then
+    say "Debian's valgrind is missing; run 'sudo apt-get install valgrind'"
+    say "(only benchmarks/extraction_instructions.py needs it)"
+  fi
+fi
+
 if ! command -v "$PYTHON" >/dev/null 2>&1; then
   apt_install python3 python3-venv || { say "no $PYTHON: run 'sudo apt-get install python3 python3-venv'"; exit 1; }
 fi

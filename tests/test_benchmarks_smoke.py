@@ -64,6 +64,13 @@ def test_the_extraction_stages_benchmark_times_each_part_warm_and_cold() -> None
     assert total > 0 and float(rows["parse"].split(" | ")[1]) < total
 
 
+def test_the_instruction_count_benchmark_counts_the_parse_and_the_extraction() -> None:
+    out = run("extraction_instructions.py", "--pages", "2", "--rounds", "1")
+    row = next(line for line in out.splitlines() if line.startswith("| this checkout |"))
+    parse, whole, alone = (int(cell.replace(",", "")) for cell in row.split(" | ")[1:4])
+    assert 0 < parse < whole and alone == whole - parse
+
+
 def test_the_extraction_benchmark_refuses_a_before_without_the_package(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "extraction.py"), "--before", str(tmp_path)],

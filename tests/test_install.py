@@ -47,6 +47,7 @@ def install(tmp_path: Path, uid: int = 0) -> tuple[subprocess.CompletedProcess[s
         "apt-get": FAKE_APT,
         "id": f"#!/bin/sh\necho {uid}\n",
         "chromium": "#!/bin/sh\n",
+        "valgrind": "#!/bin/sh\n",
     }
     for name, script in tools.items():
         (fake / name).write_text(script)
