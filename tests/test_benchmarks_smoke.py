@@ -67,7 +67,8 @@ def test_the_extraction_stages_benchmark_times_each_part_warm_and_cold() -> None
 def test_the_instruction_count_benchmark_counts_the_parse_and_the_extraction() -> None:
     out = run("extraction_instructions.py", "--pages", "2", "--rounds", "1")
     row = next(line for line in out.splitlines() if line.startswith("| this checkout |"))
-    parse, whole, alone = (int(cell.replace(",", "")) for cell in row.split(" | ")[1:4])
+    cells = [cell.strip(" |").replace(",", "") for cell in row.split(" | ")[1:4]]
+    parse, whole, alone = (int(cell) for cell in cells)
     assert 0 < parse < whole and alone == whole - parse
 
 
