@@ -508,3 +508,18 @@ def test_a_story_failed_before_deduplication_withdraws_nothing() -> None:
     assert rejection(dedup, story(SECOND, reference_body())).outcome.details == {
         "duplicate_of": FIRST
     }
+
+
+def test_a_copy_whose_original_ends_before_its_decision_resumes_does_not_wait() -> None:
+    async def crawl() -> object:
+        dedup = in_the_middle()
+        original = dedup.process_item(story(FIRST, reference_body()))
+        deciding = dedup.process_item(story(SECOND, reference_body()))
+        ended(dedup, original, signals.item_scraped)  # before the copy's coroutine starts
+        try:
+            return await asyncio.wait_for(deciding, 5)  # not for ever
+        except StoryRejected as rejected:
+            return rejected.outcome
+
+    outcome = asyncio.run(crawl())
+    assert outcome.reason == "duplicate" and outcome.details["duplicate_of"] == FIRST

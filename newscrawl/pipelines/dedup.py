@@ -557,10 +557,13 @@ class DeduplicatePipeline:
         raise match.rejection(item.url)
 
     async def _after_the_end_of(self, original: str, item: Story, sketch: Sketch) -> Story:
-        ends = self._ends.get(original)
-        if ends is None:
-            ends = self._ends[original] = asyncio.get_running_loop().create_future()
-        await ends
+        # Asked again: the original may have ended between the decision and this coroutine's
+        # start, and an end already past is never announced again.
+        if original in self._in_flight:
+            ends = self._ends.get(original)
+            if ends is None:
+                ends = self._ends[original] = asyncio.get_running_loop().create_future()
+            await ends
         self._not_seen(item)
         decided = self._decide(item, sketch)
         return await decided if inspect.isawaitable(decided) else decided
