@@ -69,7 +69,7 @@ def test_the_instruction_count_benchmark_counts_the_parse_and_the_extraction() -
     row = next(line for line in out.splitlines() if line.startswith("| this checkout |"))
     cells = [cell.strip(" |").replace(",", "") for cell in row.split(" | ")[1:4]]
     parse, whole, alone = (int(cell) for cell in cells)
-    assert 0 < parse < whole and alone == whole - parse
+    assert 0 < parse < whole and abs(alone - (whole - parse)) <= 1  # each rounded apart
 
 
 def test_the_extraction_benchmark_refuses_a_before_without_the_package(tmp_path: Path) -> None:
