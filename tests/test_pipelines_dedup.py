@@ -473,8 +473,12 @@ def test_a_copy_of_a_story_a_later_pipeline_failed_is_emitted() -> None:
     assert copy.reason == "near_duplicate" and copy.details["duplicate_of"] == SECOND
 
 
-@pytest.mark.parametrize("end", ["emitted", "dropped", "failed"])
+@pytest.mark.parametrize("end", ["emitted", "unchanged", "dropped", "failed"])
 def test_a_copy_met_while_its_original_is_in_the_later_pipelines_waits_for_its_end(end) -> None:
+    """Its original emitted, or rejected ``unchanged`` (its text is what an earlier run
+    emitted): the copy names it. Rejected otherwise (the state's exact copy of an old story, the
+    story limit) or failed: the copy is emitted in its place, as no copy of a story nobody has."""
+
     async def crawl() -> object:
         dedup = in_the_middle()
         original = dedup.process_item(story(FIRST, reference_body()))
@@ -485,9 +489,15 @@ def test_a_copy_met_while_its_original_is_in_the_later_pipelines_waits_for_its_e
         assert not waiting.done()
         if end == "failed":
             failed(dedup, original)
+        elif end == "emitted":
+            ended(dedup, original, signals.item_scraped)
         else:
-            ended(
-                dedup, original, signals.item_scraped if end == "emitted" else signals.item_dropped
+            reason = "unchanged" if end == "unchanged" else "duplicate"
+            dedup.crawler.signals.send_catch_log(
+                signal=signals.item_dropped,
+                item=original,
+                response=None,
+                exception=StoryRejected(FIRST, reason),
             )
         try:
             return await asyncio.wait_for(waiting, 5)
@@ -495,7 +505,7 @@ def test_a_copy_met_while_its_original_is_in_the_later_pipelines_waits_for_its_e
             return rejected.outcome
 
     outcome = asyncio.run(crawl())
-    if end == "failed":
+    if end in ("failed", "dropped"):
         assert isinstance(outcome, Story) and outcome.url == SECOND  # emitted in its place
     else:
         assert outcome.reason == "duplicate" and outcome.details["duplicate_of"] == FIRST

@@ -482,7 +482,7 @@ class DeduplicatePipeline:
     def from_crawler(cls, crawler: Crawler) -> DeduplicatePipeline:
         pipeline = cls(crawler, config_of(crawler).dedup)
         crawler.signals.connect(pipeline._ended, signal=signals.item_scraped)
-        crawler.signals.connect(pipeline._ended, signal=signals.item_dropped)
+        crawler.signals.connect(pipeline._dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipeline._failed, signal=signals.item_error)
         return pipeline
 
@@ -490,6 +490,15 @@ class DeduplicatePipeline:
         url = getattr(item, "url", "")
         if self._in_flight.pop(url, None) is not None:
             self._end(url)
+
+    def _dropped(self, item: Any, exception: BaseException) -> None:
+        """A story a later pipeline rejected was not emitted either: withdrawn like a failed
+        one, but for ``unchanged`` (its URL's text, the same, is what an earlier run emitted)."""
+        outcome = getattr(exception, "outcome", None)
+        if outcome is not None and outcome.reason == "unchanged":
+            self._ended(item)
+        else:
+            self._failed(item)
 
     def _failed(self, item: Any) -> None:
         """A story a later pipeline failed (``pipeline_error``) was not emitted: withdrawn, so a
