@@ -199,6 +199,8 @@ class URLNumbers:
     once. A URL added again gets a new number; :meth:`number` answers the latest.
     """
 
+    RECENT = 4096  # URLs whose numbers are kept in a dict (~0.6 MB), emptied when full
+
     def __init__(
         self, spill_folder: str | None = None, hash_of: Callable[[str], int] = hash
     ) -> None:
@@ -208,6 +210,10 @@ class URLNumbers:
         self._at = Column(np.int64)
         self._size = Column(np.uint32)
         self._count = 0
+        # The numbers of the URLs asked or added last (a story is met again as the related
+        # headline of a dozen others, within minutes): a dict hit, not a hash, a sort and a
+        # read of the spill file. Bounded, so memory stays flat: emptied when full.
+        self._recent: dict[str, int] = {}
 
     def __len__(self) -> int:
         return self._count
@@ -221,11 +227,22 @@ class URLNumbers:
         self._size.values[number] = len(text)
         self._keys.add([self._hash(url)], number)
         self._count += 1
+        self._remember(url, number)
         return number
 
     def number(self, url: str) -> int | None:
         """The latest number of ``url`` (None: never added)."""
-        return next(self.numbers(url), None)
+        number = self._recent.get(url)
+        if number is None:
+            number = next(self.numbers(url), None)
+            if number is not None:
+                self._remember(url, number)
+        return number
+
+    def _remember(self, url: str, number: int) -> None:
+        if len(self._recent) >= self.RECENT:
+            self._recent.clear()
+        self._recent[url] = number
 
     def numbers(self, url: str) -> Iterator[int]:
         """Every number of ``url``, the latest first."""

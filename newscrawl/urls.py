@@ -72,7 +72,20 @@ def resolve(href: str | None, base_url: str) -> str | None:
         return absolute
 
 
+# A URL whose host urlsplit would give back as it is written: http(s) in lower case, then a
+# lower-case ASCII name with no user, port or bracket, ended by the path, query, fragment or
+# the URL's end. Anything else (a tab, a space, upper case, an IPv6 literal) goes through
+# urlsplit. tests/test_urls.py holds the shortcut to urlsplit's answer on random URLs.
+_PLAIN_HOST = re.compile(r"https?://([a-z0-9.-]+)(?=[/?#]|\Z)")
+
+
 def host_of(url: str) -> str:
+    """The URL's host, lower case, without a trailing dot; empty if it has none or does not
+    parse. Asked several times of every link and request (a dozen links a story page): the
+    common URL is read with one regex, not a full urlsplit (~1.5 µs)."""
+    plain = _PLAIN_HOST.match(url)
+    if plain is not None:
+        return plain.group(1).rstrip(".")
     try:
         return (urlsplit(url).hostname or "").lower().rstrip(".")
     except ValueError:

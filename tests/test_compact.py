@@ -150,8 +150,16 @@ URLS = [
 ]
 
 
+@pytest.fixture(params=[1, 7, URLNumbers.RECENT], ids=lambda n: f"recent{n}")
+def recent(request, monkeypatch):
+    """The dict of recent URLs at its size, and at sizes where most answers come from the hash
+    and the spill file, or from both, emptied along the way."""
+    monkeypatch.setattr(URLNumbers, "RECENT", request.param)
+    return request.param
+
+
 @pytest.mark.parametrize("hash_of", [hash, lambda url: 0, len], ids=["hash", "one", "len"])
-def test_each_url_gets_its_number_back_and_its_text_whatever_the_hash(small_runs, hash_of):
+def test_each_url_gets_its_number_back_and_its_text_whatever_the_hash(small_runs, recent, hash_of):
     numbers = URLNumbers(hash_of=hash_of)
     many = URLS + [f"http://a.example/{n}.html" for n in range(2, 120)]  # merged into runs
     for number, url in enumerate(many):
@@ -165,13 +173,15 @@ def test_each_url_gets_its_number_back_and_its_text_whatever_the_hash(small_runs
     assert numbers.spilled == sum(len(u.encode("utf-8", "surrogatepass")) for u in many)
 
 
-def test_a_url_added_again_answers_its_latest_number(small_runs) -> None:
+def test_a_url_added_again_answers_its_latest_number(small_runs, recent) -> None:
     numbers = URLNumbers(hash_of=lambda url: 1)
     first = numbers.add("http://a.example/1.html")
+    assert numbers.number("http://a.example/1.html") == 0  # asked once before it is added again
     numbers.add("http://a.example/2.html")
     again = numbers.add("http://a.example/1.html")
     assert (first, again) == (0, 2) and numbers.number("http://a.example/1.html") == 2
     assert numbers.number("http://a.example/2.html") == 1
+    assert len(numbers._recent) <= recent  # bounded, whatever is asked
     assert numbers.nbytes() > 0
 
 
