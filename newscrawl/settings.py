@@ -46,6 +46,8 @@ NEWSCRAWL_RETRY_BACKOFF_MAX = 30.0  # ... up to this; each delay gets ±25% jitt
 # --- Components --------------------------------------------------------------------------------
 # Scrapy's duplicate filter with 12 bytes a request instead of ~85 (newscrawl/dupefilter.py).
 DUPEFILTER_CLASS = "newscrawl.dupefilter.CompactDupeFilter"
+# Scrapy's stats collector without the wrapper it puts around each call (newscrawl/stats.py).
+STATS_CLASS = "newscrawl.stats.CrawlStats"
 DOWNLOADER_MIDDLEWARES = {
     # Before robots.txt (100) and offsite (50): nothing outside the portal is ever requested.
     "newscrawl.downloadermiddlewares.scope.ScopeGuard": 40,
