@@ -111,6 +111,11 @@ class Workers:
                 self._sketched[prepared.story.url] = (prepared.story.body, prepared.sketch)
         return result
 
+    async def listing(self, url: str, text: str) -> tuple[list[str], dict[str, str], str | None]:
+        """(a listing page's story links, the times it shows beside them, its next page)."""
+        result: tuple[list[str], dict[str, str], str | None] = await self._run("listing", url, text)
+        return result
+
     async def clean(self, story: Any) -> tuple[Any, str, str]:
         """(the cleaned story, "", "") or (None, field, sample) for a story still garbled."""
         result: tuple[Any, str, str] = await self._run("clean", story)
@@ -310,6 +315,21 @@ def _extract(
     return page, later, Prepared(cleaned, sketch=_sketch(cleaned.body), valid=_valid(cleaned))
 
 
+def read_listing(sites: Any, page: Any, url: str) -> tuple[list[str], dict[str, str], str | None]:
+    """What the spider takes from a listing page, as its profile reads it (no time without a
+    link, no next page asked of a page without links)."""
+    links = sites.listing_story_links(page, url)
+    if not links:
+        return [], {}, None
+    return links, sites.listing_story_times(page, url), sites.listing_next_page(page, url)
+
+
+def _listing(url: str, text: str) -> tuple[list[str], dict[str, str], str | None]:
+    from newscrawl.spiders.related import page_of_html
+
+    return read_listing(_SETUP[0], page_of_html(text), url)
+
+
 def _valid(story: Any) -> bool:
     from newscrawl.outcomes import StoryRejected
     from newscrawl.pipelines.validate import check_story
@@ -340,4 +360,9 @@ def _sketch(body: str) -> tuple[str, Any, Any]:
     return sketch.fingerprint, sketch.minhash.hashvalues, sketch.shingle_hashes
 
 
-FUNCTIONS: dict[str, Callable[..., Any]] = {"extract": _extract, "clean": _clean, "sketch": _sketch}
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "extract": _extract,
+    "listing": _listing,
+    "clean": _clean,
+    "sketch": _sketch,
+}

@@ -69,6 +69,36 @@ def test_a_worker_gives_the_page_and_its_story_cleaned_checked_and_sketched_as_h
     assert not pool.cleaned(other)
 
 
+@pytest.mark.parametrize(
+    ("fixture", "url"),
+    [
+        ("section.html", "http://french.peopledaily.com.cn/International/"),
+        ("home.html", "http://french.peopledaily.com.cn/"),
+        ("story.html", STORY_URL),  # a page with no listing: nothing
+    ],
+)
+def test_a_worker_reads_a_listing_as_the_spider_reads_it_here(fixture: str, url: str):
+    from newscrawl.spiders.related import page_of_html
+    from newscrawl.workers import read_listing
+
+    html = (FIXTURES / fixture).read_text(encoding="utf-8")
+    sites = crawl_sites(())
+    here = read_listing(sites, page_of_html(html), url)
+    pool = workers()
+
+    async def ask():
+        try:
+            return await pool.listing(url, html)
+        finally:
+            pool.stop()
+
+    links, times, next_page = asyncio.run(ask())
+    assert (links, times, next_page) == here
+    if fixture == "section.html":
+        assert len(links) == 6 and len(times) == 6
+        assert next_page == "http://french.peopledaily.com.cn/International/index2.html"
+
+
 def test_a_worker_that_dies_loses_no_call_and_the_rest_run_here(caplog):
     html = (FIXTURES / "story.html").read_text(encoding="utf-8")
     expected_page, _ = in_this_process(html)

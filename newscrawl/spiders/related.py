@@ -36,7 +36,7 @@ from newscrawl.spiders.arguments import CrawlArguments
 from newscrawl.spiders.failures import failure_reason
 from newscrawl.urls import is_already_safe
 from newscrawl.useragent import apply_contact_user_agent
-from newscrawl.workers import Prepared, Workers
+from newscrawl.workers import Prepared, Workers, read_listing
 
 STATS = "newscrawl"
 # Request meta. STORY_URL: the canonical story a page belongs to. PAGE: what the page is
@@ -169,25 +169,30 @@ class RelatedSpider(scrapy.Spider):
 
     # --- listings -------------------------------------------------------------------------
 
-    def parse_listing(self, response: Response) -> Iterator[Any]:
-        if not isinstance(response, TextResponse):
-            links: list[str] = []
-        else:
-            page = _page(response)
-            links = self.profile.listing_story_links(page, response.url)
+    async def parse_listing(self, response: Response) -> AsyncIterator[Any]:
+        links, listed, next_page = await self._read_listing(response)
         if response.meta.get("start_page"):
             self.crawler.stats.inc_value(f"{STATS}/start_pages/{'ok' if links else 'empty'}")
         if not links:
             return
-        assert isinstance(response, TextResponse)
-        listed = self.profile.listing_story_times(page, response.url)
         for link in links:
             yield self.story_link(link, LISTING, listed.get(link))
         page_number = response.meta.get("listing_page", 1)
-        if page_number < self.args.max_listing_pages:
-            next_page = self.profile.listing_next_page(page, response.url)
-            if next_page and self.scope.allows(next_page):
-                yield self.listing_request(next_page, page_number + 1, start_page=False)
+        more = page_number < self.args.max_listing_pages
+        if more and next_page and self.scope.allows(next_page):
+            yield self.listing_request(next_page, page_number + 1, start_page=False)
+
+    async def _read_listing(
+        self, response: Response
+    ) -> tuple[list[str], dict[str, str], str | None]:
+        """A listing's story links, the times it shows beside them and its next page: in a
+        worker process with ``NEWSCRAWL_WORKERS`` (an HTML page), else here."""
+        if not isinstance(response, TextResponse):
+            return [], {}, None
+        workers = Workers.of(self.crawler, self.profile)
+        if workers is not None and not isinstance(response, XmlResponse):
+            return await workers.listing(response.url, response.text)
+        return read_listing(self.profile, _page(response), response.url)
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         """robots.txt, a sitemap (index), RSS or Atom: its story URLs, with the dates it gives
@@ -355,4 +360,9 @@ def _page(response: TextResponse) -> Selector:
     by :func:`~newscrawl.extraction.tree.page_selector` (faster to read)."""
     if isinstance(response, XmlResponse):
         return response.selector
-    return page_selector(response.text, "html")
+    return page_of_html(response.text)
+
+
+def page_of_html(text: str) -> Selector:
+    """An HTML page's tree, as the spider reads it (in its process or a worker's)."""
+    return page_selector(text, "html")
