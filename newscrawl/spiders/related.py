@@ -13,6 +13,7 @@ emitted, the pipelines'.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -341,14 +342,21 @@ def _fetched_at(response: Response) -> datetime:
     """When the page was fetched: its ``Date`` header if it is sane, else now (relative dates,
     ``il y a 3 heures``, are read from it)."""
     now = datetime.now(UTC)
-    header = (response.headers.get("Date") or b"").decode("latin-1")
-    try:
-        served = parsedate_to_datetime(header) if header else None
-    except (TypeError, ValueError, IndexError):
-        served = None
+    served = _served_at(response.headers.get("Date") or b"")
     if served is None or served.tzinfo is None or abs((served - now).total_seconds()) > 86400:
         return now
     return served
+
+
+@functools.lru_cache(maxsize=64)
+def _served_at(header: bytes) -> datetime | None:
+    """A ``Date`` header's time (None: none, or not a date). Kept for the last few headers: a
+    second's responses share one, and email.utils' parse costs more than the rest of this."""
+    text = header.decode("latin-1")
+    try:
+        return parsedate_to_datetime(text) if text else None
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def _content_type(response: Response) -> str:
