@@ -533,3 +533,14 @@ def test_a_copy_whose_original_ends_before_its_decision_resumes_does_not_wait() 
 
     outcome = asyncio.run(crawl())
     assert outcome.reason == "duplicate" and outcome.details["duplicate_of"] == FIRST
+
+
+@pytest.mark.parametrize("count", [0, 1, 4, 5, 6, 7, 40])
+def test_the_shingles_are_every_window_of_five_words(count: int) -> None:
+    words = [f"mot{n % 9}" for n in range(count)]  # repeated windows too
+    expected = (
+        {" ".join(words[i : i + 5]).encode() for i in range(count - 4)}
+        if count > 5
+        else {" ".join(words).encode()}
+    )
+    assert shingles(words, 5) == expected
