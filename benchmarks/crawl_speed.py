@@ -11,7 +11,10 @@ every listing page) with everything on: extraction, cleaning, validation, dedupl
 JSONL and CSV feeds, the ledger, and the end-to-end tests' speed settings (no politeness
 delays: the replica is local; ``FAST`` in ``tests/crawl.py``). The replica runs in a process of
 its own. Pages per second are Scrapy's own stats of each run: ``response_received_count`` over
-``elapsed_time_seconds``; CPU is the crawl process's user + system time over its wall time.
+``elapsed_time_seconds``; CPU is the crawl process's user + system time over its wall time,
+and CPU ms a response its own user + system time, and its worker processes', over the
+responses (start-up included; for a shared crawl, all its processes' together): a figure the
+machine's drift moves far less than pages per second.
 The machine is shared: the rounds are interleaved and the median and range are printed, and
 each round's crawls are compared with the mean of the two ``scrapy bench`` runs that bracket
 them (one before, one after: the one after is also the next round's before), so a machine
@@ -63,7 +66,7 @@ def scrapy_bench(seconds: int) -> tuple[float, float]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SCRAPY_")}
         env.pop("PYTHONPATH", None)
         command = [sys.executable, "-m", "scrapy", "bench", "-s", f"CLOSESPIDER_TIMEOUT={seconds}"]
-        log, cpu = run(command, Path(folder), env)
+        log, cpu, _, _ = run(command, Path(folder), env)
     pages, elapsed = stats_of(log)
     if not pages:
         raise SystemExit(f"scrapy bench crawled nothing:\n{log[-2000:]}")
@@ -73,9 +76,14 @@ def scrapy_bench(seconds: int) -> tuple[float, float]:
 EXTRA: dict[str, str] = {}  # --set NAME=VALUE: settings of every crawl of the run
 
 
+Result = tuple[
+    float, float, float, float
+]  # pages/s, CPU (cores), CPU ms a response: engine, workers
+
+
 def crawl(
     proxy: str, workdir: Path, workers: int, profile: str | None, code: str | None = None
-) -> tuple[float, float]:
+) -> Result:
     settings = {**FAST, "LOG_LEVEL": "INFO", "NEWSCRAWL_PROGRESS_INTERVAL": "0", **EXTRA}
     if workers:
         settings["NEWSCRAWL_WORKERS"] = str(workers)
@@ -98,14 +106,14 @@ def crawl(
             "--",
             *command,
         ]
-    log, cpu = run(command, workdir, env)
+    log, cpu, own, children = run(command, workdir, env)
     pages, elapsed = stats_of(log)
     if not pages:
         raise SystemExit(f"the crawl fetched nothing:\n{log[-3000:]}")
-    return pages / elapsed, cpu
+    return pages / elapsed, cpu, own / pages * 1000, children / pages * 1000
 
 
-def shared(proxy: str, workdir: Path, workers: int) -> tuple[float, float]:
+def shared(proxy: str, workdir: Path, workers: int) -> Result:
     """Pages per second of ``workers`` processes sharing one crawl through one Redis, and the
     CPU they used (in cores)."""
     from tests.redis_server import RedisServer
@@ -144,11 +152,12 @@ def shared(proxy: str, workdir: Path, workers: int) -> tuple[float, float]:
         if p.returncode != 0:
             raise SystemExit(f"a shared worker ended {p.returncode}:\n{text[-3000:]}")
         pages += stats_of(text)[0]
-    return pages / wall, sum(cpu.values()) / wall
+    return pages / wall, sum(cpu.values()) / wall, sum(cpu.values()) / pages * 1000, 0.0
 
 
-def run(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[str, float]:
-    """The process's stderr, and its (and its children's) CPU time over its wall time."""
+def run(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[str, float, float, float]:
+    """The process's stderr, its (and its children's) CPU time over its wall time, and its own
+    and its children's CPU seconds."""
     cwd.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with tempfile.TemporaryFile() as err:
@@ -163,7 +172,9 @@ def run(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[str, float]
             time.sleep(0.2)
         wall = time.perf_counter() - started
         err.seek(0)
-        return err.read().decode("utf-8", "replace"), sum(cpu.values()) / wall
+        own = cpu.get(process.pid, 0.0)
+        children = sum(cpu.values()) - own
+        return err.read().decode("utf-8", "replace"), sum(cpu.values()) / wall, own, children
 
 
 def _cpu(process: psutil.Process) -> float:
@@ -201,7 +212,7 @@ def main() -> None:
         f"python {platform.python_version()}",
         flush=True,
     )
-    results: dict[str, list[tuple[float, float]]] = {"scrapy bench": []}
+    results: dict[str, list[Result]] = {"scrapy bench": []}
     names = {w: "crawl" if w == 0 else f"crawl, {w} workers" for w in workers}
     try:
         with tempfile.TemporaryDirectory() as scratch:
@@ -228,21 +239,25 @@ def main() -> None:
                 # The round's reference: the mean of the bench runs that bracket its crawls,
                 # so a machine that slows down or speeds up in the round counts for both.
                 results["scrapy bench"].append(
-                    ((before[0] + after[0]) / 2, (before[1] + after[1]) / 2)
+                    ((before[0] + after[0]) / 2, (before[1] + after[1]) / 2, 0.0, 0.0)
                 )
                 line.append(f"then bench {after[0]:.0f}")
                 print("; ".join(line) + " pages/s", flush=True)
     finally:
         replica.kill()
-    bench = statistics.median(p for p, _ in results["scrapy bench"])
-    print("\n| run | pages/s median | range | x scrapy bench (median) | CPU (cores) |")
-    print("| --- | ---: | ---: | ---: | ---: |")
+    bench = statistics.median(v[0] for v in results["scrapy bench"])
+    print(
+        "\n| run | pages/s median | range | x scrapy bench (median) | CPU (cores) "
+        "| CPU ms a response: crawl process | its workers |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, values in results.items():
-        pages = [p for p, _ in values]
-        cpu = statistics.median(c for _, c in values)
+        pages = [v[0] for v in values]
+        cpu, own, workers_ms = (statistics.median(v[i] for v in values) for i in (1, 2, 3))
+        ms = f"{own:.2f} | {workers_ms:.2f}" if own else "- | -"
         print(
             f"| {name} | {statistics.median(pages):.0f} | {min(pages):.0f}-{max(pages):.0f} "
-            f"| {statistics.median(pages) / bench:.2f} | {cpu:.2f} |"
+            f"| {statistics.median(pages) / bench:.2f} | {cpu:.2f} | {ms} |"
         )
     ratios = [c[0] / b[0] for name, v in results.items() if name != "scrapy bench"
               for c, b in zip(v, results["scrapy bench"], strict=True)]  # fmt: skip

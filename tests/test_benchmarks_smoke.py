@@ -103,3 +103,6 @@ def test_the_crawl_speed_benchmark_compares_with_scrapy_bench() -> None:
         "--workers", "0,1",
     )  # fmt: skip
     assert "| scrapy bench |" in out and "| crawl |" in out and "| crawl, 1 workers |" in out
+    row = next(line for line in out.splitlines() if line.startswith("| crawl, 1 workers |"))
+    engine_ms, workers_ms = (float(cell) for cell in row.strip(" |").split(" | ")[-2:])
+    assert engine_ms > 0 and workers_ms > 0  # each process's CPU a response, printed
