@@ -199,7 +199,7 @@ class URLNumbers:
     once. A URL added again gets a new number; :meth:`number` answers the latest.
     """
 
-    RECENT = 4096  # URLs whose numbers are kept in a dict (~0.6 MB), emptied when full
+    RECENT = 4096  # URLs whose numbers are kept in a dict (~0.8 MB), emptied when full
 
     def __init__(
         self, spill_folder: str | None = None, hash_of: Callable[[str], int] = hash
