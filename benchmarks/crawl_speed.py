@@ -13,8 +13,9 @@ delays: the replica is local; ``FAST`` in ``tests/crawl.py``). The replica runs 
 its own. Pages per second are Scrapy's own stats of each run: ``response_received_count`` over
 ``elapsed_time_seconds``; CPU is the crawl process's user + system time over its wall time,
 and CPU ms a response its own user + system time, and its worker processes', over the
-responses (start-up included; for a shared crawl, all its processes' together): a figure the
-machine's drift moves far less than pages per second.
+responses (start-up included; for a shared crawl, all its processes' together): where the
+time goes, process by process (it drifts with the machine's speed too, but not with how the
+processes share its cores).
 The machine is shared: the rounds are interleaved and the median and range are printed, and
 each round's crawls are compared with the mean of the two ``scrapy bench`` runs that bracket
 them (one before, one after: the one after is also the next round's before), so a machine
