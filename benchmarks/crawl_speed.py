@@ -77,9 +77,8 @@ def scrapy_bench(seconds: int) -> tuple[float, float]:
 EXTRA: dict[str, str] = {}  # --set NAME=VALUE: settings of every crawl of the run
 
 
-Result = tuple[
-    float, float, float, float
-]  # pages/s, CPU (cores), CPU ms a response: engine, workers
+# pages/s, CPU (cores), CPU ms a response: the crawl's process, its workers
+Result = tuple[float, float, float, float]
 
 
 def crawl(

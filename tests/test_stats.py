@@ -8,7 +8,7 @@ from scrapy.utils.test import get_crawler
 from newscrawl.stats import CrawlStats
 
 
-def test_a_crawl_counts_with_the_crawl_stats_collector() -> None:
+def test_the_crawl_settings_name_the_crawl_stats_collector() -> None:
     from scrapy.utils.misc import load_object
 
     from newscrawl import settings

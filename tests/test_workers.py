@@ -70,14 +70,18 @@ def test_a_worker_gives_the_page_and_its_story_cleaned_checked_and_sketched_as_h
 
 
 @pytest.mark.parametrize(
-    ("fixture", "url"),
+    ("fixture", "url", "counts"),
     [
-        ("section.html", "http://french.peopledaily.com.cn/International/"),
-        ("home.html", "http://french.peopledaily.com.cn/"),
-        ("story.html", STORY_URL),  # a page with no listing: nothing
+        (
+            "section.html",
+            "http://french.peopledaily.com.cn/International/",
+            (6, 6, "http://french.peopledaily.com.cn/International/index2.html"),
+        ),
+        ("home.html", "http://french.peopledaily.com.cn/", (6, 0, None)),  # no times shown
+        ("story.html", STORY_URL, (12, 0, None)),  # a story page read as a listing: its links
     ],
 )
-def test_a_worker_reads_a_listing_as_the_spider_reads_it_here(fixture: str, url: str):
+def test_a_worker_reads_a_listing_as_the_spider_reads_it_here(fixture: str, url: str, counts):
     from newscrawl.spiders.related import page_of_html
     from newscrawl.workers import read_listing
 
@@ -94,9 +98,7 @@ def test_a_worker_reads_a_listing_as_the_spider_reads_it_here(fixture: str, url:
 
     links, times, next_page = asyncio.run(ask())
     assert (links, times, next_page) == here
-    if fixture == "section.html":
-        assert len(links) == 6 and len(times) == 6
-        assert next_page == "http://french.peopledaily.com.cn/International/index2.html"
+    assert (len(links), len(times), next_page) == counts
 
 
 def test_a_worker_that_dies_loses_no_call_and_the_rest_run_here(caplog):
