@@ -6,6 +6,7 @@ never depends on which stories were built before it, and an edition leaves the o
 
 from __future__ import annotations
 
+import functools
 import itertools
 import random
 from dataclasses import dataclass
@@ -117,6 +118,9 @@ class StoryWriter:
         # Every other older-layout story has no related block at all.
         older = [e.index for e in entries if e.kind == "older_layout"]
         self.without_related = set(older[1::2])
+        # A story's title is written on every page that links to it (related headlines,
+        # listings, most read): drawn once, not on each of those pages.
+        self.title = functools.lru_cache(maxsize=65536)(self.title)  # type: ignore[method-assign]
 
     def rng(self, purpose: str, row: int) -> random.Random:
         return random.Random(f"{self.seed}:{purpose}:{row}")
@@ -141,6 +145,7 @@ class StoryWriter:
         if row in self.edited:
             edit_one_sentence(paragraphs, self.rng("edit", row))
         blocks = self.blocks(entry, [" ".join(p) for p in paragraphs])
+        related = self.related(row)
         return StoryContent(
             entry=entry,
             title=self.story_title(row),
@@ -151,9 +156,9 @@ class StoryWriter:
             pages=split_pages(blocks, self.rng("pages", row))
             if entry.kind == "multipage"
             else [blocks],
-            related=self.related(row),
-            most_read=self.most_read(row),
-            teaser=self.teaser(row),
+            related=related,
+            most_read=self.most_read(row, related),
+            teaser=self.teaser(row, related),
             shows_related=row not in self.without_related,
         )
 
@@ -185,10 +190,10 @@ class StoryWriter:
             links.insert(rng.randrange(len(links) + 1), RelatedHeadline(title, href, url))
         return links
 
-    def most_read(self, row: int) -> list[tuple[str, str]]:
+    def most_read(self, row: int, related: list[RelatedHeadline]) -> list[tuple[str, str]]:
         """Three other stories that are not among the related headlines."""
         rng = self.rng("most", row)
-        taken = {self.entries[row].url} | {rel.url for rel in self.related(row)}
+        taken = {self.entries[row].url} | {rel.url for rel in related}
         picks: list[tuple[str, str]] = []
         for _ in range(30):
             if len(picks) == 3:
@@ -199,10 +204,10 @@ class StoryWriter:
                 picks.append((self.story_title(entry.index), entry.url))
         return picks
 
-    def teaser(self, row: int) -> tuple[str, str, str]:
+    def teaser(self, row: int, related: list[RelatedHeadline]) -> tuple[str, str, str]:
         """A photo story for the right column, never one of the related headlines."""
         rng = self.rng("teaser", row)
-        taken = {self.entries[row].url} | {rel.url for rel in self.related(row)}
+        taken = {self.entries[row].url} | {rel.url for rel in related}
         pick = row
         for _ in range(20):  # a few random tries: scanning all photo stories is O(portal)
             if not self.photo_rows:

@@ -238,8 +238,13 @@ class Portal:
         if not 0 <= row < len(self.entries):
             return None
         entry = self.entries[row]
-        day = f"{entry.url_day:%m%d}"
-        if (entry.section, str(entry.url_day.year), day, str(entry.catalog)) != (
+        day = entry.url_day
+        if (
+            entry.section,
+            f"{day.year:04d}",
+            f"{day.month:02d}{day.day:02d}",
+            str(entry.catalog),
+        ) != (
             match["section"],
             match["year"],
             match["day"],
