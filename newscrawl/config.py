@@ -99,6 +99,7 @@ class NewscrawlConfig:
     render: RenderConfig
     shared: SharedConfig
     workers: int = 0  # processes for extraction and cleaning beside the engine's (workers.py)
+    gc_threshold: int = 20000  # allocations between collections (extensions/garbage.py)
 
     @classmethod
     def from_settings(cls, settings: Any) -> NewscrawlConfig:
@@ -128,6 +129,10 @@ class NewscrawlConfig:
             render=RenderConfig.from_settings(settings),
             shared=SharedConfig.from_settings(settings),
             workers=setting.integer(settings, "NEWSCRAWL_WORKERS", minimum=0, maximum=64),
+            # 0 would turn collection off: a crawl's cyclic garbage would never be freed.
+            gc_threshold=setting.integer(
+                settings, "NEWSCRAWL_GC_THRESHOLD", minimum=1, maximum=10_000_000
+            ),
         )
 
 
