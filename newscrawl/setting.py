@@ -101,6 +101,11 @@ def _check_range(
     name: str, value: Any, result: float, minimum: float | None, maximum: float | None
 ) -> None:
     if minimum is not None and result < minimum:
-        raise SettingError(name, value, f"must be at least {minimum:g}")
+        raise SettingError(name, value, f"must be at least {_bound(minimum)}")
     if maximum is not None and result > maximum:
-        raise SettingError(name, value, f"must be at most {maximum:g}")
+        raise SettingError(name, value, f"must be at most {_bound(maximum)}")
+
+
+def _bound(limit: float) -> str:
+    """A limit as a person writes it: 10000000, not 1e+07; 0.5 as 0.5."""
+    return str(limit) if isinstance(limit, int) else f"{limit:g}"

@@ -62,3 +62,8 @@ def test_crawls_sharing_a_process_give_python_its_thresholds_back_when_the_last_
 def test_a_threshold_of_0_would_turn_collection_off_and_is_refused() -> None:
     with pytest.raises(SettingError, match="NEWSCRAWL_GC_THRESHOLD=0: must be at least 1"):
         config_of(project_crawler(NEWSCRAWL_GC_THRESHOLD=0))
+
+
+def test_a_threshold_past_ten_million_is_refused_in_plain_digits() -> None:
+    with pytest.raises(SettingError, match=r"=20000000: must be at most 10000000$"):
+        config_of(project_crawler(NEWSCRAWL_GC_THRESHOLD=20_000_000))
