@@ -4,7 +4,7 @@ Python's default, a collection of the youngest generation every 700 allocations 
 of them every hundredth of those), is made for small heaps. A crawl's engine keeps ~280,000
 objects alive (Scrapy's coroutines and async generators of every response in its scraper, the
 queued requests, the feeds), and each full collection walks all of them: 3.4 s of a 25 s
-crawl's CPU, 13% of the engine's process (BENCHMARKS.md, *The engine's garbage*). Every
+crawl's CPU, 13% of the engine's process (BENCHMARKS.md, *The fourth morning*). Every
 20,000 allocations, the same crawl spent 0.6 s. The cyclic garbage that waits longer for its
 collection is at most a few tens of thousands of small objects; the memory benchmark's peaks
 did not move (BENCHMARKS.md).
