@@ -11,7 +11,7 @@ did not move (BENCHMARKS.md).
 
 Set when the crawler is made, before the engine allocates its share; Python's own thresholds
 are put back when the engine stops, so a process that runs crawls one after another (a test
-suite, a Scrapyd slot) keeps what it had. ``NEWSCRAWL_GC_THRESHOLD=700`` is Python's own.
+suite, a script's CrawlerProcess) keeps what it had. ``NEWSCRAWL_GC_THRESHOLD=700`` is Python's own.
 """
 
 from __future__ import annotations

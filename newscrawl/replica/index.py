@@ -66,7 +66,7 @@ class StoryEntry:
         day = self.url_day  # integer formatting: strftime was a sixth of the replica's CPU
         return (
             f"/{self.section}/n3/{day.year:04d}/{day.month:02d}{day.day:02d}/"
-            f"c{SECTIONS[self.section][0]}-{cid}{suffix}.html"
+            f"c{self.catalog}-{cid}{suffix}.html"
         )
 
     @property
