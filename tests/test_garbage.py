@@ -50,6 +50,17 @@ def test_the_engine_stopping_gives_python_its_own_thresholds_back() -> None:
     assert gc.get_threshold() == (700, 10, 10)
 
 
+def test_a_spider_that_closes_without_the_engine_starting_gives_them_back_too() -> None:
+    """Scrapy's engine.close() of a spider that failed to open sends spider_closed only."""
+    crawler = project_crawler()
+    GarbageCollection.from_crawler(crawler)
+    assert gc.get_threshold() == (20000, 10, 10)
+    crawler.signals.send_catch_log(signals.spider_closed, spider=None, reason="shutdown")
+    assert gc.get_threshold() == (700, 10, 10)
+    crawler.signals.send_catch_log(signals.engine_stopped)  # later, changes nothing
+    assert gc.get_threshold() == (700, 10, 10)
+
+
 def test_crawls_sharing_a_process_give_python_its_thresholds_back_when_the_last_stops() -> None:
     first = GarbageCollection.from_crawler(project_crawler())
     second = GarbageCollection.from_crawler(project_crawler(NEWSCRAWL_GC_THRESHOLD=9000))

@@ -10,8 +10,9 @@ collection is at most a few tens of thousands of small objects; the memory bench
 did not move (BENCHMARKS.md).
 
 Set when the crawler is made, before the engine allocates its share; Python's own thresholds
-are put back when the engine stops, so a process that runs crawls one after another (a test
-suite, a script's CrawlerProcess) keeps what it had. ``NEWSCRAWL_GC_THRESHOLD=700`` is Python's own.
+are put back when the spider closes or the engine stops (whichever comes first), so a process
+that runs crawls one after another (a test suite, a script's CrawlerProcess) keeps what it
+had. ``NEWSCRAWL_GC_THRESHOLD=700`` is Python's own.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ class GarbageCollection:
         collection = cls(config_of(crawler).gc_threshold)
         collection.start()
         crawler.signals.connect(collection.stop, signal=signals.engine_stopped)
+        # A spider that fails to open closes without the engine ever starting: no
+        # engine_stopped is sent then, only spider_closed.
+        crawler.signals.connect(collection.stop, signal=signals.spider_closed)
         return collection
 
     def start(self) -> None:
